@@ -1,0 +1,54 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# Common helpers for the devtools scripts. Source it; do not run it.
+#
+# Caches live outside the checkout, under $DPDK_PASID_CACHE
+# (default ${XDG_CACHE_HOME:-~/.cache}/dpdk-pasid). Every cache entry is keyed by
+# the version it builds and a hash of the inputs that shape it, so a changed
+# config fragment or recipe builds a new entry instead of reusing a stale one.
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+CACHE=${DPDK_PASID_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/dpdk-pasid}
+NPROC=$(nproc)
+
+# Pinned versions. Fallbacks are tried (with a notice) when a pin is gone.
+KERNEL_PKG=linux-source-7.2
+KERNEL_PKG_VERSION=7.2.13-1
+DPDK_VERSION=22.11.11
+DPDK_DEB_VERSION=22.11.11-0+deb12u1
+
+log() { printf '[%s] %s\n' "${0##*/}" "$*" >&2; }
+die() { printf '[%s] error: %s\n' "${0##*/}" "$*" >&2; exit 1; }
+
+# hash_of FILE|STRING...: a short, stable hash of files' contents and strings.
+hash_of() {
+	local a
+	for a in "$@"; do
+		if [ -f "$a" ]; then cat "$a"; else printf '%s\n' "$a"; fi
+	done | sha256sum | cut -c1-12
+}
+
+# Debian's packages, from a temporary apt configuration that leaves the
+# system's sources untouched (bookworm deb-src for DPDK, sid and
+# trixie-backports for linux-source-7.x).
+APT_TMP=$CACHE/apt
+apt_tmp() {
+	local cmd=$1; shift
+	"$cmd" -o Dir::Etc::SourceList="$APT_TMP/sources.list" \
+		-o Dir::Etc::SourceParts=/nonexistent \
+		-o Dir::State::Lists="$APT_TMP/lists" \
+		-o Dir::Cache="$APT_TMP/cache" \
+		-o Debug::NoLocking=1 -o APT::Sandbox::User=root "$@"
+}
+apt_tmp_update() {
+	mkdir -p "$APT_TMP/lists/partial" "$APT_TMP/cache/archives/partial"
+	cat > "$APT_TMP/sources.list" <<-SRC
+	deb-src http://deb.debian.org/debian bookworm main
+	deb http://deb.debian.org/debian sid main
+	deb http://deb.debian.org/debian trixie-backports main
+	SRC
+	# Refresh at most once a day.
+	if [ -z "$(find "$APT_TMP/lists" -name '*Packages*' -mtime -1 2>/dev/null | head -1)" ]; then
+		apt_tmp apt-get -qq update >&2 || die "apt-get update (temporary sources) failed"
+	fi
+}
+

@@ -1,0 +1,121 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Run every test of dpdk-pasid, or those whose names match the given globs:
+#
+#   devtools/test.sh [NAME-GLOB...]       e.g. devtools/test.sh 'bus_*' vm_smoke_iommufd
+#
+# Installs what is missing (apt), builds DPDK, the debug test kernel, the
+# project and the kernel module (all cached), runs the host tests (meson) and
+# the VM tests (tests/vm/*.sh, grouped by their "# vm-boot:" line into one VM
+# boot per group). Prints "PASS name", "FAIL name: why" or "SKIP name: reason"
+# per test and ends with "N passed, N failed, N skipped"; exits 1 when
+# anything failed. Logs: build/test-logs/. TEST_VERBOSE=1 streams the VM
+# consoles.
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+T0=$(date +%s)
+BUILD=${BUILD:-$TOP/build}
+export BUILD
+LOGS=$BUILD/test-logs
+npass=0 nfail=0 nskip=0
+
+result() { # "PASS name" | "FAIL name: why" | "SKIP name: reason"
+	echo "$1"
+	case "$1" in
+	PASS*) npass=$((npass + 1));;
+	FAIL*) nfail=$((nfail + 1));;
+	SKIP*) nskip=$((nskip + 1));;
+	esac
+}
+finish() {
+	log "total time $(( $(date +%s) - T0 )) s; logs in $LOGS"
+	echo "$npass passed, $nfail failed, $nskip skipped"
+	[ $nfail = 0 ]
+	exit
+}
+selected() {
+	[ $# -ge 1 ] || return 1
+	local name=$1 f
+	shift
+	[ ${#filters[@]} = 0 ] && return 0
+	for f in "${filters[@]}"; do
+		# shellcheck disable=SC2053
+		[[ $name == $f ]] && return 0
+	done
+	return 1
+}
+filters=("$@")
+
+# ---- set-up: packages, DPDK, kernel, project, module ----
+"$TOP/devtools/deps.sh" || { result "FAIL setup: installing the Debian packages failed"; finish; }
+t=$(date +%s)
+"$TOP/devtools/build.sh" debug > /dev/null ||
+	{ result "FAIL build: devtools/build.sh failed (output above)"; finish; }
+log "build ready in $(( $(date +%s) - t )) s"
+rm -rf "$LOGS"; mkdir -p "$LOGS"
+
+# ---- host tests (meson) ----
+mapfile -t host_tests < <(/usr/bin/python3 /usr/bin/meson test -C "$BUILD" --list 2>/dev/null |
+	sed 's/^[^ ]* \/ //' | grep -v '^$')
+sel=()
+for n in "${host_tests[@]}"; do selected "$n" && sel+=("$n"); done
+if [ ${#sel[@]} -gt 0 ]; then
+	/usr/bin/python3 /usr/bin/meson test -C "$BUILD" --no-rebuild --logbase host \
+		"${sel[@]}" > "$LOGS/host-meson.log" 2>&1
+	while IFS= read -r line; do result "$line"; done < <(/usr/bin/python3 - "$BUILD/meson-logs/host.json" <<-'PY'
+	import json, sys
+	for raw in open(sys.argv[1]):
+	    t = json.loads(raw)
+	    out = (t.get("stdout") or "") + (t.get("stderr") or "")
+	    lines = [l for l in out.splitlines() if l.strip()]
+	    why = [l[8:] for l in lines if l.startswith("REASON: ")]
+	    why = why[-1] if why else (lines[-1] if lines else "exit status %s" % t.get("returncode"))
+	    r = t["result"]
+	    if r == "OK":
+	        print("PASS " + t["name"])
+	    elif r == "SKIP":
+	        print("SKIP %s: %s" % (t["name"], why))
+	    else:
+	        print("FAIL %s: %s (%s)" % (t["name"], why, r.lower()))
+	PY
+	)
+fi
+
+# ---- VM tests, one boot per "# vm-boot:" group ----
+declare -A boot_tests
+for script in "$TOP"/tests/vm/*.sh; do
+	name=$(basename "$script" .sh)
+	boot=$(sed -n 's/^# vm-boot: *//p' "$script" | head -1)
+	[ -n "$boot" ] || continue
+	selected "$name" || continue
+	boot_tests[$boot]+=" $name"
+done
+for boot in $(printf '%s\n' "${!boot_tests[@]}" | sort); do
+	VM_ARGS=()
+	conf=$TOP/tests/vm/boots/$boot.conf
+	if [ -f "$conf" ]; then
+		# shellcheck disable=SC1090
+		. "$conf"
+	fi
+	# shellcheck disable=SC2206
+	names=(${boot_tests[$boot]})
+	t=$(date +%s)
+	if [ "${TEST_VERBOSE:-0}" = 1 ]; then
+		"$TOP/devtools/vm.sh" "${VM_ARGS[@]}" --out "$LOGS/$boot" -- \
+			"$TOP/tests/vm/run.sh" "${names[@]}" 2>&1 | tee "$LOGS/$boot.console"
+		rc=${PIPESTATUS[0]}
+	else
+		"$TOP/devtools/vm.sh" "${VM_ARGS[@]}" --out "$LOGS/$boot" -- \
+			"$TOP/tests/vm/run.sh" "${names[@]}" > "$LOGS/$boot.console" 2>&1
+		rc=$?
+	fi
+	log "VM boot '$boot' (${#names[@]} tests) took $(( $(date +%s) - t )) s"
+	for n in "${names[@]}"; do
+		line=$(grep -E "^(PASS|FAIL|SKIP) $n(:|\$)" "$LOGS/$boot/results" 2>/dev/null | tail -1)
+		[ -n "$line" ] || line="FAIL $n: VM boot '$boot' ended (status $rc) before the test reported; see $LOGS/$boot.console"
+		result "$line"
+	done
+done
+[ $((npass + nfail + nskip)) -gt 0 ] || result "FAIL select: no test matches '${filters[*]}'"
+finish

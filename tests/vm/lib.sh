@@ -1,0 +1,42 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# Helpers for VM test scripts (tests/vm/*.sh). Source it.
+
+fail() { echo "REASON: $*"; exit 1; }
+skip() { echo "REASON: $*"; exit 77; }
+
+# kmod NAME [PARAM=VALUE...]: load a module of the test kernel.
+kmod() { modprobe -d "$MODROOT" "$@" || fail "modprobe $1 failed"; }
+
+# edu_bdf: the PCI address of QEMU's edu device (1234:11e8), or nothing.
+edu_bdf() {
+	local d
+	for d in /sys/bus/pci/devices/*; do
+		if [ "$(cat "$d/vendor")" = 0x1234 ] && [ "$(cat "$d/device")" = 0x11e8 ]; then
+			basename "$d"
+			return 0
+		fi
+	done
+	return 1
+}
+
+# bind_vfio_pci BDF: bind a PCI function to vfio-pci.
+bind_vfio_pci() {
+	local d=/sys/bus/pci/devices/$1
+	[ -e "$d" ] || fail "no PCI device $1"
+	if [ -e "$d/driver" ]; then
+		[ "$(basename "$(readlink "$d/driver")")" = vfio-pci ] && return 0
+		echo "$1" > "$d/driver/unbind"
+	fi
+	echo vfio-pci > "$d/driver_override"
+	echo "$1" > /sys/bus/pci/drivers_probe
+	[ "$(basename "$(readlink "$d/driver" 2>/dev/null)")" = vfio-pci ] ||
+		fail "could not bind $1 to vfio-pci"
+}
+
+# vfio_cdev_of SYSFS_DEV: /dev/vfio/devices/vfioN of a vfio-bound device.
+vfio_cdev_of() {
+	local v
+	v=$(ls "$1/vfio-dev" 2>/dev/null | head -1)
+	[ -n "$v" ] || return 1
+	echo "/dev/vfio/devices/$v"
+}
