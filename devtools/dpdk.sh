@@ -10,8 +10,9 @@
 # dpdk-testpmd). dpdk-test is linked with --export-dynamic so that plugins
 # loaded with -d can register autotests.
 #
-# Use your own DPDK: set DPDK_PASID_DPDK_PREFIX to an install prefix whose
-# lib*/pkgconfig/libdpdk.pc has the driver SDK (meson -Denable_driver_sdk=true).
+# Use your own DPDK (built with meson -Denable_driver_sdk=true): either set
+# PKG_CONFIG_PATH so that it finds that DPDK's libdpdk.pc, or set
+# DPDK_PASID_DPDK_PREFIX to its install prefix.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -31,6 +32,14 @@ DPDK_OPTS=(
 
 if [ -n "${DPDK_PASID_DPDK_PREFIX:-}" ]; then
 	echo "$DPDK_PASID_DPDK_PREFIX"
+	exit 0
+fi
+if [ -n "${PKG_CONFIG_PATH:-}" ] && pkg-config --exists libdpdk 2>/dev/null; then
+	prefix=$(pkg-config --variable=prefix libdpdk)
+	inc=$(pkg-config --variable=includedir libdpdk)
+	[ -f "$inc/bus_driver.h" ] || [ -f "$inc/dpdk/bus_driver.h" ] ||
+		die "the DPDK that PKG_CONFIG_PATH finds ($prefix) lacks the driver SDK headers (bus_driver.h); rebuild it with -Denable_driver_sdk=true or unset PKG_CONFIG_PATH to use ours"
+	echo "$prefix"
 	exit 0
 fi
 key=$(hash_of "recipe=$DPDK_RECIPE" "$DPDK_DEB_VERSION" "${DPDK_OPTS[@]}")

@@ -95,7 +95,7 @@ fi
 	fi
 } > "$run/cmd.sh"
 
-kargs="console=ttyS0 panic=-1 mitigations=off no_hash_pointers"
+kargs="console=ttyS0 panic=-1 no_hash_pointers"
 [ $verbose = 1 ] || kargs="$kargs quiet loglevel=4"
 [ "$hp" -gt 0 ] && kargs="$kargs hugepagesz=2M hugepages=$hp"
 [ "$hp1g" -gt 0 ] && kargs="$kargs hugepagesz=1G hugepages=$hp1g"

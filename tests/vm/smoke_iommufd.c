@@ -9,6 +9,7 @@
  * the device write to an IOVA that was never mapped and to one that was just
  * unmapped, and checks that no byte of memory changed.
  */
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "vfio_util.h"
