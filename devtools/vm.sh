@@ -101,6 +101,13 @@ kargs="console=ttyS0 panic=-1 no_hash_pointers"
 [ "$hp1g" -gt 0 ] && kargs="$kargs hugepagesz=1G hugepages=$hp1g"
 [ $iommu = 1 ] && kargs="$kargs intel_iommu=on,sm_on"
 [ $shell = 1 ] && kargs="$kargs vmtest.shell"
+# Host paths under /tmp, /run or /var/tmp would be hidden by the guest's
+# tmpfs there; the guest binds these back (devtools/vm/init).
+keep=
+for p in "$TOP" "$BUILD" "$CACHE" "$KBUILD" "$DPDK_PREFIX" "$PWD"; do
+	case "$p" in /tmp/*|/run/*|/var/tmp/*) keep="$keep,$p";; esac
+done
+[ -n "$keep" ] && kargs="$kargs vmtest.keep=${keep#,}"
 kargs="$kargs ${append[*]:-}"
 
 args=(-machine q35 -cpu max -smp "$smp" -m "$mem" -nographic -no-reboot -nic none
@@ -119,7 +126,7 @@ if [ $shell = 1 ]; then
 else
 	set +e
 	timeout --foreground -k 5 "$timeout" qemu-system-x86_64 "${args[@]}" < /dev/null 2>&1 |
-		tr -d '\r' | tee "$run/console.log"
+		sed -u 's/\r$//' | tee "$run/console.log"
 	qrc=${PIPESTATUS[0]}
 	set -e
 	if [ "$qrc" = 124 ]; then
