@@ -56,7 +56,7 @@ log "build ready in $(( $(date +%s) - t )) s"
 rm -rf "$LOGS"; mkdir -p "$LOGS"
 
 # ---- host tests (meson) ----
-mapfile -t host_tests < <(/usr/bin/python3 /usr/bin/meson test -C "$BUILD" --list 2>/dev/null |
+mapfile -t host_tests < <(/usr/bin/python3 /usr/bin/meson test -C "$BUILD" --no-rebuild --list 2>/dev/null |
 	sed 's/^[^ ]* \/ //' | grep -v '^$')
 sel=()
 for n in "${host_tests[@]}"; do selected "$n" && sel+=("$n"); done
