@@ -46,7 +46,7 @@ fetch_source() {
 	fi
 	apt_tmp_update
 	local pkg=$pin ver
-	if ! apt_tmp apt-cache show "$pin" >/dev/null 2>&1; then
+	if ! apt_tmp apt-cache madison "$KERNEL_PKG" | awk '{print $3}' | grep -qx "$KERNEL_PKG_VERSION"; then
 		ver=$(apt_tmp apt-cache policy "$KERNEL_PKG" | awk '/Candidate:/ {print $2}')
 		if [ -n "$ver" ] && [ "$ver" != "(none)" ]; then
 			pkg="$KERNEL_PKG=$ver"
