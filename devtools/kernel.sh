@@ -80,7 +80,11 @@ fetch_source
 key=$(hash_of "${fragments[@]}" "recipe=$KERNEL_RECIPE" "$KVER" "$SRC")
 OUT=$CACHE/kernel-$KVER-$flavour-$key
 if [ "$mode" = path ]; then echo "$OUT"; exit 0; fi
-if [ -f "$OUT/.complete" ]; then echo "$OUT"; exit 0; fi
+if [ -f "$OUT/.complete" ]; then
+	[ -f "$OUT/source.env" ] || echo "KERNEL_SRC=$SRC" > "$OUT/source.env"
+	echo "$OUT"
+	exit 0
+fi
 
 log "building $flavour kernel $KVER in $OUT (cold: ~12 min plain, ~15 min debug on 2 cores)"
 rm -rf "$OUT"; mkdir -p "$OUT"
@@ -118,6 +122,7 @@ make -C "$SRC/tools/testing/selftests/iommu" OUTPUT="$OUT/selftests" \
 	KHDR_INCLUDES="-isystem $OUT/usr/include" "$OUT/selftests/iommufd" >> "$BLOG" 2>&1 ||
 	die "iommufd selftest build failed; see $BLOG"
 
+echo "KERNEL_SRC=$SRC" > "$OUT/source.env"
 touch "$OUT/.complete"
 log "kernel ready: $OUT"
 echo "$OUT"

@@ -82,6 +82,24 @@ if [ ${#sel[@]} -gt 0 ]; then
 	)
 fi
 
+# ---- kernel style: checkpatch --strict on each out-of-tree module ----
+KSRC=$(sed -n 's/^KERNEL_SRC=//p' "$("$TOP/devtools/kernel.sh" path debug)/source.env" 2>/dev/null)
+for m in "$TOP"/kernel/linux/*/; do
+	name=$(basename "$m")_checkpatch
+	selected "$name" || continue
+	[ -x "$KSRC/scripts/checkpatch.pl" ] ||
+		{ result "FAIL $name: no kernel source with scripts/checkpatch.pl"; continue; }
+	# shellcheck disable=SC2046
+	out=$("$KSRC/scripts/checkpatch.pl" --strict --no-tree --quiet --terse \
+		-f $(find "$m" -name '*.[ch]' | sort) 2>&1 | grep -E ': (ERROR|WARNING|CHECK):')
+	if [ -z "$out" ]; then
+		result "PASS $name"
+	else
+		echo "$out" > "$LOGS/$name.log"
+		result "FAIL $name: $(echo "$out" | grep -c . ) checkpatch findings, first: $(echo "$out" | head -1)"
+	fi
+done
+
 # ---- VM tests, one boot per "# vm-boot:" group ----
 declare -A boot_tests
 for script in "$TOP"/tests/vm/*.sh; do
