@@ -50,6 +50,10 @@ filters=("$@")
 # ---- set-up: packages, DPDK, kernel, project, module ----
 "$TOP/devtools/deps.sh" || { result "FAIL setup: installing the Debian packages failed"; finish; }
 t=$(date +%s)
+# One run at a time per build dir: runs share its logs and its VM shares.
+mkdir -p "$BUILD"
+exec 9> "$BUILD/.test.lock"
+flock -n 9 || { log "another test.sh is running on $BUILD; waiting for it"; flock 9; }
 "$TOP/devtools/build.sh" debug > /dev/null ||
 	{ result "FAIL build: devtools/build.sh failed (output above)"; finish; }
 log "build ready in $(( $(date +%s) - t )) s"
