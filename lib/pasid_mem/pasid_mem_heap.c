@@ -1,0 +1,629 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Copyright(c) 2026 The dpdk-pasid authors
+ */
+/*
+ * Heaps: a VA reservation for max_size cut into segment slots, each present
+ * slot one hugepage segment, one IOAS mapping and one chunk of a DPDK external
+ * malloc heap. Growth adds a whole slot; shrinking removes a whole slot.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <sys/vfs.h>
+
+#include <linux/magic.h>
+#include <numa.h>
+
+#include <rte_errno.h>
+#include <rte_malloc.h>
+#include <rte_string_fns.h>
+
+#include "pasid_mem_private.h"
+
+RTE_LOG_REGISTER_DEFAULT(pasid_mem_logtype, NOTICE);
+
+struct pasid_mem_heap_list pasid_mem_heaps = TAILQ_HEAD_INITIALIZER(pasid_mem_heaps);
+pthread_mutex_t pasid_mem_heaps_lock = PTHREAD_MUTEX_INITIALIZER;
+
+#define DEFAULT_SEG_2M (32ull << 20)
+#define KNOWN_FLAGS RTE_PASID_MEM_F_MAP_BY_VA
+
+static int
+bad_conf(const char *name, const char *what)
+{
+	PMEM_LOG(ERR, "heap %s: %s", name ? name : "(null)", what);
+	return -EINVAL;
+}
+
+static int
+check_numa_node(const char *name, int node)
+{
+	char msg[160];
+
+	if (node == SOCKET_ID_ANY)
+		return 0;
+	if (node < 0) {
+		snprintf(msg, sizeof(msg), "numa_node %d is neither a node nor SOCKET_ID_ANY",
+			node);
+		return bad_conf(name, msg);
+	}
+	if (numa_available() < 0) {
+		if (node == 0)
+			return 0;
+		snprintf(msg, sizeof(msg), "numa_node %d does not exist: this system has no NUMA "
+			"support, use 0 or SOCKET_ID_ANY", node);
+		return bad_conf(name, msg);
+	}
+	if (node > numa_max_node() || !numa_bitmask_isbitset(numa_all_nodes_ptr, node)) {
+		snprintf(msg, sizeof(msg), "numa_node %d does not exist or has no memory "
+			"(nodes 0-%d; see /sys/devices/system/node)", node, numa_max_node());
+		return bad_conf(name, msg);
+	}
+	return 0;
+}
+
+static int
+check_hugetlbfs(const char *name, const char *dir, uint64_t page_size)
+{
+	struct statfs fs;
+	char msg[PATH_MAX + 128];
+
+	if (statfs(dir, &fs) < 0) {
+		snprintf(msg, sizeof(msg), "hugetlbfs_dir %s: %s", dir, strerror(errno));
+		return bad_conf(name, msg);
+	}
+	if ((unsigned long)fs.f_type != HUGETLBFS_MAGIC) {
+		snprintf(msg, sizeof(msg), "hugetlbfs_dir %s is not a hugetlbfs mount "
+			"(mount -t hugetlbfs -o pagesize=%" PRIu64 "K none %s)", dir,
+			page_size >> 10, dir);
+		return bad_conf(name, msg);
+	}
+	if ((uint64_t)fs.f_bsize != page_size) {
+		snprintf(msg, sizeof(msg), "hugetlbfs_dir %s has %lu kB pages, the heap asks for "
+			"%" PRIu64 " kB", dir, (unsigned long)fs.f_bsize >> 10, page_size >> 10);
+		return bad_conf(name, msg);
+	}
+	return 0;
+}
+
+/* Validate @c and derive the geometry into @h. Return: 0 or -EINVAL. */
+static int
+conf_apply(const struct rte_pasid_mem_conf *c, struct rte_pasid_mem_heap *h)
+{
+	const char *n = c->name;
+	uint64_t page = c->page_size ? c->page_size : RTE_PGSIZE_2M;
+	uint64_t seg, max_segs;
+	char msg[192];
+	int err;
+
+	if (n == NULL || n[0] == '\0')
+		return bad_conf(n, "name is NULL or empty");
+	if (strnlen(n, RTE_PASID_MEM_NAMESIZE) >= RTE_PASID_MEM_NAMESIZE)
+		return bad_conf(n, "name is longer than RTE_PASID_MEM_NAMESIZE - 1 characters");
+	if (page != RTE_PGSIZE_2M && page != RTE_PGSIZE_1G) {
+		snprintf(msg, sizeof(msg), "page_size %" PRIu64 " is neither 2 MiB nor 1 GiB",
+			page);
+		return bad_conf(n, msg);
+	}
+	seg = c->segment_size ? c->segment_size : (page == RTE_PGSIZE_1G ? page : DEFAULT_SEG_2M);
+	if (seg % page) {
+		snprintf(msg, sizeof(msg), "segment_size %" PRIu64 " is not a multiple of the "
+			"page size %" PRIu64, seg, page);
+		return bad_conf(n, msg);
+	}
+	if (c->max_size < seg) {
+		snprintf(msg, sizeof(msg), "max_size %" PRIu64 " is below one segment (%" PRIu64
+			" bytes)", c->max_size, seg);
+		return bad_conf(n, msg);
+	}
+	max_segs = c->max_size / seg;
+	if (max_segs > RTE_MAX_MEMSEG_LISTS) {
+		snprintf(msg, sizeof(msg), "max_size allows %" PRIu64 " segments but DPDK has only "
+			"%d memseg lists (one per segment): use a larger segment_size",
+			max_segs, RTE_MAX_MEMSEG_LISTS);
+		return bad_conf(n, msg);
+	}
+	if (c->initial_size > max_segs * seg) {
+		snprintf(msg, sizeof(msg), "initial_size %" PRIu64 " is above max_size %" PRIu64,
+			c->initial_size, max_segs * seg);
+		return bad_conf(n, msg);
+	}
+	if (c->iommufd < 0 && c->iommufd != RTE_PASID_MEM_NO_IOMMU)
+		return bad_conf(n, "iommufd is negative (RTE_PASID_MEM_NO_IOMMU means no IOMMU)");
+	if (c->iova_max != 0 && c->iova_max < c->iova_min)
+		return bad_conf(n, "iova_max is below iova_min");
+	if (c->flags & ~KNOWN_FLAGS) {
+		snprintf(msg, sizeof(msg), "unknown flags %#x", c->flags & ~KNOWN_FLAGS);
+		return bad_conf(n, msg);
+	}
+	err = check_numa_node(n, c->numa_node);
+	if (err < 0)
+		return err;
+	if (c->hugetlbfs_dir != NULL) {
+		err = check_hugetlbfs(n, c->hugetlbfs_dir, page);
+		if (err < 0)
+			return err;
+	}
+
+	rte_strlcpy(h->name, n, sizeof(h->name));
+	h->src.heap = h->name;
+	h->src.page_size = page;
+	h->src.numa_node = c->numa_node;
+	if (c->numa_node == 0 && numa_available() < 0)
+		h->src.numa_node = SOCKET_ID_ANY;
+	h->src.hugetlbfs_dir = c->hugetlbfs_dir ? strdup(c->hugetlbfs_dir) : NULL;
+	if (c->hugetlbfs_dir != NULL && h->src.hugetlbfs_dir == NULL)
+		return -ENOMEM;
+	h->ioas.iommufd = c->iommufd;
+	h->ioas.ioas_id = c->ioas_id;
+	h->ioas.map_file = !(c->flags & RTE_PASID_MEM_F_MAP_BY_VA);
+	h->ioas.cap_ipc_lock = -1;
+	h->iova_min = c->iova_min;
+	h->iova_max = c->iova_max;
+	h->seg_size = seg;
+	h->max_segs = (uint32_t)max_segs;
+	h->min_segs = (uint32_t)((c->initial_size + seg - 1) / seg);
+	return 0;
+}
+
+static uint64_t
+now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000000000ull + t.tv_nsec;
+}
+
+static struct rte_pasid_mem_heap *
+find_locked(const char *name)
+{
+	struct rte_pasid_mem_heap *h;
+
+	TAILQ_FOREACH(h, &pasid_mem_heaps, next)
+		if (strcmp(h->name, name) == 0)
+			return h;
+	return NULL;
+}
+
+/* Add one segment in the lowest free slot. Heap lock held. Return: 0 or -errno. */
+static int
+grow_one(struct rte_pasid_mem_heap *h)
+{
+	struct pasid_iova_range *avail = NULL, *used = NULL;
+	unsigned int n_avail = 0, n_used = 0, i, slot;
+	struct pasid_mem_seg *seg;
+	rte_iova_t *iovas = NULL;
+	uint64_t iova, npages, k, t0;
+	int err;
+
+	if (h->nsegs == h->max_segs) {
+		PMEM_LOG(ERR, "heap %s: limit reached: %u segments of %" PRIu64
+			" bytes = max_size; "
+			"raise max_size or free memory", h->name, h->max_segs, h->seg_size);
+		return -ENOMEM;
+	}
+	for (slot = 0; slot < h->max_segs; slot++)
+		if (h->segs[slot].fd < 0)
+			break;
+	seg = &h->segs[slot];
+	err = pasid_mem_seg_create(&h->src, h->base + (uint64_t)slot * h->seg_size,
+		h->seg_size, seg);
+	if (err < 0)
+		return err;
+
+	/* The map step (timed for the statistics): IOVA ranges, IOVA choice, map. */
+	t0 = now_ns();
+	err = pasid_mem_ioas_ranges(&h->ioas, h->iova_min, h->iova_max, &avail, &n_avail);
+	if (err < 0)
+		goto fail_seg;
+	used = calloc(h->max_segs, sizeof(*used));
+	if (used == NULL) {
+		err = -ENOMEM;
+		goto fail_seg;
+	}
+	for (i = 0; i < h->max_segs; i++) {
+		if (h->segs[i].iova == RTE_BAD_IOVA)
+			continue;
+		used[n_used].start = h->segs[i].iova;
+		used[n_used].last = h->segs[i].iova + h->segs[i].len - 1;
+		n_used++;
+	}
+	err = pasid_iova_find(avail, n_avail, used, n_used, h->seg_size, h->src.page_size, &iova);
+	if (err < 0) {
+		PMEM_LOG(ERR, "heap %s: no free IOVA block of %" PRIu64 " bytes aligned to %" PRIu64
+			" in IOAS %u (%u usable ranges within [%#" PRIx64 ", %#" PRIx64 "])",
+			h->name, h->seg_size, h->src.page_size, h->ioas.ioas_id, n_avail,
+			h->iova_min, h->iova_max);
+		goto fail_seg;
+	}
+	err = pasid_mem_ioas_map(&h->ioas, seg, iova);
+	if (err < 0)
+		goto fail_seg;
+	if (h->ioas.iommufd != RTE_PASID_MEM_NO_IOMMU)
+		h->ioas.map_ns += now_ns() - t0;
+	seg->iova = iova;
+
+	npages = h->seg_size / h->src.page_size;
+	iovas = malloc(sizeof(*iovas) * npages);
+	if (iovas == NULL) {
+		err = -ENOMEM;
+		goto fail_map;
+	}
+	for (k = 0; k < npages; k++)
+		iovas[k] = iova + k * h->src.page_size;
+	if (rte_malloc_heap_memory_add(h->name, seg->va, seg->len, iovas, npages,
+			h->src.page_size) < 0) {
+		err = -rte_errno;
+		PMEM_LOG(ERR, "heap %s: adding %" PRIu64 " bytes to the DPDK malloc heap "
+			"failed: %s%s", h->name, seg->len, rte_strerror(rte_errno),
+			rte_errno == ENOSPC ? " (DPDK is out of memseg lists, "
+			"RTE_MAX_MEMSEG_LISTS: use larger segments)" : "");
+		goto fail_map;
+	}
+	seg->added = true;
+	__atomic_store_n(&h->seg_iova[slot], iova, __ATOMIC_RELEASE);
+	h->nsegs++;
+	PMEM_LOG(DEBUG, "heap %s: segment %u at %p, %" PRIu64 " bytes, IOVA %#" PRIx64,
+		h->name, slot, seg->va, seg->len, iova);
+	free(iovas);
+	free(avail);
+	free(used);
+	return 0;
+
+fail_map:
+	pasid_mem_ioas_unmap(&h->ioas, iova, h->seg_size);
+fail_seg:
+	pasid_mem_seg_destroy(seg);
+	free(iovas);
+	free(avail);
+	free(used);
+	return err;
+}
+
+/*
+ * Remove the segment in @slot whole: from the malloc heap (-EBUSY while it
+ * holds an allocation), then its one IOAS mapping, then the hugepages.
+ * Heap lock held.
+ */
+static int
+release_one(struct rte_pasid_mem_heap *h, unsigned int slot)
+{
+	struct pasid_mem_seg *seg = &h->segs[slot];
+	int err = 0;
+
+	if (seg->added) {
+		if (rte_malloc_heap_memory_remove(h->name, seg->va, seg->len) < 0) {
+			if (rte_errno != EBUSY)
+				PMEM_LOG(ERR, "heap %s: removing segment %u from the DPDK heap "
+					"failed: %s", h->name, slot, rte_strerror(rte_errno));
+			return -rte_errno;
+		}
+		seg->added = false;
+	}
+	__atomic_store_n(&h->seg_iova[slot], RTE_BAD_IOVA, __ATOMIC_RELEASE);
+	if (seg->iova != RTE_BAD_IOVA)
+		err = pasid_mem_ioas_unmap(&h->ioas, seg->iova, seg->len);
+	pasid_mem_seg_destroy(seg);
+	h->nsegs--;
+	PMEM_LOG(DEBUG, "heap %s: released segment %u", h->name, slot);
+	return err;
+}
+
+static void
+heap_free(struct rte_pasid_mem_heap *h)
+{
+	free((void *)(uintptr_t)h->src.hugetlbfs_dir);
+	free(h->segs);
+	free(h->seg_iova);
+	pthread_mutex_destroy(&h->lock);
+	free(h);
+}
+
+struct rte_pasid_mem_heap *
+rte_pasid_mem_create(const struct rte_pasid_mem_conf *conf)
+{
+	struct rte_pasid_mem_heap *h, *o;
+	unsigned int i;
+	void *base;
+	int err;
+
+	if (conf == NULL) {
+		PMEM_LOG(ERR, "rte_pasid_mem_create: conf is NULL");
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	h = calloc(1, sizeof(*h));
+	if (h == NULL) {
+		rte_errno = ENOMEM;
+		return NULL;
+	}
+	pthread_mutex_init(&h->lock, NULL);
+	err = conf_apply(conf, h);
+	if (err < 0)
+		goto fail_free;
+	h->segs = calloc(h->max_segs, sizeof(*h->segs));
+	h->seg_iova = calloc(h->max_segs, sizeof(*h->seg_iova));
+	if (h->segs == NULL || h->seg_iova == NULL) {
+		err = -ENOMEM;
+		goto fail_free;
+	}
+	for (i = 0; i < h->max_segs; i++) {
+		h->segs[i].fd = -1;
+		h->segs[i].iova = RTE_BAD_IOVA;
+		h->seg_iova[i] = RTE_BAD_IOVA;
+	}
+
+	pthread_mutex_lock(&pasid_mem_heaps_lock);
+	if (find_locked(h->name) != NULL) {
+		PMEM_LOG(ERR, "heap %s already exists", h->name);
+		err = -EEXIST;
+		goto fail_unlock;
+	}
+	TAILQ_FOREACH(o, &pasid_mem_heaps, next) {
+		if (h->ioas.iommufd != RTE_PASID_MEM_NO_IOMMU &&
+				o->ioas.iommufd == h->ioas.iommufd &&
+				o->ioas.ioas_id == h->ioas.ioas_id) {
+			PMEM_LOG(ERR, "heap %s: IOAS %u already has heap %s (one heap per domain)",
+				h->name, h->ioas.ioas_id, o->name);
+			err = -EEXIST;
+			goto fail_unlock;
+		}
+	}
+	/* Check the whole initial size first, so the message gives the full count. */
+	if (h->min_segs > 0) {
+		err = pasid_mem_hugepage_check(&h->src, (uint64_t)h->min_segs * h->seg_size);
+		if (err < 0)
+			goto fail_unlock;
+	}
+	err = pasid_mem_va_reserve((uint64_t)h->max_segs * h->seg_size, h->src.page_size, &base);
+	if (err < 0)
+		goto fail_unlock;
+	h->base = base;
+	if (rte_malloc_heap_create(h->name) < 0) {
+		err = -rte_errno;
+		PMEM_LOG(ERR, "heap %s: rte_malloc_heap_create failed: %s%s", h->name,
+			rte_strerror(rte_errno), rte_errno == EEXIST ?
+			" (a DPDK malloc heap has this name)" : rte_errno == ENOSPC ?
+			" (DPDK has no free heap slot, RTE_MAX_HEAPS)" : "");
+		goto fail_va;
+	}
+	h->socket_id = rte_malloc_heap_get_socket(h->name);
+	pthread_mutex_lock(&h->lock);
+	for (i = 0; i < h->min_segs; i++) {
+		err = grow_one(h);
+		if (err < 0)
+			break;
+	}
+	if (err < 0) {
+		for (i = 0; i < h->max_segs; i++)
+			if (h->segs[i].fd >= 0)
+				release_one(h, i);
+		pthread_mutex_unlock(&h->lock);
+		goto fail_heap;
+	}
+	pthread_mutex_unlock(&h->lock);
+	TAILQ_INSERT_TAIL(&pasid_mem_heaps, h, next);
+	pthread_mutex_unlock(&pasid_mem_heaps_lock);
+	PMEM_LOG(INFO, "heap %s: socket %d, %u of %u segments of %" PRIu64 " bytes, %" PRIu64
+		" kB pages, node %d, IOAS %u%s", h->name, h->socket_id, h->nsegs, h->max_segs,
+		h->seg_size, h->src.page_size >> 10, h->src.numa_node, h->ioas.ioas_id,
+		h->ioas.iommufd == RTE_PASID_MEM_NO_IOMMU ? " (no IOMMU)" : "");
+	return h;
+
+fail_heap:
+	rte_malloc_heap_destroy(h->name);
+fail_va:
+	pasid_mem_va_release(h->base, (uint64_t)h->max_segs * h->seg_size);
+fail_unlock:
+	pthread_mutex_unlock(&pasid_mem_heaps_lock);
+fail_free:
+	heap_free(h);
+	rte_errno = -err;
+	return NULL;
+}
+
+int
+rte_pasid_mem_destroy(struct rte_pasid_mem_heap *h)
+{
+	struct rte_malloc_socket_stats ms;
+	unsigned int i;
+
+	if (h == NULL)
+		return 0;
+	pthread_mutex_lock(&pasid_mem_heaps_lock);
+	pthread_mutex_lock(&h->lock);
+	if (rte_malloc_get_socket_stats(h->socket_id, &ms) == 0 && ms.alloc_count > 0) {
+		PMEM_LOG(ERR, "heap %s: cannot destroy, %u allocations (%zu bytes) are still live: "
+			"free them (rte_free, rte_mempool_free) first", h->name, ms.alloc_count,
+			ms.heap_allocsz_bytes);
+		pthread_mutex_unlock(&h->lock);
+		pthread_mutex_unlock(&pasid_mem_heaps_lock);
+		rte_errno = EBUSY;
+		return -1;
+	}
+	for (i = 0; i < h->max_segs; i++) {
+		if (h->segs[i].fd < 0)
+			continue;
+		/* An unmap failure is logged; the hugepages are released regardless. */
+		release_one(h, i);
+	}
+	pthread_mutex_unlock(&h->lock);
+	if (rte_malloc_heap_destroy(h->name) < 0)
+		PMEM_LOG(ERR, "heap %s: rte_malloc_heap_destroy failed: %s", h->name,
+			rte_strerror(rte_errno));
+	pasid_mem_va_release(h->base, (uint64_t)h->max_segs * h->seg_size);
+	TAILQ_REMOVE(&pasid_mem_heaps, h, next);
+	pthread_mutex_unlock(&pasid_mem_heaps_lock);
+	heap_free(h);
+	return 0;
+}
+
+struct rte_pasid_mem_heap *
+rte_pasid_mem_lookup(const char *name)
+{
+	struct rte_pasid_mem_heap *h;
+
+	if (name == NULL) {
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	pthread_mutex_lock(&pasid_mem_heaps_lock);
+	h = find_locked(name);
+	pthread_mutex_unlock(&pasid_mem_heaps_lock);
+	if (h == NULL)
+		rte_errno = ENOENT;
+	return h;
+}
+
+struct rte_pasid_mem_heap *
+rte_pasid_mem_heap_of(const void *va)
+{
+	struct rte_pasid_mem_heap *h, *found = NULL;
+
+	pthread_mutex_lock(&pasid_mem_heaps_lock);
+	TAILQ_FOREACH(h, &pasid_mem_heaps, next) {
+		if (rte_pasid_mem_virt2iova(h, va) != RTE_BAD_IOVA) {
+			found = h;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&pasid_mem_heaps_lock);
+	return found;
+}
+
+int
+rte_pasid_mem_socket_id(const struct rte_pasid_mem_heap *h)
+{
+	if (h == NULL) {
+		rte_errno = EINVAL;
+		return -1;
+	}
+	return h->socket_id;
+}
+
+void *
+rte_pasid_mem_alloc(struct rte_pasid_mem_heap *h, size_t size, unsigned int align)
+{
+	struct rte_pasid_mem_stats st;
+	unsigned int before;
+	void *p;
+	int err;
+
+	if (h == NULL || size == 0 || (align & (align - 1))) {
+		PMEM_LOG(ERR, "rte_pasid_mem_alloc: %s", h == NULL ? "heap is NULL" :
+			size == 0 ? "size is 0" : "align is not a power of two");
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	if (size > h->seg_size) {
+		PMEM_LOG(ERR, "heap %s: %zu bytes can never fit: a block lies inside one segment "
+			"of %" PRIu64 " bytes (raise segment_size)", h->name, size, h->seg_size);
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	p = rte_malloc_socket(NULL, size, align, h->socket_id);
+	if (p != NULL)
+		return p;
+	pthread_mutex_lock(&h->lock);
+	/* Another thread may have grown the heap meanwhile. */
+	p = rte_malloc_socket(NULL, size, align, h->socket_id);
+	if (p != NULL)
+		goto out;
+	before = h->nsegs;
+	err = grow_one(h);
+	if (err == 0)
+		p = rte_malloc_socket(NULL, size, align, h->socket_id);
+	if (p == NULL) {
+		pasid_mem_stats_fill(h, &st);
+		if (err == 0)
+			PMEM_LOG(ERR, "heap %s: %zu bytes (align %u) do not fit in an empty "
+				"segment of %" PRIu64 " bytes with the malloc overhead: "
+				"raise segment_size",
+				h->name, size, align, h->seg_size);
+		else
+			PMEM_LOG(ERR, "heap %s exhausted: %zu bytes requested, largest free block %"
+				PRIu64 ", %u of %u segments (%u before the attempt)", h->name, size,
+				st.largest_free, h->nsegs, h->max_segs, before);
+		rte_errno = err == 0 ? ENOMEM : -err;
+	}
+out:
+	pthread_mutex_unlock(&h->lock);
+	return p;
+}
+
+int
+rte_pasid_mem_reserve(struct rte_pasid_mem_heap *h, uint64_t bytes)
+{
+	struct rte_malloc_socket_stats ms;
+	int err = 0;
+
+	if (h == NULL || bytes == 0 || bytes > h->seg_size) {
+		PMEM_LOG(ERR, "rte_pasid_mem_reserve: %s", h == NULL ? "heap is NULL" :
+			bytes == 0 ? "bytes is 0" : "bytes is above segment_size: no block can be "
+			"larger than a segment");
+		rte_errno = EINVAL;
+		return -1;
+	}
+	pthread_mutex_lock(&h->lock);
+	while (rte_malloc_get_socket_stats(h->socket_id, &ms) == 0 &&
+			ms.greatest_free_size < bytes) {
+		err = grow_one(h);
+		if (err < 0)
+			break;
+	}
+	pthread_mutex_unlock(&h->lock);
+	if (err < 0) {
+		rte_errno = -err;
+		return -1;
+	}
+	return 0;
+}
+
+int
+rte_pasid_mem_shrink(struct rte_pasid_mem_heap *h)
+{
+	unsigned int i;
+	int n = 0, err;
+
+	if (h == NULL) {
+		rte_errno = EINVAL;
+		return -1;
+	}
+	pthread_mutex_lock(&h->lock);
+	for (i = h->max_segs; i-- > 0 && h->nsegs > h->min_segs;) {
+		if (h->segs[i].fd < 0)
+			continue;
+		err = release_one(h, i);
+		if (err == -EBUSY)
+			continue;
+		if (err < 0) {
+			pthread_mutex_unlock(&h->lock);
+			rte_errno = -err;
+			return -1;
+		}
+		n++;
+	}
+	pthread_mutex_unlock(&h->lock);
+	return n;
+}
+
+rte_iova_t
+rte_pasid_mem_virt2iova(const struct rte_pasid_mem_heap *h, const void *va)
+{
+	uint64_t off;
+	rte_iova_t iova;
+
+	if (h == NULL)
+		return RTE_BAD_IOVA;
+	off = (uintptr_t)va - (uintptr_t)h->base;
+	if (off >= (uint64_t)h->max_segs * h->seg_size)
+		return RTE_BAD_IOVA;
+	iova = __atomic_load_n(&h->seg_iova[off / h->seg_size], __ATOMIC_ACQUIRE);
+	if (iova == RTE_BAD_IOVA)
+		return RTE_BAD_IOVA;
+	return iova + off % h->seg_size;
+}

@@ -1,0 +1,273 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * mem_alloc_free: allocation, growth, shrink, IOVA placement, mempools and
+ * statistics of a pasid_mem heap on real 2 MiB hugepages (memfd and a
+ * hugetlbfs mount), with no IOMMU (the host has no /dev/iommu: IOVAs are
+ * reserved, not mapped). Nothing may leak.
+ */
+#include <stdlib.h>
+#include <unistd.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <rte_eal.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_memory.h>
+
+#include <rte_pasid_mem.h>
+
+#include "mem_test.h"
+
+#define MB (1ull << 20)
+
+static struct rte_pasid_mem_conf
+base_conf(const char *name)
+{
+	struct rte_pasid_mem_conf c = {
+		.name = name,
+		.iommufd = RTE_PASID_MEM_NO_IOMMU,
+		.numa_node = SOCKET_ID_ANY,
+		.page_size = RTE_PGSIZE_2M,
+		.segment_size = 8 * MB,
+		.initial_size = 8 * MB,
+		.max_size = 64 * MB,
+	};
+	return c;
+}
+
+static void
+check_ptr(struct rte_pasid_mem_heap *h, void *p, size_t len)
+{
+	rte_iova_t iova = rte_pasid_mem_virt2iova(h, p);
+
+	CHECK(iova != RTE_BAD_IOVA && iova != 0, "no IOVA for %p", p);
+	CHECK(iova == rte_malloc_virt2iova(p), "heap IOVA %#lx != rte_malloc_virt2iova %#lx",
+		(unsigned long)iova, (unsigned long)rte_malloc_virt2iova(p));
+	CHECK(iova % RTE_PGSIZE_2M == (uintptr_t)p % RTE_PGSIZE_2M,
+		"IOVA %#lx and VA %p differ inside the 2 MiB page", (unsigned long)iova, p);
+	CHECK(rte_pasid_mem_virt2iova(h, (char *)p + len - 1) == iova + len - 1,
+		"IOVA of the last byte is not contiguous");
+	CHECK(rte_pasid_mem_heap_of(p) == h, "rte_pasid_mem_heap_of(%p) is not the heap", p);
+	memset(p, 0xa5, len);
+}
+
+static void
+test_grow_shrink(const char *dir)
+{
+	struct rte_pasid_mem_conf c = base_conf(dir ? "hp_fs" : "hp_memfd");
+	struct rte_pasid_mem_stats st;
+	struct rte_pasid_mem_heap *h;
+	void *p[8], *small[64];
+	rte_iova_t seg_iova[8];
+	unsigned int i, j;
+
+	c.hugetlbfs_dir = dir;
+	h = rte_pasid_mem_create(&c);
+	CHECK(h != NULL, "create %s", c.name);
+	CHECK(rte_pasid_mem_lookup(c.name) == h, "lookup");
+	CHECK(rte_pasid_mem_socket_id(h) >= RTE_MAX_NUMA_NODES, "socket id %d is not external",
+		rte_pasid_mem_socket_id(h));
+	CHECK(rte_malloc_heap_socket_is_external(rte_pasid_mem_socket_id(h)) == 1,
+		"socket is not an external heap");
+	CHECK(rte_pasid_mem_stats_get(h, &st) == 0 && st.segments == 1 &&
+		st.bytes_mapped == 8 * MB && st.max_segments == 8, "initial stats: %u segments",
+		st.segments);
+
+	for (i = 0; i < RTE_DIM(small); i++) {
+		size_t len = 64 + i * 97;
+
+		small[i] = rte_pasid_mem_alloc(h, len, 1u << (i % 12));
+		CHECK(small[i] != NULL, "small alloc %u", i);
+		CHECK(((uintptr_t)small[i] & ((1u << (i % 12)) - 1)) == 0, "misaligned");
+		check_ptr(h, small[i], len);
+	}
+	CHECK(rte_pasid_mem_stats_get(h, &st) == 0 && st.segments == 1,
+		"small allocations grew the heap to %u segments", st.segments);
+	/* 6 MiB blocks: one per segment, so each forces growth. */
+	for (i = 0; i < 6; i++) {
+		p[i] = rte_pasid_mem_alloc(h, 6 * MB, RTE_PGSIZE_2M);
+		CHECK(p[i] != NULL, "6 MiB alloc %u", i);
+		check_ptr(h, p[i], 6 * MB);
+		seg_iova[i] = rte_pasid_mem_virt2iova(h, p[i]) & ~(8 * MB - 1);
+		for (j = 0; j < i; j++)
+			CHECK(seg_iova[i] != seg_iova[j], "two segments share IOVA %#lx",
+				(unsigned long)seg_iova[i]);
+	}
+	CHECK(rte_pasid_mem_stats_get(h, &st) == 0 && st.segments >= 6 && st.segments <= 7 &&
+		st.alloc_count == 6 + RTE_DIM(small) && st.bytes_mapped == st.segments * 8 * MB,
+		"stats after growth: %u segments, %u allocations", st.segments, st.alloc_count);
+	printf("grown: %u segments, %lu bytes free, largest free %lu\n", st.segments,
+		(unsigned long)st.bytes_free, (unsigned long)st.largest_free);
+
+	CHECK(rte_pasid_mem_destroy(h) < 0 && rte_errno == EBUSY,
+		"destroy with live allocations must fail with EBUSY");
+	for (i = 0; i < 6; i++)
+		rte_free(p[i]);
+	CHECK(rte_pasid_mem_shrink(h) >= 5, "shrink released too few segments");
+	CHECK(rte_pasid_mem_stats_get(h, &st) == 0 && st.segments == 1,
+		"after shrink: %u segments", st.segments);
+	for (i = 0, j = 0; i < 6; i++)
+		j += rte_pasid_mem_virt2iova(h, p[i]) == RTE_BAD_IOVA;
+	CHECK(j >= 5, "only %u of the 6 freed blocks stopped translating after shrink", j);
+	for (i = 0; i < RTE_DIM(small); i++)
+		rte_free(small[i]);
+	CHECK(rte_pasid_mem_shrink(h) == 0, "shrink went below initial_size");
+
+	CHECK(rte_pasid_mem_reserve(h, 7 * MB) == 0, "reserve 7 MiB");
+	CHECK(rte_pasid_mem_stats_get(h, &st) == 0 && st.largest_free >= 7 * MB,
+		"largest free %lu after reserve", (unsigned long)st.largest_free);
+	CHECK(rte_pasid_mem_destroy(h) == 0, "destroy");
+	CHECK(rte_pasid_mem_lookup(c.name) == NULL && rte_errno == ENOENT, "lookup after destroy");
+}
+
+/* IOVAs stay in the window, are page-aligned, skip the x86 MSI window and never reuse. */
+static void
+test_iova_window(void)
+{
+	struct rte_pasid_mem_conf c = base_conf("hp_window");
+	struct rte_pasid_mem_heap *h;
+	void *p[3];
+	unsigned int i;
+
+	c.iova_min = 0xfe000000ull;
+	c.iova_max = 0xfe000000ull + 32 * MB - 1;
+	c.initial_size = 0;
+	h = rte_pasid_mem_create(&c);
+	CHECK(h != NULL, "create with an IOVA window");
+	for (i = 0; i < 3; i++) {
+		p[i] = rte_pasid_mem_alloc(h, 6 * MB, 0);
+		if (i < 2)
+			CHECK(p[i] != NULL, "alloc %u in the window", i);
+	}
+	CHECK(rte_pasid_mem_virt2iova(h, p[0]) >> 23 == 0xfe000000ull >> 23,
+		"first segment at %#lx, not 0xfe000000",
+		(unsigned long)rte_pasid_mem_virt2iova(h, p[0]));
+	/* 0xfe800000 + 8 MiB would cover 0xfee00000: the next fit is 0xff000000. */
+	CHECK(rte_pasid_mem_virt2iova(h, p[1]) >> 23 == 0xff000000ull >> 23,
+		"second segment at %#lx, not 0xff000000 (after the MSI window)",
+		(unsigned long)rte_pasid_mem_virt2iova(h, p[1]));
+	CHECK(p[2] != NULL, "third segment (0xff800000) fits below the window top");
+	CHECK(rte_pasid_mem_alloc(h, 6 * MB, 0) == NULL && rte_errno == ENOSPC,
+		"a fourth segment must find no IOVA space (ENOSPC)");
+	for (i = 0; i < 3; i++)
+		rte_free(p[i]);
+	CHECK(rte_pasid_mem_destroy(h) == 0, "destroy");
+}
+
+static void
+test_mempool(void)
+{
+	struct rte_pasid_mem_conf c = base_conf("hp_pool");
+	struct rte_pasid_mem_heap *h;
+	struct rte_mbuf *m[256];
+	struct rte_mempool *mp;
+	unsigned int i;
+
+	c.segment_size = 16 * MB;
+	c.initial_size = 16 * MB;
+	h = rte_pasid_mem_create(&c);
+	CHECK(h != NULL, "create");
+	mp = rte_pktmbuf_pool_create("hp_pool_mb", 2047, 32, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+		rte_pasid_mem_socket_id(h));
+	CHECK(mp != NULL, "rte_pktmbuf_pool_create on the heap's socket");
+	CHECK(rte_mempool_get_bulk(mp, (void **)m, RTE_DIM(m)) == 0, "mbuf bulk get");
+	for (i = 0; i < RTE_DIM(m); i++) {
+		CHECK(rte_pasid_mem_heap_of(m[i]->buf_addr) == h, "mbuf %u not in the heap", i);
+		CHECK(rte_mbuf_iova_get(m[i]) == rte_pasid_mem_virt2iova(h, m[i]->buf_addr),
+			"mbuf %u buf_iova %#lx != heap IOVA %#lx", i,
+			(unsigned long)rte_mbuf_iova_get(m[i]),
+			(unsigned long)rte_pasid_mem_virt2iova(h, m[i]->buf_addr));
+	}
+	rte_mempool_put_bulk(mp, (void **)m, RTE_DIM(m));
+	CHECK(rte_pasid_mem_destroy(h) < 0 && rte_errno == EBUSY, "destroy under a mempool");
+	rte_mempool_free(mp);
+	CHECK(rte_pasid_mem_destroy(h) == 0, "destroy after rte_mempool_free");
+}
+
+/* Query /pasid_mem/list and /pasid_mem/stats through the telemetry socket. */
+static void
+test_telemetry(void)
+{
+	struct rte_pasid_mem_conf c = base_conf("hp_tel");
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct rte_pasid_mem_heap *h;
+	char buf[4096];
+	ssize_t n;
+	int s;
+
+	h = rte_pasid_mem_create(&c);
+	CHECK(h != NULL, "create");
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/dpdk_telemetry.v2",
+		rte_eal_get_runtime_dir());
+	s = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+	CHECK(s >= 0, "socket");
+	if (connect(s, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
+		printf("note: no telemetry socket at %s, telemetry not checked\n", sun.sun_path);
+	} else {
+		n = read(s, buf, sizeof(buf) - 1); /* the greeting */
+		CHECK(n > 0, "telemetry greeting");
+		CHECK(write(s, "/pasid_mem/list", 15) == 15, "telemetry write");
+		n = read(s, buf, sizeof(buf) - 1);
+		CHECK(n > 0, "telemetry reply");
+		buf[n] = '\0';
+		printf("telemetry: %s\n", buf);
+		CHECK(strstr(buf, "\"hp_tel\"") != NULL, "heap missing from /pasid_mem/list");
+		snprintf(buf, sizeof(buf), "/pasid_mem/stats,hp_tel");
+		CHECK(write(s, buf, strlen(buf)) == (ssize_t)strlen(buf), "telemetry write");
+		n = read(s, buf, sizeof(buf) - 1);
+		CHECK(n > 0, "telemetry reply");
+		buf[n] = '\0';
+		printf("telemetry: %s\n", buf);
+		CHECK(strstr(buf, "\"segments\":1") != NULL &&
+			strstr(buf, "\"bytes_mapped\":8388608") != NULL &&
+			strstr(buf, "\"largest_free\":") != NULL &&
+			strstr(buf, "\"bytes_free\":") != NULL, "stats reply lacks keys");
+	}
+	close(s);
+	CHECK(rte_pasid_mem_destroy(h) == 0, "destroy");
+}
+
+int
+main(int argc, char **argv)
+{
+	char dir[] = "/tmp/pasid_mem_hugetlbfs.XXXXXX";
+	struct mt_usage before;
+
+	(void)argc;
+	mt_hugepages_set(64, -1);
+	mt_eal_init(argv[0]);
+	mt_usage(&before);
+
+	test_grow_shrink(NULL);
+	mt_usage_same(&before, "memfd heap");
+	printf("ok: memfd heap: allocation, growth, shrink, IOVA lookup\n");
+
+	CHECK(mkdtemp(dir) != NULL, "mkdtemp");
+	if (mount("none", dir, "hugetlbfs", 0, "pagesize=2M") == 0) {
+		test_grow_shrink(dir);
+		CHECK(umount(dir) == 0, "umount %s", dir);
+		mt_usage_same(&before, "hugetlbfs heap");
+		printf("ok: hugetlbfs heap: allocation, growth, shrink, IOVA lookup\n");
+	} else {
+		printf("note: cannot mount hugetlbfs (%s): hugetlbfs_dir not tested\n",
+			strerror(errno));
+	}
+	rmdir(dir);
+
+	test_iova_window();
+	mt_usage_same(&before, "IOVA window heap");
+	printf("ok: IOVA placement: window, alignment, MSI hole, ENOSPC\n");
+
+	test_mempool();
+	mt_usage_same(&before, "mempool heap");
+	printf("ok: rte_pktmbuf_pool_create on the heap: buf_iova from the heap\n");
+
+	test_telemetry();
+	mt_usage_same(&before, "telemetry heap");
+	printf("ok: telemetry\n");
+
+	rte_eal_cleanup();
+	return 0;
+}

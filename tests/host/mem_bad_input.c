@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * mem_bad_input: every bad argument is refused with the documented rte_errno
+ * and a log line naming the argument, and leaves nothing behind.
+ */
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <rte_malloc.h>
+#include <rte_memory.h>
+
+#include <rte_pasid_mem.h>
+
+#include "mem_test.h"
+
+#define MB (1ull << 20)
+
+static struct rte_pasid_mem_conf
+good(void)
+{
+	struct rte_pasid_mem_conf c = {
+		.name = "bad",
+		.iommufd = RTE_PASID_MEM_NO_IOMMU,
+		.numa_node = SOCKET_ID_ANY,
+		.segment_size = 8 * MB,
+		.initial_size = 8 * MB,
+		.max_size = 32 * MB,
+	};
+	return c;
+}
+
+static void
+refused(const struct rte_pasid_mem_conf *c, int err, const char *log, const char *what)
+{
+	mt_log_capture();
+	rte_errno = 0;
+	CHECK(rte_pasid_mem_create(c) == NULL, "%s was accepted", what);
+	CHECK(rte_errno == err, "%s: rte_errno %d, expected %d", what, rte_errno, err);
+	if (log != NULL)
+		mt_log_expect(log);
+	printf("ok: %s -> %s\n", what, rte_strerror(err));
+}
+
+int
+main(int argc, char **argv)
+{
+	struct rte_pasid_mem_conf c;
+	struct rte_pasid_mem_stats st;
+	struct rte_pasid_mem_heap *h;
+	struct mt_usage before;
+	char longname[64];
+	void *p;
+	int fd;
+
+	(void)argc;
+	mt_hugepages_set(32, -1);
+	mt_eal_init(argv[0]);
+	mt_usage(&before);
+
+	refused(NULL, EINVAL, "conf is NULL", "NULL conf");
+	c = good(); c.name = NULL;
+	refused(&c, EINVAL, "name is NULL or empty", "NULL name");
+	c = good(); c.name = "";
+	refused(&c, EINVAL, "name is NULL or empty", "empty name");
+	memset(longname, 'x', sizeof(longname) - 1);
+	longname[sizeof(longname) - 1] = '\0';
+	c = good(); c.name = longname;
+	refused(&c, EINVAL, "name is longer", "64-character name");
+	c = good(); c.page_size = 4096;
+	refused(&c, EINVAL, "is neither 2 MiB nor 1 GiB", "4 KiB pages");
+	c = good(); c.segment_size = 3 * MB;
+	refused(&c, EINVAL, "not a multiple of the page size", "3 MiB segments");
+	c = good(); c.max_size = 4 * MB;
+	refused(&c, EINVAL, "below one segment", "max_size below a segment");
+	c = good(); c.segment_size = 2 * MB; c.max_size = 1024 * MB;
+	refused(&c, EINVAL, "memseg lists", "512 segments");
+	c = good(); c.initial_size = 64 * MB;
+	refused(&c, EINVAL, "is above max_size", "initial_size above max_size");
+	c = good(); c.iommufd = -7;
+	refused(&c, EINVAL, "iommufd is negative", "iommufd -7");
+	c = good(); c.iova_min = 1ull << 32; c.iova_max = 1ull << 31;
+	refused(&c, EINVAL, "iova_max is below iova_min", "iova_max below iova_min");
+	c = good(); c.flags = 0x80;
+	refused(&c, EINVAL, "unknown flags", "unknown flags");
+	c = good(); c.numa_node = 4096;
+	refused(&c, EINVAL, "does not exist", "NUMA node 4096");
+	c = good(); c.hugetlbfs_dir = "/tmp";
+	refused(&c, EINVAL, "is not a hugetlbfs mount", "hugetlbfs_dir on tmpfs");
+	c = good(); c.hugetlbfs_dir = "/nonexistent/dir";
+	refused(&c, EINVAL, "No such file", "missing hugetlbfs_dir");
+	c = good(); c.iova_min = 0x10000000; c.iova_max = 0x10000000 + 4 * MB - 1;
+	refused(&c, ENOSPC, "no free IOVA block", "IOVA window smaller than a segment");
+	c = good(); c.page_size = RTE_PGSIZE_1G; c.segment_size = 0; c.max_size = 1ull << 30;
+	c.initial_size = 1ull << 30;
+	if (access("/sys/kernel/mm/hugepages/hugepages-1048576kB", F_OK) != 0)
+		refused(&c, ENOTSUP, "no 1048576 kB hugepage pool", "1 GiB pages without a pool");
+	else
+		refused(&c, ENOMEM, "hugepages of 1048576 kB needed", "1 GiB pages, none reserved");
+	/* An fd that is not /dev/iommu: the IOVA range query fails, nothing leaks. */
+	fd = open("/dev/null", O_RDWR);
+	CHECK(fd >= 0, "open /dev/null");
+	c = good(); c.iommufd = fd;
+	refused(&c, ENOTTY, "IOMMU_IOAS_IOVA_RANGES", "/dev/null as the iommufd");
+	close(fd);
+	mt_usage_same(&before, "refused configurations");
+
+	c = good();
+	h = rte_pasid_mem_create(&c);
+	CHECK(h != NULL, "a good configuration is accepted");
+	refused(&c, EEXIST, "already exists", "duplicate name");
+	mt_log_capture();
+	CHECK(rte_pasid_mem_alloc(NULL, 64, 0) == NULL && rte_errno == EINVAL, "alloc on NULL");
+	CHECK(rte_pasid_mem_alloc(h, 0, 0) == NULL && rte_errno == EINVAL, "alloc of 0 bytes");
+	CHECK(rte_pasid_mem_alloc(h, 64, 3) == NULL && rte_errno == EINVAL, "align 3");
+	CHECK(rte_pasid_mem_alloc(h, 9 * MB, 0) == NULL && rte_errno == EINVAL,
+		"alloc above segment_size");
+	mt_log_expect("raise segment_size");
+	CHECK(rte_pasid_mem_reserve(h, 0) < 0 && rte_errno == EINVAL, "reserve 0");
+	CHECK(rte_pasid_mem_reserve(h, 9 * MB) < 0 && rte_errno == EINVAL, "reserve > segment");
+	CHECK(rte_pasid_mem_reserve(NULL, MB) < 0 && rte_errno == EINVAL, "reserve on NULL");
+	CHECK(rte_pasid_mem_shrink(NULL) < 0 && rte_errno == EINVAL, "shrink NULL");
+	CHECK(rte_pasid_mem_socket_id(NULL) < 0 && rte_errno == EINVAL, "socket_id NULL");
+	CHECK(rte_pasid_mem_stats_get(NULL, &st) < 0 && rte_errno == EINVAL, "stats NULL heap");
+	CHECK(rte_pasid_mem_stats_get(h, NULL) < 0 && rte_errno == EINVAL, "stats NULL out");
+	CHECK(rte_pasid_mem_virt2iova(NULL, &c) == RTE_BAD_IOVA, "virt2iova NULL heap");
+	CHECK(rte_pasid_mem_virt2iova(h, &c) == RTE_BAD_IOVA, "virt2iova of a stack address");
+	CHECK(rte_pasid_mem_heap_of(&c) == NULL, "heap_of a stack address");
+	CHECK(rte_pasid_mem_lookup(NULL) == NULL && rte_errno == EINVAL, "lookup NULL");
+	CHECK(rte_pasid_mem_lookup("nope") == NULL && rte_errno == ENOENT, "lookup unknown");
+	CHECK(rte_pasid_mem_destroy(NULL) == 0, "destroy NULL is a no-op");
+	p = rte_pasid_mem_alloc(h, 100, 0);
+	CHECK(p != NULL, "alloc");
+	mt_log_capture();
+	CHECK(rte_pasid_mem_destroy(h) < 0 && rte_errno == EBUSY, "destroy with a live block");
+	mt_log_expect("still live");
+	rte_free(p);
+	CHECK(rte_pasid_mem_destroy(h) == 0, "destroy");
+	mt_usage_same(&before, "bad calls on a heap");
+	printf("ok: bad calls on a live heap are refused; nothing leaks\n");
+	rte_eal_cleanup();
+	return 0;
+}

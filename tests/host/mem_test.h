@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Helpers for the pasid_mem host tests: EAL start-up, hugepage reservation
+ * with restore at exit, leak accounting, log capture and assertions.
+ */
+#ifndef MEM_TEST_H
+#define MEM_TEST_H
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_errno.h>
+
+/** Fail the test: print the expression, the message, rte_errno and errno. */
+#define CHECK(cond, fmt, ...) do { \
+	if (!(cond)) { \
+		fprintf(stderr, "FAIL %s:%d: '%s': " fmt " (rte_errno %d %s, errno %d)\n", \
+			__FILE__, __LINE__, #cond, ##__VA_ARGS__, rte_errno, \
+			rte_strerror(rte_errno), errno); \
+		printf("REASON: " fmt "\n", ##__VA_ARGS__); \
+		fflush(stdout); \
+		exit(1); \
+	} \
+} while (0)
+
+#define SKIP_EXIT 77
+
+/** Start EAL for a host test (no PCI, no hugepages of its own). */
+void mt_eal_init(const char *prog);
+/** Skip the test (exit 77) with a reason. */
+void mt_skip(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+/**
+ * Set the 2 MiB hugepage pool to @n pages (@node < 0: global through
+ * /proc/sys/vm/nr_hugepages, else through the node's sysfs file). The first
+ * call records the old setting and restores it at exit. Skips the test when
+ * fewer than @n pages can be reserved (memory fragmentation) and @n > 0.
+ */
+void mt_hugepages_set(unsigned long n, int node);
+/** Free 2 MiB hugepages (global). */
+unsigned long mt_hugepages_free(void);
+
+/** A snapshot of what a heap can leak. */
+struct mt_usage {
+	unsigned int fds;        /**< open fds */
+	unsigned int huge_maps;  /**< hugetlb VMAs in /proc/self/maps */
+	unsigned long free_hp;   /**< free 2 MiB hugepages */
+};
+void mt_usage(struct mt_usage *u);
+/** Fail unless @now equals @before (named @what). */
+void mt_usage_same(const struct mt_usage *before, const char *what);
+
+/** Start capturing the log (in addition to printing it). */
+void mt_log_capture(void);
+/** Fail unless the log captured since mt_log_capture() contains @s. */
+void mt_log_expect(const char *s);
+
+#endif /* MEM_TEST_H */
