@@ -61,14 +61,19 @@ rm -rf "$LOGS"; mkdir -p "$LOGS"
 
 # ---- host tests (meson) ----
 mapfile -t host_tests < <(/usr/bin/python3 /usr/bin/meson test -C "$BUILD" --no-rebuild --list 2>/dev/null |
-	sed 's/^[^ ]* \/ //' | grep -v '^$')
+	sed 's/^[^ ]* \/ //' | grep -E '^[^ ]+$')
 sel=()
 for n in "${host_tests[@]}"; do selected "$n" && sel+=("$n"); done
 if [ ${#sel[@]} -gt 0 ]; then
+	rm -f "$BUILD/meson-logs/host.json"
 	/usr/bin/python3 /usr/bin/meson test -C "$BUILD" --no-rebuild --logbase host \
 		"${sel[@]}" > "$LOGS/host-meson.log" 2>&1
+	[ -f "$BUILD/meson-logs/host.json" ] ||
+		result "FAIL host-tests: meson test did not run (see $LOGS/host-meson.log)"
 	while IFS= read -r line; do result "$line"; done < <(/usr/bin/python3 - "$BUILD/meson-logs/host.json" <<-'PY'
-	import json, sys
+	import json, os, sys
+	if not os.path.exists(sys.argv[1]):
+	    sys.exit(0)
 	for raw in open(sys.argv[1]):
 	    t = json.loads(raw)
 	    out = (t.get("stdout") or "") + (t.get("stderr") or "")
