@@ -32,11 +32,9 @@ program below:
 TXT
 exec "$TOP/devtools/vm.sh" "${VM_ARGS[@]}" -- bash -c '
 	. "$TOP/tests/vm/lib.sh"
-	bdf=$(edu_bdf) || fail "no edu device"
-	bind_vfio_pci "$bdf"
-	cdev=$(vfio_cdev_of /sys/bus/pci/devices/$bdf)
-	echo "edu device $bdf bound to vfio-pci, cdev $cdev"
-	"$BUILD/tests/vm/smoke-iommufd" "$cdev" || exit 1
+	edu_vfio
+	echo "edu device $EDU_BDF bound to vfio-pci, cdev $EDU_CDEV"
+	"$BUILD/tests/vm/smoke-iommufd" "$EDU_CDEV" || exit 1
 	echo "kernel log (the IOMMU blocking the stray DMA):"
 	dmesg | grep -E "DMAR.*(fault|Request)" | head -4 | sed "s/^/    /"
 	echo "demo finished: DMA stayed inside its I/O address space"'

@@ -7,6 +7,7 @@
 #define MEM_TEST_H
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,5 +58,7 @@ void mt_usage_same(const struct mt_usage *before, const char *what);
 void mt_log_capture(void);
 /** Fail unless the log captured since mt_log_capture() contains @s. */
 void mt_log_expect(const char *s);
+/** Whether the log captured since mt_log_capture() contains @s. */
+bool mt_log_has(const char *s);
 
 #endif /* MEM_TEST_H */

@@ -40,3 +40,13 @@ vfio_cdev_of() {
 	[ -n "$v" ] || return 1
 	echo "/dev/vfio/devices/$v"
 }
+
+# edu_vfio: bind QEMU's edu device to vfio-pci and set EDU_BDF and EDU_CDEV;
+# fails the test, naming the missing kernel option or VM option, otherwise.
+edu_vfio() {
+	[ -e /dev/iommu ] || fail "no /dev/iommu: the kernel lacks CONFIG_IOMMUFD"
+	EDU_BDF=$(edu_bdf) || fail "no edu device in the VM (vm.sh --edu)"
+	bind_vfio_pci "$EDU_BDF"
+	EDU_CDEV=$(vfio_cdev_of "/sys/bus/pci/devices/$EDU_BDF") ||
+		fail "$EDU_BDF has no vfio cdev: the kernel lacks CONFIG_VFIO_DEVICE_CDEV"
+}

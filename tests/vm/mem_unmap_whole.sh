@@ -5,9 +5,5 @@
 # the kernel, released segments no longer translate, destroy leaves the IOAS empty.
 . "$TOP/tests/vm/lib.sh"
 
-[ -e /dev/iommu ] || fail "no /dev/iommu: the kernel lacks CONFIG_IOMMUFD"
-bdf=$(edu_bdf) || fail "no edu device in the VM (vm.sh --edu)"
-bind_vfio_pci "$bdf"
-cdev=$(vfio_cdev_of "/sys/bus/pci/devices/$bdf") ||
-	fail "$bdf has no vfio cdev: the kernel lacks CONFIG_VFIO_DEVICE_CDEV"
-"$BUILD/tests/vm/mem-vm" unmap-whole "$cdev"
+edu_vfio
+"$BUILD/tests/vm/mem-vm" unmap-whole "$EDU_CDEV"

@@ -28,6 +28,7 @@
 
 #include <rte_pasid_mem.h>
 
+#include "mem_test.h"
 #include "vfio_util.h"
 
 #define MB (1ull << 20)
@@ -301,40 +302,6 @@ t_heap_mempool(const char *cdev)
 	return 0;
 }
 
-static char *log_buf;
-static size_t log_len;
-static FILE *log_mem;
-
-static ssize_t
-log_write(void *cookie, const char *buf, size_t size)
-{
-	(void)cookie;
-	fwrite(buf, 1, size, stderr);
-	fwrite(buf, 1, size, log_mem);
-	fflush(log_mem);
-	return size;
-}
-
-static void
-log_capture(void)
-{
-	static cookie_io_functions_t io = { .write = log_write };
-	FILE *f;
-
-	log_mem = open_memstream(&log_buf, &log_len);
-	f = fopencookie(NULL, "w", io);
-	VU_ASSERT(log_mem != NULL && f != NULL, "log capture");
-	setvbuf(f, NULL, _IONBF, 0);
-	rte_openlog_stream(f);
-}
-
-static bool
-log_has(const char *s)
-{
-	fflush(log_mem);
-	return log_buf != NULL && strstr(log_buf, s) != NULL;
-}
-
 static int
 t_unmap_whole(const char *cdev)
 {
@@ -346,7 +313,7 @@ t_unmap_whole(const char *cdev)
 	unsigned int i;
 	int rc;
 
-	log_capture();
+	mt_log_capture();
 	ioas = device_up(cdev);
 	h = heap_new("vm_unmap", ioas, RTE_PGSIZE_2M, 8 * MB, 8 * MB, 64 * MB);
 	for (i = 0; i < 5; i++) {
@@ -394,7 +361,7 @@ t_unmap_whole(const char *cdev)
 	VU_ASSERT(rte_pasid_mem_destroy(h) == 0, "destroy");
 	VU_ASSERT(ioas_leftover(ioas) == 0,
 		  "mappings remain after destroy");
-	VU_ASSERT(!log_has("IOMMU_IOAS_UNMAP"), "an unmap failed (see the log)");
+	VU_ASSERT(!mt_log_has("IOMMU_IOAS_UNMAP"), "an unmap failed (see the log)");
 	device_down(ioas);
 	step("regrowth mapped into the freed IOVA space; destroy unmapped everything whole");
 	return 0;
@@ -462,7 +429,7 @@ t_memlock(const char *cdev)
 	uint32_t ioas;
 	unsigned int i;
 
-	log_capture();
+	mt_log_capture();
 	ioas = device_up(cdev);
 	c = (struct rte_pasid_mem_conf){
 		.name = "vm_memlock", .iommufd = dev.iommufd, .ioas_id = ioas,
@@ -471,7 +438,7 @@ t_memlock(const char *cdev)
 	};
 	VU_ASSERT(rte_pasid_mem_create(&c) == NULL && rte_errno == ENOMEM,
 		  "an 8 MiB segment under a 5 MiB RLIMIT_MEMLOCK must give ENOMEM");
-	VU_ASSERT(log_has("RLIMIT_MEMLOCK is 5242880 bytes") && log_has("ulimit -l"),
+	VU_ASSERT(mt_log_has("RLIMIT_MEMLOCK is 5242880 bytes") && mt_log_has("ulimit -l"),
 		  "the error does not give the limit and the fix");
 	step("a segment above RLIMIT_MEMLOCK is refused up front with the limit and the fix");
 
@@ -485,8 +452,8 @@ t_memlock(const char *cdev)
 	VU_ASSERT(p[0] != NULL && p[1] != NULL, "the first 4 MiB fit the limit");
 	VU_ASSERT(p[2] == NULL && rte_errno == ENOMEM, "pinning 6 MiB under a 5 MiB limit "
 		  "must give ENOMEM");
-	VU_ASSERT(log_has("IOMMU_IOAS_MAP_FILE of 2097152 bytes") &&
-		  log_has("lacks CAP_IPC_LOCK"), "the kernel's ENOMEM is not explained");
+	VU_ASSERT(mt_log_has("IOMMU_IOAS_MAP_FILE of 2097152 bytes") &&
+		  mt_log_has("lacks CAP_IPC_LOCK"), "the kernel's ENOMEM is not explained");
 	rte_free(p[0]);
 	rte_free(p[1]);
 	VU_ASSERT(rte_pasid_mem_destroy(h) == 0, "destroy");
