@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dpdk-testpasid [EAL options] -- COMMAND [ARGS]
+ *
+ *   list [--json] [--domains N]   devices of the iommufd bus
+ *   bench mem [...]               pasid_mem benchmark
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_common.h>
+#include <rte_eal.h>
+#include <rte_errno.h>
+
+#include "testpasid.h"
+
+struct command {
+	const char *name; /* "list", "bench mem" */
+	int (*run)(int argc, char **argv);
+	const char *help;
+};
+
+static const struct command commands[] = {
+	{ "list", testpasid_list, "[--json] [--domains N]  devices of the iommufd bus" },
+	{ "bench mem", bench_mem, "[...]  pasid_mem allocation and mapping benchmark" },
+};
+
+static void
+usage(const char *prog)
+{
+	unsigned int i;
+
+	fprintf(stderr, "usage: %s [EAL options] -- COMMAND [ARGS]\ncommands:\n", prog);
+	for (i = 0; i < RTE_DIM(commands); i++)
+		fprintf(stderr, "  %s %s\n", commands[i].name, commands[i].help);
+}
+
+/* The command whose words start argv; *@words is how many it has. */
+static const struct command *
+find_command(int argc, char **argv, int *words)
+{
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(commands); i++) {
+		char name[64];
+		char *w, *save = NULL;
+		int n = 0;
+
+		snprintf(name, sizeof(name), "%s", commands[i].name);
+		for (w = strtok_r(name, " ", &save); w != NULL; w = strtok_r(NULL, " ", &save)) {
+			if (n >= argc || strcmp(argv[n], w) != 0)
+				break;
+			n++;
+		}
+		if (w == NULL) {
+			*words = n;
+			return &commands[i];
+		}
+	}
+	return NULL;
+}
+
+int
+main(int argc, char **argv)
+{
+	const struct command *cmd;
+	int n, words, ret;
+
+	n = rte_eal_init(argc, argv);
+	if (n < 0) {
+		fprintf(stderr, "dpdk-testpasid: EAL initialisation failed: %s\n",
+			rte_strerror(rte_errno));
+		return 1;
+	}
+	argc -= n;
+	argv += n;
+	/* argv[0] is now the program name again (EAL's convention). */
+	cmd = argc > 1 ? find_command(argc - 1, argv + 1, &words) : NULL;
+	if (cmd == NULL) {
+		usage(argv[0]);
+		rte_eal_cleanup();
+		return 2;
+	}
+	/* The command sees its last word as argv[0]. */
+	ret = cmd->run(argc - words, argv + words);
+	rte_eal_cleanup();
+	return ret;
+}

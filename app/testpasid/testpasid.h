@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dpdk-testpasid: one program, several subcommands. Each subcommand is
+ * int NAME(int argc, char **argv) with argv[0] the subcommand's name and
+ * runs after rte_eal_init(); it returns the process exit status.
+ */
+#ifndef TESTPASID_H
+#define TESTPASID_H
+
+/* testpasid_list.c: list [--json] [--domains N] */
+int testpasid_list(int argc, char **argv);
+
+/* bench_mem.c (lib/pasid_mem's benchmark): bench mem [...] */
+int bench_mem(int argc, char **argv);
+
+#endif /* TESTPASID_H */

@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The driver-facing side of the iommufd bus: what a PMD sees of a device
+ * (identity, regions, interrupts) and how it registers itself.
+ *
+ * The bus opens and binds a device to the process's iommufd before it calls
+ * the driver's probe(): when probe() runs, the device's RID is attached to
+ * its default domain, every DPDK memory segment is mapped there at IOVA = VA,
+ * bus mastering is on and dev->intr_handle exists (no vector enabled yet).
+ */
+#ifndef BUS_IOMMUFD_DRIVER_H
+#define BUS_IOMMUFD_DRIVER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <dev_driver.h>
+#include <rte_compat.h>
+#include <rte_dev.h>
+#include <rte_interrupts.h>
+#include <rte_os.h>
+
+#include "rte_bus_iommufd.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** How the device reaches the IOMMU. */
+enum rte_iommufd_kind {
+	RTE_IOMMUFD_PHYSICAL, /**< a PCI function on vfio-pci, translated by the IOMMU */
+	RTE_IOMMUFD_EMULATED, /**< an emulated vfio device (mdev) using iommufd accesses */
+};
+
+/** A device on the iommufd bus. */
+struct rte_iommufd_device {
+	RTE_TAILQ_ENTRY(rte_iommufd_device) next; /**< next device on the bus */
+	struct rte_device device;          /**< generic device; device.name is @name */
+	char name[RTE_DEV_NAME_MAX_LEN];   /**< "pci-<BDF>" or "mdev-<UUID>" */
+	enum rte_iommufd_kind kind;        /**< physical or emulated */
+	char sysfs[256];                   /**< /sys/bus/{pci,mdev}/devices/<id> */
+	char cdev[64];                     /**< /dev/vfio/devices/vfioN, empty if none */
+	uint16_t vendor_id;                /**< PCI vendor id (emulated: known once bound) */
+	uint16_t device_id;                /**< PCI device id (emulated: known once bound) */
+	int fd;                            /**< the bound vfio device fd, -1 when closed */
+	uint32_t devid;                    /**< iommufd device (physical) or access (emulated) id */
+	uint8_t pasid_log2;                /**< PASID width in bits; 0: no PASID */
+	struct rte_intr_handle *intr_handle; /**< interrupts; vectors are eventfds */
+	struct rte_iommufd_driver *driver; /**< the driver that probed it, or NULL */
+};
+
+/** Convert a generic device into an iommufd device. */
+#define RTE_DEV_TO_IOMMUFD(ptr) container_of(ptr, struct rte_iommufd_device, device)
+/** Same, for a const pointer. */
+#define RTE_DEV_TO_IOMMUFD_CONST(ptr) \
+	container_of(ptr, const struct rte_iommufd_device, device)
+
+/** Matches any vendor or device id in struct rte_iommufd_id. */
+#define RTE_IOMMUFD_ANY_ID 0xffff
+
+/** A PCI identity a driver supports; a table ends with vendor_id 0. */
+struct rte_iommufd_id {
+	uint16_t vendor_id; /**< PCI vendor id or RTE_IOMMUFD_ANY_ID */
+	uint16_t device_id; /**< PCI device id or RTE_IOMMUFD_ANY_ID */
+};
+
+struct rte_iommufd_driver;
+
+/**
+ * Initialise a device that matched the driver's id table.
+ * @return 0 when the driver took the device, a negative errno otherwise.
+ */
+typedef int (rte_iommufd_probe_t)(struct rte_iommufd_driver *drv,
+				  struct rte_iommufd_device *dev);
+
+/**
+ * Release a device. Guarantee required of the driver: when this returns 0,
+ * the device issues no more DMA and no more interrupts (queues quiesced), so
+ * the bus can detach its PASIDs and unmap its memory.
+ * @return 0, or a negative errno (the device then stays probed).
+ */
+typedef int (rte_iommufd_remove_t)(struct rte_iommufd_device *dev);
+
+/** The driver needs PASID domains: do not probe devices without PASID support. */
+#define RTE_IOMMUFD_DRV_NEED_PASID 0x0001
+
+/** A driver of iommufd bus devices. */
+struct rte_iommufd_driver {
+	RTE_TAILQ_ENTRY(rte_iommufd_driver) next; /**< next driver on the bus */
+	struct rte_driver driver;            /**< generic driver */
+	const struct rte_iommufd_id *id_table; /**< devices supported */
+	rte_iommufd_probe_t *probe;          /**< device probe */
+	rte_iommufd_remove_t *remove;        /**< device removal */
+	uint32_t drv_flags;                  /**< RTE_IOMMUFD_DRV_* */
+};
+
+/** Register a driver (use RTE_PMD_REGISTER_IOMMUFD). */
+__rte_internal
+void rte_iommufd_register(struct rte_iommufd_driver *driver);
+
+/** Unregister a driver. */
+__rte_internal
+void rte_iommufd_unregister(struct rte_iommufd_driver *driver);
+
+/* RTE_PMD_EXPORT_NAME() lost its index argument in later DPDK releases;
+ * RTE_PMD_EXPORT_NAME_ARRAY exists only with the two-argument form (22.11). */
+#ifdef RTE_PMD_EXPORT_NAME_ARRAY
+#define RTE_IOMMUFD_EXPORT_NAME(nm) RTE_PMD_EXPORT_NAME(nm, __COUNTER__)
+#else
+#define RTE_IOMMUFD_EXPORT_NAME(nm) RTE_PMD_EXPORT_NAME(nm)
+#endif
+
+/** Register an iommufd bus driver at start-up. */
+#define RTE_PMD_REGISTER_IOMMUFD(nm, iommufd_drv) \
+RTE_INIT(iommufdinitfn_ ##nm) \
+{ \
+	(iommufd_drv).driver.name = RTE_STR(nm); \
+	rte_iommufd_register(&(iommufd_drv)); \
+} \
+RTE_IOMMUFD_EXPORT_NAME(nm)
+
+/** A vfio region of a bound device (VFIO_DEVICE_GET_REGION_INFO). */
+struct rte_iommufd_region {
+	uint64_t size;   /**< bytes; 0 when the region does not exist */
+	uint64_t offset; /**< file offset in the device fd */
+	uint32_t flags;  /**< VFIO_REGION_INFO_FLAG_* */
+};
+
+/**
+ * Describe region @index (VFIO_PCI_BAR0_REGION_INDEX..., CONFIG).
+ * @return 0, or -1 with rte_errno set (EINVAL: device not bound or bad index).
+ */
+__rte_internal
+int rte_iommufd_region_info(const struct rte_iommufd_device *dev, unsigned int index,
+			    struct rte_iommufd_region *region);
+
+/**
+ * Map BAR @index whole (once; later calls return the same mapping, which the
+ * bus unmaps when it closes the device).
+ * @return the mapping and its size in @size, or NULL with rte_errno set
+ * (EINVAL: no such BAR; ENOTSUP: the BAR cannot be mmapped, use
+ * rte_iommufd_region_read/write).
+ */
+__rte_internal
+void *rte_iommufd_bar_map(struct rte_iommufd_device *dev, unsigned int index, size_t *size);
+
+/**
+ * Read @len bytes at @off of region @index through the device fd (config
+ * space, trapped BARs).
+ * @return 0, or -1 with rte_errno set (EIO on a short access).
+ */
+__rte_internal
+int rte_iommufd_region_read(const struct rte_iommufd_device *dev, unsigned int index,
+			    void *buf, size_t len, off_t off);
+
+/**
+ * Write @len bytes at @off of region @index through the device fd.
+ * @return 0, or -1 with rte_errno set (EIO on a short access).
+ */
+__rte_internal
+int rte_iommufd_region_write(const struct rte_iommufd_device *dev, unsigned int index,
+			     const void *buf, size_t len, off_t off);
+
+/**
+ * Route @nvec vectors of interrupt @irq_index (VFIO_PCI_MSI_IRQ_INDEX or
+ * VFIO_PCI_MSIX_IRQ_INDEX) to eventfds held in dev->intr_handle: vector 0 is
+ * rte_intr_fd_get(), vectors 1.. are the efds (rte_intr_efds_index_get(i - 1)),
+ * so rte_intr_callback_register() works on dev->intr_handle.
+ * @return 0, or -1 with rte_errno set (ENOTSUP: the device has fewer vectors
+ * of that kind; EBUSY: already enabled).
+ */
+__rte_internal
+int rte_iommufd_intr_enable(struct rte_iommufd_device *dev, unsigned int irq_index,
+			    unsigned int nvec);
+
+/**
+ * Stop all interrupts of the device and close their eventfds. Guarantee: no
+ * interrupt callback is triggered by the device after this returns.
+ * @return 0, or -1 with rte_errno set.
+ */
+__rte_internal
+int rte_iommufd_intr_disable(struct rte_iommufd_device *dev);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* BUS_IOMMUFD_DRIVER_H */

@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * iommufd_bus_autotest, registered into dpdk-test when the bus plugin is
+ * loaded there with -d (dpdk-test must export its symbols: DPDK configured
+ * with -Dc_link_args=-Wl,--export-dynamic). In any other application the
+ * weak reference to dpdk-test's add_test_command() is NULL and nothing is
+ * registered.
+ *
+ * Checks that the bus is registered, that every device it found is bound,
+ * that rte_malloc() memory lands in the default IOAS through the memory
+ * events (a second map of the same IOVA must fail with EEXIST), the PASID
+ * allocator and the kernel feature detection.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/queue.h>
+
+#include <rte_common.h>
+#include <rte_malloc.h>
+
+#include "private.h"
+
+/* dpdk-test's test registry (app/test/test.h of DPDK 22.11). */
+struct test_command {
+	TAILQ_ENTRY(test_command) next;
+	const char *command;
+	int (*callback)(void);
+};
+void add_test_command(struct test_command *t) __attribute__((weak));
+
+#define CHECK(cond, fmt, ...) do { \
+	if (!(cond)) { \
+		printf("iommufd_bus_autotest: %s:%d: '%s' failed: " fmt "\n", \
+		       __FILE__, __LINE__, #cond, ##__VA_ARGS__); \
+		return -1; \
+	} \
+} while (0)
+
+static int
+check_memory(struct iommufd_dev *d)
+{
+	const size_t len = 4u << 20;
+	uint8_t *buf = rte_malloc("iommufd_autotest", len, 0);
+	uint64_t iova;
+	int ret;
+
+	CHECK(buf != NULL, "rte_malloc of %zu bytes failed", len);
+	iova = rte_malloc_virt2iova(buf);
+	CHECK(iova == (uintptr_t)buf, "IOVA %#" PRIx64 " != VA %p: not in IOVA-as-VA mode",
+	      iova, buf);
+	/* Mapped by the memory events: mapping the page again must collide. */
+	ret = iommufd_ioas_map(d->rid_ioas, RTE_PTR_ALIGN_FLOOR(buf, 4096),
+			       RTE_ALIGN_FLOOR(iova, 4096), 4096);
+	rte_free(buf);
+	CHECK(ret == -EEXIST, "re-mapping rte_malloc memory gave %d, not -EEXIST: the default "
+	      "IOAS does not hold DPDK memory", ret);
+	return 0;
+}
+
+static int
+check_pasids(void)
+{
+	struct iommufd_pasid_table t;
+	int a, b;
+
+	CHECK(iommufd_pasid_table_init(&t, 2, 0) == 0, "init of a 2-bit table");
+	a = iommufd_pasid_alloc(&t);
+	b = iommufd_pasid_alloc(&t);
+	CHECK(a == 1 && b == 2, "got PASIDs %d and %d, expected 1 and 2", a, b);
+	CHECK(iommufd_pasid_alloc(&t) == 3 && iommufd_pasid_alloc(&t) == -ENOSPC,
+	      "a 2-bit table holds PASIDs 1..3 only");
+	CHECK(iommufd_pasid_free(&t, 2) == 0 && iommufd_pasid_alloc(&t) == 2,
+	      "a freed PASID is reused");
+	iommufd_pasid_table_fini(&t);
+	return 0;
+}
+
+static int
+check_kernel_detection(void)
+{
+	CHECK(!iommufd_kernel_has_pasid_attach("6.14.11-amd64"), "6.14 has no PASID attach");
+	CHECK(!iommufd_kernel_has_pasid_attach("5.19.0"), "5.19 has no PASID attach");
+	CHECK(iommufd_kernel_has_pasid_attach("6.15.0"), "6.15 attaches PASIDs");
+	CHECK(iommufd_kernel_has_pasid_attach("7.2.13"), "7.2 attaches PASIDs");
+	CHECK(!iommufd_kernel_has_pasid_attach("garbage"), "an unreadable release is old");
+	return 0;
+}
+
+static int
+iommufd_bus_autotest(void)
+{
+	struct rte_iommufd_device *p;
+	unsigned int n = 0, bound = 0;
+
+	CHECK(rte_bus_find_by_name(RTE_BUS_IOMMUFD_NAME) == &iommufd_bus.bus,
+	      "the iommufd bus is not registered");
+	if (check_pasids() < 0 || check_kernel_detection() < 0)
+		return -1;
+	FOREACH_IOMMUFD_DEVICE(p) {
+		struct iommufd_dev *d = IOMMUFD_DEV(p);
+
+		n++;
+		printf("iommufd_bus_autotest: %s %s %s PASID width %u\n", p->name, p->cdev,
+		       p->fd >= 0 ? "bound" : "not bound", p->pasid_log2);
+		if (p->fd < 0)
+			continue;
+		bound++;
+		if (d->args.dpdk_mem && check_memory(d) < 0)
+			return -1;
+	}
+	printf("iommufd_bus_autotest: %u devices, %u bound\n", n, bound);
+	return 0;
+}
+
+static struct test_command iommufd_bus_test = {
+	.command = "iommufd_bus_autotest",
+	.callback = iommufd_bus_autotest,
+};
+
+RTE_INIT(iommufd_bus_autotest_register)
+{
+	if (add_test_command != NULL)
+		add_test_command(&iommufd_bus_test);
+}

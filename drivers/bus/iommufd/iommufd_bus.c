@@ -1,0 +1,364 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The rte_bus of iommufd devices: scan, probe (open and bind every device
+ * found, then hand it to a matching driver), hotplug, devargs, DMA mapping
+ * of the default domain, device iteration and the clean-up at
+ * rte_eal_cleanup() in the safe order: quiesce (driver remove), interrupts
+ * and bus mastering off, PASIDs detached, memory unmapped, domains
+ * destroyed, RID detached, device closed, /dev/iommu closed.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_devargs.h>
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_kvargs.h>
+#include <rte_string_fns.h>
+
+#include "private.h"
+
+struct rte_devargs *
+iommufd_devargs_lookup(const char *name)
+{
+	struct rte_devargs *da;
+
+	RTE_EAL_DEVARGS_FOREACH(RTE_BUS_IOMMUFD_NAME, da)
+		if (strcmp(da->name, name) == 0)
+			return da;
+	return NULL;
+}
+
+void
+rte_iommufd_register(struct rte_iommufd_driver *driver)
+{
+	TAILQ_INSERT_TAIL(&iommufd_bus.drivers, driver, next);
+}
+
+void
+rte_iommufd_unregister(struct rte_iommufd_driver *driver)
+{
+	TAILQ_REMOVE(&iommufd_bus.drivers, driver, next);
+}
+
+static bool
+id_match(const struct rte_iommufd_driver *drv, const struct rte_iommufd_device *dev)
+{
+	const struct rte_iommufd_id *id;
+
+	for (id = drv->id_table; id != NULL && id->vendor_id != 0; id++)
+		if ((id->vendor_id == RTE_IOMMUFD_ANY_ID || id->vendor_id == dev->vendor_id) &&
+		    (id->device_id == RTE_IOMMUFD_ANY_ID || id->device_id == dev->device_id))
+			return true;
+	return false;
+}
+
+static bool
+selected(const struct iommufd_dev *d)
+{
+	return d->pub.device.devargs != NULL &&
+	       d->pub.device.devargs->policy == RTE_DEV_ALLOWED;
+}
+
+/* Open the device and give it to the first driver that matches.
+ * 0: probed or bound without a driver; < 0: error. */
+static int
+probe_one(struct iommufd_dev *d)
+{
+	struct rte_iommufd_driver *drv;
+	int ret;
+
+	if (d->pub.driver != NULL)
+		return -EEXIST;
+	if (d->error[0] && d->pub.fd < 0) { /* bad devargs, found at scan */
+		IOMMUFD_LOG(ERR, "%s: %s", d->pub.name, d->error);
+		return -EINVAL;
+	}
+	ret = iommufd_dev_open(d);
+	if (ret < 0) {
+		if (selected(d))
+			IOMMUFD_LOG(ERR, "%s cannot be used: %s", d->pub.name, d->error);
+		else
+			IOMMUFD_LOG(INFO, "%s skipped: %s", d->pub.name, d->error);
+		return ret;
+	}
+	FOREACH_IOMMUFD_DRIVER(drv) {
+		if (!id_match(drv, &d->pub))
+			continue;
+		if ((drv->drv_flags & RTE_IOMMUFD_DRV_NEED_PASID) && !d->pasid_mode) {
+			IOMMUFD_LOG(ERR, "%s: driver %s needs PASID domains, which the device "
+				    "cannot have here (see dpdk-testpasid list)", d->pub.name,
+				    drv->driver.name);
+			return -ENOTSUP;
+		}
+		IOMMUFD_LOG(INFO, "%s: probing driver %s", d->pub.name, drv->driver.name);
+		d->pub.driver = drv;
+		ret = drv->probe(drv, &d->pub);
+		if (ret < 0) {
+			d->pub.driver = NULL;
+			IOMMUFD_LOG(ERR, "%s: driver %s failed to probe: %s", d->pub.name,
+				    drv->driver.name, strerror(-ret));
+			return ret;
+		}
+		d->pub.device.driver = &drv->driver;
+		return 0;
+	}
+	IOMMUFD_LOG(DEBUG, "%s: bound, no driver for %04x:%04x", d->pub.name,
+		    d->pub.vendor_id, d->pub.device_id);
+	return 0;
+}
+
+static int
+iommufd_probe(void)
+{
+	struct rte_iommufd_device *p;
+	unsigned int n = 0, failed = 0;
+
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
+		/* A cdev is bound by one file: the primary's. Handing its fds
+		 * to secondaries is not implemented yet. */
+		if (!TAILQ_EMPTY(&iommufd_bus.devices))
+			IOMMUFD_LOG(NOTICE, "secondary process: devices are left to the primary");
+		return 0;
+	}
+	FOREACH_IOMMUFD_DEVICE(p) {
+		if (p->device.devargs != NULL && p->device.devargs->policy == RTE_DEV_BLOCKED)
+			continue;
+		n++;
+		if (probe_one(IOMMUFD_DEV(p)) < 0 && selected(IOMMUFD_DEV(p))) {
+			failed++;
+			rte_errno = EINVAL;
+		}
+	}
+	return n > 0 && failed == n ? -1 : 0;
+}
+
+/* Driver remove (the driver quiesces the device), then close. */
+static int
+remove_one(struct iommufd_dev *d)
+{
+	struct rte_iommufd_driver *drv = d->pub.driver;
+	int ret;
+
+	if (drv != NULL && drv->remove != NULL) {
+		ret = drv->remove(&d->pub);
+		if (ret < 0) {
+			IOMMUFD_LOG(ERR, "%s: driver %s refused removal: %s", d->pub.name,
+				    drv->driver.name, strerror(-ret));
+			return ret;
+		}
+	}
+	d->pub.driver = NULL;
+	d->pub.device.driver = NULL;
+	iommufd_dev_close(d);
+	return 0;
+}
+
+static struct rte_device *
+iommufd_find_device(const struct rte_device *start, rte_dev_cmp_t cmp, const void *data)
+{
+	struct rte_iommufd_device *p;
+
+	if (start != NULL)
+		p = TAILQ_NEXT(RTE_DEV_TO_IOMMUFD_CONST(start), next);
+	else
+		p = TAILQ_FIRST(&iommufd_bus.devices);
+	for (; p != NULL; p = TAILQ_NEXT(p, next))
+		if (cmp(&p->device, data) == 0)
+			return &p->device;
+	return NULL;
+}
+
+static int
+iommufd_plug(struct rte_device *dev)
+{
+	struct iommufd_dev *d = iommufd_dev_of(dev);
+	char err[256];
+
+	if (!iommufd_dev_exists(dev->name))
+		return -ENOENT;
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
+		return 0; /* the primary binds it (see iommufd_probe) */
+	/* The devargs may be new (rte_dev_probe): read them again. */
+	d->pub.device.devargs = iommufd_devargs_lookup(dev->name);
+	d->error[0] = '\0';
+	if (iommufd_devargs_of(d->pub.device.devargs, &d->args, err, sizeof(err)) < 0) {
+		IOMMUFD_LOG(ERR, "%s: bad devargs: %s", dev->name, err);
+		return -EINVAL;
+	}
+	return probe_one(d);
+}
+
+static int
+iommufd_unplug(struct rte_device *dev)
+{
+	struct iommufd_dev *d = iommufd_dev_of(dev);
+	int ret;
+
+	ret = remove_one(d);
+	if (ret < 0)
+		return ret;
+	TAILQ_REMOVE(&iommufd_bus.devices, &d->pub, next);
+	rte_devargs_remove(dev->devargs);
+	free(d);
+	return 0;
+}
+
+static int
+iommufd_parse(const char *name, void *addr)
+{
+	const char **out = addr;
+
+	if (!iommufd_name_valid(name))
+		return -1;
+	if (out != NULL)
+		*out = name;
+	return 0;
+}
+
+/* The layered form "bus=iommufd,name=...,k=v" (also device iterator
+ * filters): checked here, so a bad key fails the -a option itself. */
+static int
+iommufd_devargs_parse_op(struct rte_devargs *da)
+{
+	struct iommufd_devargs args;
+	char err[256];
+
+	if (iommufd_devargs_parse(da->bus_str, &args, err, sizeof(err)) < 0) {
+		IOMMUFD_LOG(ERR, "-a %s: %s", da->bus_str, err);
+		return -EINVAL;
+	}
+	/* No name: an iterator filter ("bus=iommufd"), matching every device. */
+	rte_strscpy(da->name, args.name, sizeof(da->name));
+	return 0;
+}
+
+static enum rte_iova_mode
+iommufd_get_iommu_class(void)
+{
+	return TAILQ_EMPTY(&iommufd_bus.devices) ? RTE_IOVA_DC : RTE_IOVA_VA;
+}
+
+static int
+name_match(const struct rte_device *dev, const void *kvlist)
+{
+	const char *name = kvlist ? rte_kvargs_get(kvlist, "name") : NULL;
+
+	return name != NULL && strcmp(name, dev->name) != 0 ? -1 : 0;
+}
+
+static void *
+iommufd_dev_iterate(const void *start, const char *str,
+		    const struct rte_dev_iterator *it __rte_unused)
+{
+	struct rte_kvargs *kv = NULL;
+	struct rte_device *dev;
+
+	if (str != NULL) {
+		kv = rte_kvargs_parse(str, NULL);
+		if (kv == NULL) {
+			IOMMUFD_LOG(ERR, "cannot parse '%s'", str);
+			rte_errno = EINVAL;
+			return NULL;
+		}
+	}
+	dev = iommufd_find_device(start, name_match, kv);
+	rte_kvargs_free(kv);
+	return dev;
+}
+
+static int
+iommufd_cleanup(void)
+{
+	struct rte_iommufd_device *p;
+	int ret = 0;
+
+	while ((p = TAILQ_FIRST(&iommufd_bus.devices)) != NULL) {
+		if (remove_one(IOMMUFD_DEV(p)) < 0)
+			ret = -1;
+		TAILQ_REMOVE(&iommufd_bus.devices, p, next);
+		free(IOMMUFD_DEV(p));
+	}
+	return ret;
+}
+
+int
+rte_iommufd_dev_info(const struct rte_device *dev, struct rte_iommufd_dev_info *info)
+{
+	const struct iommufd_dev *d;
+	const struct rte_iommufd_domain *dom;
+
+	if (dev == NULL || info == NULL || dev->bus != &iommufd_bus.bus) {
+		rte_errno = EINVAL;
+		return -1;
+	}
+	d = iommufd_dev_of(dev);
+	memset(info, 0, sizeof(*info));
+	info->name = d->pub.name;
+	info->cdev = d->pub.cdev;
+	info->driver = d->pub.driver ? d->pub.driver->driver.name : NULL;
+	info->error = d->error;
+	info->emulated = d->pub.kind == RTE_IOMMUFD_EMULATED;
+	info->bound = d->pub.fd >= 0;
+	info->vendor_id = d->pub.vendor_id;
+	info->device_id = d->pub.device_id;
+	info->pasid_log2 = d->pub.pasid_log2;
+	info->pasid_mode = d->pasid_mode;
+	info->default_ioas = d->rid_ioas;
+	TAILQ_FOREACH(dom, &d->domains, next)
+		info->nb_domains++;
+	return 0;
+}
+
+static int
+cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int
+rte_iommufd_dev_pasids(const struct rte_device *dev, uint32_t *pasids, unsigned int n)
+{
+	const struct iommufd_dev *d;
+	const struct rte_iommufd_domain *dom;
+	unsigned int i = 0;
+
+	if (dev == NULL || dev->bus != &iommufd_bus.bus || (n > 0 && pasids == NULL)) {
+		rte_errno = EINVAL;
+		return -1;
+	}
+	d = iommufd_dev_of(dev);
+	TAILQ_FOREACH(dom, &d->domains, next) {
+		if (i < n)
+			pasids[i] = dom->pasid;
+		i++;
+	}
+	if (n > 0)
+		qsort(pasids, RTE_MIN(i, n), sizeof(*pasids), cmp_u32);
+	return (int)i;
+}
+
+struct iommufd_bus iommufd_bus = {
+	.bus = {
+		.scan = iommufd_scan,
+		.probe = iommufd_probe,
+		.find_device = iommufd_find_device,
+		.plug = iommufd_plug,
+		.unplug = iommufd_unplug,
+		.parse = iommufd_parse,
+		.devargs_parse = iommufd_devargs_parse_op,
+		.dma_map = iommufd_dma_map,
+		.dma_unmap = iommufd_dma_unmap,
+		.get_iommu_class = iommufd_get_iommu_class,
+		.dev_iterate = iommufd_dev_iterate,
+		.cleanup = iommufd_cleanup,
+	},
+	.devices = TAILQ_HEAD_INITIALIZER(iommufd_bus.devices),
+	.drivers = TAILQ_HEAD_INITIALIZER(iommufd_bus.drivers),
+};
+
+RTE_REGISTER_BUS(iommufd, iommufd_bus.bus);
+RTE_LOG_REGISTER_DEFAULT(iommufd_bus_logtype, NOTICE);

@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Device arguments, in either form:
+ *   -a iommufd:<name>,key=value,...
+ *   -a bus=iommufd,name=<name>,key=value,...
+ * Keys (doc/bus_iommufd.md):
+ *   pasid=auto|on|off  PASID domains: when supported (default), required, never
+ *   max_domains=N      at most N PASID domains at a time (default: the width)
+ *   dpdk_mem=1|0       map DPDK memory into the default domain (default 1)
+ * An unknown key or a malformed value is an error that names it.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_devargs.h>
+#include <rte_kvargs.h>
+#include <rte_string_fns.h>
+
+#include "private.h"
+
+#define KNOWN_KEYS "name, pasid, max_domains, dpdk_mem"
+
+static int
+parse_u32(const char *v, uint32_t min, uint32_t max, uint32_t *out)
+{
+	unsigned long long x;
+	char *end;
+
+	if (v == NULL || *v < '0' || *v > '9')
+		return -EINVAL;
+	errno = 0;
+	x = strtoull(v, &end, 0);
+	if (errno || *end || x < min || x > max)
+		return -EINVAL;
+	*out = (uint32_t)x;
+	return 0;
+}
+
+static int
+parse_pair(const char *key, const char *v, struct iommufd_devargs *da, char *err, size_t errlen)
+{
+	uint32_t x;
+
+	if (strcmp(key, RTE_DEVARGS_KEY_BUS) == 0) {
+		if (v == NULL || strcmp(v, RTE_BUS_IOMMUFD_NAME) != 0) {
+			snprintf(err, errlen, "bus=%s is not this bus", v ? v : "");
+			return -EINVAL;
+		}
+	} else if (strcmp(key, "name") == 0) {
+		if (v == NULL || !iommufd_name_valid(v)) {
+			snprintf(err, errlen, "bad value '%s' for key 'name' "
+				 "(pci-<domain:bus:dev.fn> or mdev-<uuid>)", v ? v : "");
+			return -EINVAL;
+		}
+		rte_strscpy(da->name, v, sizeof(da->name));
+	} else if (strcmp(key, "pasid") == 0) {
+		if (v != NULL && strcmp(v, "auto") == 0)
+			da->pasid = IOMMUFD_PASID_AUTO;
+		else if (v != NULL && strcmp(v, "on") == 0)
+			da->pasid = IOMMUFD_PASID_ON;
+		else if (v != NULL && strcmp(v, "off") == 0)
+			da->pasid = IOMMUFD_PASID_OFF;
+		else {
+			snprintf(err, errlen, "bad value '%s' for key 'pasid' (auto, on or off)",
+				 v ? v : "");
+			return -EINVAL;
+		}
+	} else if (strcmp(key, "max_domains") == 0) {
+		if (parse_u32(v, 1, 1u << 20, &x)) {
+			snprintf(err, errlen, "bad value '%s' for key 'max_domains' "
+				 "(a number from 1 to 1048576)", v ? v : "");
+			return -EINVAL;
+		}
+		da->max_domains = x;
+	} else if (strcmp(key, "dpdk_mem") == 0) {
+		if (parse_u32(v, 0, 1, &x)) {
+			snprintf(err, errlen, "bad value '%s' for key 'dpdk_mem' (0 or 1)",
+				 v ? v : "");
+			return -EINVAL;
+		}
+		da->dpdk_mem = x;
+	} else {
+		snprintf(err, errlen, "unknown key '%s' (known: " KNOWN_KEYS ")", key);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int
+iommufd_devargs_parse(const char *str, struct iommufd_devargs *da, char *err, size_t errlen)
+{
+	struct rte_kvargs *kv;
+	unsigned int i, j;
+	int ret = 0;
+
+	memset(da, 0, sizeof(*da));
+	da->pasid = IOMMUFD_PASID_AUTO;
+	da->dpdk_mem = true;
+	if (err != NULL && errlen > 0)
+		err[0] = '\0';
+	if (str == NULL || str[0] == '\0')
+		return 0;
+	kv = rte_kvargs_parse(str, NULL);
+	if (kv == NULL) {
+		snprintf(err, errlen, "cannot parse '%s' as key=value,...", str);
+		return -EINVAL;
+	}
+	for (i = 0; i < kv->count && ret == 0; i++) {
+		for (j = 0; j < i; j++) {
+			if (strcmp(kv->pairs[i].key, kv->pairs[j].key) == 0) {
+				snprintf(err, errlen, "key '%s' given twice", kv->pairs[i].key);
+				ret = -EINVAL;
+				break;
+			}
+		}
+		if (ret == 0)
+			ret = parse_pair(kv->pairs[i].key, kv->pairs[i].value, da, err, errlen);
+	}
+	rte_kvargs_free(kv);
+	return ret;
+}
+
+int
+iommufd_devargs_of(const struct rte_devargs *devargs, struct iommufd_devargs *da, char *err,
+		   size_t errlen)
+{
+	const char *s = NULL;
+
+	/* Legacy form: the keys are in args; layered form: in bus_str only. */
+	if (devargs != NULL)
+		s = devargs->bus_str != NULL ? devargs->bus_str : devargs->args;
+	return iommufd_devargs_parse(s, da, err, errlen);
+}

@@ -1,0 +1,457 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * A device's life on the bus: open its cdev, bind it to the process's
+ * iommufd, learn its identity and PASID width, attach its RID, switch on bus
+ * mastering (vfio-pci leaves it off and DMA and MSI are dropped silently);
+ * and the reverse, in the safe order, when it is closed.
+ *
+ * The PASID width comes from IOMMU_GET_HW_INFO for physical devices (vfio-pci
+ * hides the PCI PASID capability) and from the PCI PASID extended capability
+ * (id 0x1b) in config space for emulated ones (GET_HW_INFO gives ENOENT).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+
+#include <linux/iommufd.h>
+#include <linux/vfio.h>
+
+#include <rte_errno.h>
+#include <rte_string_fns.h>
+
+#include "private.h"
+
+#define PCI_COMMAND 0x04
+#define PCI_COMMAND_MEMORY 0x2
+#define PCI_COMMAND_MASTER 0x4
+#define PCI_EXT_CAP_START 0x100
+#define PCI_EXT_CAP_ID_PASID 0x1b
+#define PCI_PASID_CAP 0x04                 /* PASID capability register */
+#define PCI_PASID_CAP_WIDTH(x) (((x) >> 8) & 0x1f)
+
+static int
+cfg_read(struct iommufd_dev *d, void *buf, size_t len, off_t off)
+{
+	return rte_iommufd_region_read(&d->pub, VFIO_PCI_CONFIG_REGION_INDEX, buf, len, off);
+}
+
+static int
+cfg_write(struct iommufd_dev *d, const void *buf, size_t len, off_t off)
+{
+	return rte_iommufd_region_write(&d->pub, VFIO_PCI_CONFIG_REGION_INDEX, buf, len, off);
+}
+
+/* Width of the PCI PASID extended capability, 0 when there is none. */
+static unsigned int
+cfg_pasid_width(struct iommufd_dev *d)
+{
+	uint32_t hdr, cap;
+	unsigned int off = PCI_EXT_CAP_START, hops = 0;
+
+	while (off >= PCI_EXT_CAP_START && hops++ < 64) {
+		if (cfg_read(d, &hdr, 4, off) < 0 || hdr == 0 || hdr == 0xffffffff)
+			return 0;
+		if ((hdr & 0xffff) == PCI_EXT_CAP_ID_PASID) {
+			uint16_t c16;
+
+			if (cfg_read(d, &c16, 2, off + PCI_PASID_CAP) < 0)
+				return 0;
+			cap = c16;
+			return PCI_PASID_CAP_WIDTH(cap);
+		}
+		off = (hdr >> 20) & 0xffc;
+	}
+	return 0;
+}
+
+static int
+bind(struct iommufd_dev *d)
+{
+	struct vfio_device_bind_iommufd b = { .argsz = sizeof(b), .iommufd = iommufd_ctx.fd };
+
+	d->pub.fd = open(d->pub.cdev, O_RDWR | O_CLOEXEC);
+	if (d->pub.fd < 0) {
+		snprintf(d->error, sizeof(d->error), "cannot open %s: %s%s", d->pub.cdev,
+			 strerror(errno), errno == ENOENT ?
+			 " (is devtmpfs mounted on /dev?)" : "");
+		return -errno;
+	}
+	if (ioctl(d->pub.fd, VFIO_DEVICE_BIND_IOMMUFD, &b) == 0) {
+		d->pub.devid = b.out_devid;
+		return 0;
+	}
+	if (errno == EINVAL)
+		snprintf(d->error, sizeof(d->error),
+			 "VFIO_DEVICE_BIND_IOMMUFD of %s failed (EINVAL): "
+			 "the device is in use by another process or through the legacy "
+			 "VFIO group API (a cdev can be bound by one file at a time)", d->pub.cdev);
+	else if (errno == EPERM)
+		snprintf(d->error, sizeof(d->error),
+			 "VFIO_DEVICE_BIND_IOMMUFD of %s failed (EPERM): "
+			 "no interrupt remapping; enable it in the IOMMU or, unsafely, load "
+			 "iommufd with allow_unsafe_interrupts=1", d->pub.cdev);
+	else if (errno == EBUSY)
+		snprintf(d->error, sizeof(d->error),
+			 "VFIO_DEVICE_BIND_IOMMUFD of %s failed (EBUSY): "
+			 "its VFIO group is open (/dev/vfio/<group>), e.g. by the PCI bus of "
+			 "another DPDK process", d->pub.cdev);
+	else
+		snprintf(d->error, sizeof(d->error), "VFIO_DEVICE_BIND_IOMMUFD of %s failed: %s",
+			 d->pub.cdev, strerror(errno));
+	return -errno;
+}
+
+static int
+read_info(struct iommufd_dev *d)
+{
+	struct vfio_device_info info = { .argsz = sizeof(info) };
+	struct rte_iommufd_region cfg;
+	uint16_t ids[2];
+
+	if (ioctl(d->pub.fd, VFIO_DEVICE_GET_INFO, &info)) {
+		snprintf(d->error, sizeof(d->error), "VFIO_DEVICE_GET_INFO failed: %s",
+			 strerror(errno));
+		return -errno;
+	}
+	if (!(info.flags & VFIO_DEVICE_FLAGS_PCI)) {
+		snprintf(d->error, sizeof(d->error), "%s is not a PCI vfio device (flags %#x)",
+			 d->pub.cdev, info.flags);
+		return -ENOTSUP;
+	}
+	d->num_regions = info.num_regions;
+	d->num_irqs = info.num_irqs;
+	if (rte_iommufd_region_info(&d->pub, VFIO_PCI_CONFIG_REGION_INDEX, &cfg) < 0 ||
+	    cfg.size == 0) {
+		snprintf(d->error, sizeof(d->error), "no PCI config region: %s",
+			 strerror(rte_errno));
+		return -EIO;
+	}
+	d->cfg_offset = cfg.offset;
+	if (cfg_read(d, ids, sizeof(ids), 0) == 0) {
+		d->pub.vendor_id = ids[0];
+		d->pub.device_id = ids[1];
+	}
+	return 0;
+}
+
+static void
+read_pasid_width(struct iommufd_dev *d)
+{
+	struct iommu_hw_info hw = { .size = sizeof(hw), .dev_id = d->pub.devid };
+
+	if (d->pub.kind == RTE_IOMMUFD_EMULATED) {
+		d->pub.pasid_log2 = cfg_pasid_width(d);
+		return;
+	}
+	if (ioctl(iommufd_ctx.fd, IOMMU_GET_HW_INFO, &hw) == 0)
+		d->pub.pasid_log2 = hw.out_max_pasid_log2;
+	else
+		IOMMUFD_LOG(DEBUG, "%s: IOMMU_GET_HW_INFO failed: %s", d->pub.name,
+			    strerror(errno));
+}
+
+/* Decide whether PASID domains are possible; 0, or -ENOTSUP when asked for
+ * with pasid=on and not possible. */
+static int
+choose_pasid_mode(struct iommufd_dev *d)
+{
+	const char *why = NULL;
+
+	if (d->args.pasid == IOMMUFD_PASID_OFF)
+		return 0;
+	if (d->pub.pasid_log2 == 0)
+		why = d->pub.kind == RTE_IOMMUFD_PHYSICAL ?
+		      "the device has no PASID support (IOMMU_GET_HW_INFO reports "
+		      "out_max_pasid_log2 = 0: no PCI PASID capability, or the IOMMU "
+		      "is not in scalable mode)" :
+		      "the emulated device advertises no PCI PASID capability";
+	else if (!iommufd_ctx.pasid_attach)
+		why = "the kernel cannot attach PASIDs through vfio (Linux 6.15+)";
+	if (why == NULL) {
+		d->pasid_mode = true;
+		return 0;
+	}
+	if (d->args.pasid == IOMMUFD_PASID_ON) {
+		snprintf(d->error, sizeof(d->error), "pasid=on but %s", why);
+		return -ENOTSUP;
+	}
+	IOMMUFD_LOG(INFO, "%s: RID only: %s", d->pub.name, why);
+	return 0;
+}
+
+/* The RID's domain: for physical devices on a kernel with PASID attach, a
+ * PASID-capable HWPT (the RID must be on one before any PASID is attached);
+ * otherwise the IOAS itself. */
+static int
+attach_rid(struct iommufd_dev *d)
+{
+	int ret;
+
+	if (d->args.dpdk_mem) {
+		d->rid_ioas = iommufd_ctx.default_ioas;
+	} else {
+		ret = iommufd_ioas_alloc(&d->rid_ioas);
+		if (ret < 0) {
+			snprintf(d->error, sizeof(d->error), "IOMMU_IOAS_ALLOC failed: %s",
+				 strerror(-ret));
+			return ret;
+		}
+	}
+	if (d->pub.kind == RTE_IOMMUFD_PHYSICAL && iommufd_ctx.pasid_attach &&
+	    d->args.pasid != IOMMUFD_PASID_OFF) {
+		ret = iommufd_hwpt_alloc_pasid(d, d->rid_ioas, &d->rid_hwpt);
+		if (ret == 0) {
+			ret = iommufd_attach(d, 0, d->rid_hwpt);
+			if (ret == 0)
+				return 0;
+			iommufd_destroy(d->rid_hwpt);
+			d->rid_hwpt = 0;
+		}
+		if (d->pasid_mode) {
+			snprintf(d->error, sizeof(d->error), "cannot put the RID on a "
+				 "PASID-capable HWPT (IOMMU_HWPT_ALLOC_PASID): %s", strerror(-ret));
+			return ret;
+		}
+		IOMMUFD_LOG(DEBUG, "%s: no PASID-capable HWPT (%s), RID on the IOAS",
+			    d->pub.name, strerror(-ret));
+	}
+	ret = iommufd_attach(d, 0, d->rid_ioas);
+	if (ret < 0)
+		snprintf(d->error, sizeof(d->error), "attach of the RID to IOAS %u failed: %s",
+			 d->rid_ioas, strerror(-ret));
+	return ret;
+}
+
+static void
+set_bus_master(struct iommufd_dev *d, bool on)
+{
+	uint16_t cmd;
+
+	if (cfg_read(d, &cmd, sizeof(cmd), PCI_COMMAND) < 0)
+		return;
+	if (on)
+		cmd |= PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER;
+	else
+		cmd &= ~PCI_COMMAND_MASTER;
+	if (cfg_write(d, &cmd, sizeof(cmd), PCI_COMMAND) == 0)
+		d->bus_master = on;
+}
+
+int
+iommufd_dev_open(struct iommufd_dev *d)
+{
+	int ret;
+
+	if (d->pub.fd >= 0)
+		return 0;
+	if (d->error[0])
+		return -EINVAL;
+	ret = iommufd_ctx_get();
+	if (ret < 0) {
+		snprintf(d->error, sizeof(d->error), "no iommufd context (/dev/iommu: %s)",
+			 strerror(-ret));
+		return ret;
+	}
+	ret = bind(d);
+	if (ret < 0)
+		goto fail;
+	ret = read_info(d);
+	if (ret < 0)
+		goto fail;
+	read_pasid_width(d);
+	ret = choose_pasid_mode(d);
+	if (ret < 0)
+		goto fail;
+	if (d->pasid_mode) {
+		ret = iommufd_pasid_table_init(&d->pasids, d->pub.pasid_log2, d->args.max_domains);
+		if (ret < 0) {
+			snprintf(d->error, sizeof(d->error), "PASID table of %u bits: %s",
+				 d->pub.pasid_log2, strerror(-ret));
+			goto fail;
+		}
+	}
+	ret = attach_rid(d);
+	if (ret < 0)
+		goto fail;
+	if (d->args.dpdk_mem) {
+		ret = iommufd_mem_init();
+		if (ret < 0) {
+			snprintf(d->error, sizeof(d->error), "mapping DPDK memory into IOAS %u "
+				 "failed: %s (see the messages above)", d->rid_ioas,
+				 strerror(-ret));
+			goto fail;
+		}
+	}
+	ret = iommufd_intr_init(d);
+	if (ret < 0) {
+		snprintf(d->error, sizeof(d->error), "no interrupt handle: %s", strerror(-ret));
+		goto fail;
+	}
+	set_bus_master(d, true);
+	IOMMUFD_LOG(INFO, "%s: bound %s (dev id %u), %s, PASID width %u%s, RID on %s %u",
+		    d->pub.name, d->pub.cdev, d->pub.devid,
+		    d->pub.kind == RTE_IOMMUFD_PHYSICAL ? "physical" : "emulated",
+		    d->pub.pasid_log2, d->pasid_mode ? ", PASID domains" : ", RID only",
+		    d->rid_hwpt ? "HWPT" : "IOAS", d->rid_hwpt ? d->rid_hwpt : d->rid_ioas);
+	return 0;
+fail:
+	{
+		char why[sizeof(d->error)];
+
+		rte_strscpy(why, d->error, sizeof(why));
+		if (d->pub.fd >= 0) {
+			iommufd_dev_close(d);
+		} else {
+			if (d->pasids.bits != NULL)
+				iommufd_pasid_table_fini(&d->pasids);
+			iommufd_ctx_put();
+		}
+		rte_strscpy(d->error, why, sizeof(d->error));
+	}
+	return ret;
+}
+
+void
+iommufd_dev_close(struct iommufd_dev *d)
+{
+	unsigned int i;
+
+	if (d->pub.fd < 0)
+		return;
+	/* The device is quiesced (driver remove) before we get here: stop its
+	 * interrupts and DMA, then take its address spaces away. */
+	iommufd_intr_fini(d);
+	if (d->bus_master)
+		set_bus_master(d, false);
+	iommufd_domains_destroy(d);
+	if (d->pasids.bits != NULL)
+		iommufd_pasid_table_fini(&d->pasids);
+	iommufd_detach(d, 0);
+	if (d->rid_hwpt != 0)
+		iommufd_destroy(d->rid_hwpt);
+	if (d->rid_ioas != 0 && d->rid_ioas != iommufd_ctx.default_ioas) {
+		iommufd_ioas_unmap(d->rid_ioas, 0, UINT64_MAX);
+		iommufd_destroy(d->rid_ioas);
+	}
+	for (i = 0; i < RTE_DIM(d->bars); i++) {
+		if (d->bars[i].va != NULL)
+			munmap(d->bars[i].va, d->bars[i].size);
+		d->bars[i].va = NULL;
+	}
+	close(d->pub.fd);
+	d->pub.fd = -1;
+	d->pub.devid = 0;
+	d->rid_hwpt = 0;
+	d->rid_ioas = 0;
+	d->pasid_mode = false;
+	d->error[0] = '\0';
+	iommufd_ctx_put();
+}
+
+int
+rte_iommufd_region_info(const struct rte_iommufd_device *dev, unsigned int index,
+			struct rte_iommufd_region *region)
+{
+	struct vfio_region_info r = { .argsz = sizeof(r), .index = index };
+
+	if (dev == NULL || dev->fd < 0 || region == NULL) {
+		rte_errno = EINVAL;
+		return -1;
+	}
+	if (ioctl(dev->fd, VFIO_DEVICE_GET_REGION_INFO, &r)) {
+		rte_errno = errno;
+		return -1;
+	}
+	region->size = r.size;
+	region->offset = r.offset;
+	region->flags = r.flags;
+	return 0;
+}
+
+void *
+rte_iommufd_bar_map(struct rte_iommufd_device *dev, unsigned int index, size_t *size)
+{
+	struct iommufd_dev *d;
+	struct rte_iommufd_region r;
+	void *va;
+
+	if (dev == NULL || index >= RTE_DIM(d->bars) ||
+	    rte_iommufd_region_info(dev, index, &r) < 0 || r.size == 0) {
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	d = IOMMUFD_DEV(dev);
+	if (d->bars[index].va == NULL) {
+		if (!(r.flags & VFIO_REGION_INFO_FLAG_MMAP)) {
+			rte_errno = ENOTSUP;
+			return NULL;
+		}
+		va = mmap(NULL, r.size, PROT_READ | PROT_WRITE, MAP_SHARED, dev->fd, r.offset);
+		if (va == MAP_FAILED) {
+			rte_errno = errno;
+			IOMMUFD_LOG(ERR, "%s: mmap of BAR %u failed: %s", dev->name, index,
+				    strerror(errno));
+			return NULL;
+		}
+		d->bars[index].va = va;
+		d->bars[index].size = r.size;
+	}
+	if (size != NULL)
+		*size = d->bars[index].size;
+	return d->bars[index].va;
+}
+
+static int
+region_offset(const struct rte_iommufd_device *dev, unsigned int index, size_t len, off_t off,
+	      off_t *pos)
+{
+	struct rte_iommufd_region r;
+
+	if (index == VFIO_PCI_CONFIG_REGION_INDEX && dev->fd >= 0 &&
+	    IOMMUFD_DEV(dev)->cfg_offset != 0) {
+		*pos = IOMMUFD_DEV(dev)->cfg_offset + off;
+		return 0;
+	}
+	if (rte_iommufd_region_info(dev, index, &r) < 0)
+		return -1;
+	if ((uint64_t)off + len > r.size) {
+		rte_errno = EINVAL;
+		return -1;
+	}
+	*pos = r.offset + off;
+	return 0;
+}
+
+int
+rte_iommufd_region_read(const struct rte_iommufd_device *dev, unsigned int index, void *buf,
+			size_t len, off_t off)
+{
+	off_t pos;
+
+	if (dev == NULL || region_offset(dev, index, len, off, &pos) < 0)
+		return -1;
+	if (pread(dev->fd, buf, len, pos) != (ssize_t)len) {
+		rte_errno = EIO;
+		return -1;
+	}
+	return 0;
+}
+
+int
+rte_iommufd_region_write(const struct rte_iommufd_device *dev, unsigned int index,
+			 const void *buf, size_t len, off_t off)
+{
+	off_t pos;
+
+	if (dev == NULL || region_offset(dev, index, len, off, &pos) < 0)
+		return -1;
+	if (pwrite(dev->fd, buf, len, pos) != (ssize_t)len) {
+		rte_errno = EIO;
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,357 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * PASID domains: one PASID of one device with its own IOAS.
+ *
+ * Physical devices: IOMMU_IOAS_ALLOC, IOMMU_HWPT_ALLOC(IOMMU_HWPT_ALLOC_PASID)
+ * on it, then VFIO_DEVICE_ATTACH_IOMMUFD_PT{VFIO_DEVICE_ATTACH_PASID} with
+ * the HWPT (an IOAS id is refused for a physical PASID attach). The RID was
+ * put on a PASID-capable HWPT when the device was opened.
+ * Emulated devices: the PASID is attached to the IOAS id itself (the module
+ * creates an iommufd access per PASID, and accesses take only IOAS ids).
+ *
+ * A second attach of an attached PASID is a hitless replace. Detach blocks
+ * the PASID's DMA. Teardown order: detach, unmap, destroy HWPT, destroy IOAS.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <linux/iommufd.h>
+#include <linux/vfio.h>
+
+#include <rte_eal.h>
+#include <rte_errno.h>
+
+#include "private.h"
+
+int
+iommufd_attach(struct iommufd_dev *d, uint32_t pasid, uint32_t pt)
+{
+	struct vfio_device_attach_iommufd_pt at = {
+		.argsz = sizeof(at),
+		.pt_id = pt,
+	};
+
+	if (pasid != 0) {
+		at.flags = VFIO_DEVICE_ATTACH_PASID;
+		at.pasid = pasid;
+	} else {
+		at.argsz = offsetof(struct vfio_device_attach_iommufd_pt, pasid);
+	}
+	if (ioctl(d->pub.fd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &at)) {
+		IOMMUFD_LOG(DEBUG, "%s: attach of %s %u to %u failed: %s", d->pub.name,
+			    pasid ? "PASID" : "RID", pasid, pt, strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+int
+iommufd_detach(struct iommufd_dev *d, uint32_t pasid)
+{
+	struct vfio_device_detach_iommufd_pt dt = { .argsz = sizeof(dt) };
+
+	if (pasid != 0) {
+		dt.flags = VFIO_DEVICE_DETACH_PASID;
+		dt.pasid = pasid;
+	} else {
+		dt.argsz = offsetof(struct vfio_device_detach_iommufd_pt, pasid);
+	}
+	if (ioctl(d->pub.fd, VFIO_DEVICE_DETACH_IOMMUFD_PT, &dt)) {
+		IOMMUFD_LOG(DEBUG, "%s: detach of %s %u failed: %s", d->pub.name,
+			    pasid ? "PASID" : "RID", pasid, strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+int
+iommufd_hwpt_alloc_pasid(struct iommufd_dev *d, uint32_t ioas, uint32_t *hwpt)
+{
+	struct iommu_hwpt_alloc a = {
+		.size = sizeof(a),
+		.flags = IOMMU_HWPT_ALLOC_PASID,
+		.dev_id = d->pub.devid,
+		.pt_id = ioas,
+		.data_type = IOMMU_HWPT_DATA_NONE,
+	};
+
+	if (ioctl(iommufd_ctx.fd, IOMMU_HWPT_ALLOC, &a)) {
+		IOMMUFD_LOG(DEBUG, "%s: IOMMU_HWPT_ALLOC(PASID) on IOAS %u failed: %s",
+			    d->pub.name, ioas, strerror(errno));
+		return -errno;
+	}
+	*hwpt = a.out_hwpt_id;
+	return 0;
+}
+
+/* The page table a PASID of @d is attached to for IOAS @ioas: a new HWPT
+ * for physical devices (in *@hwpt), the IOAS for emulated ones. */
+static int
+pt_for(struct iommufd_dev *d, uint32_t ioas, uint32_t *hwpt, uint32_t *pt)
+{
+	int ret;
+
+	*hwpt = 0;
+	if (d->pub.kind == RTE_IOMMUFD_EMULATED) {
+		*pt = ioas;
+		return 0;
+	}
+	ret = iommufd_hwpt_alloc_pasid(d, ioas, hwpt);
+	*pt = *hwpt;
+	return ret;
+}
+
+static struct iommufd_dev *
+bound_dev(struct rte_device *dev)
+{
+	struct iommufd_dev *d;
+
+	if (dev == NULL || dev->bus != &iommufd_bus.bus)
+		return NULL;
+	d = iommufd_dev_of(dev);
+	return d->pub.fd >= 0 ? d : NULL;
+}
+
+static const char *
+why_no_pasid(const struct iommufd_dev *d)
+{
+	if (d->args.pasid == IOMMUFD_PASID_OFF)
+		return "it was opened RID-only (devargs pasid=off)";
+	if (d->pub.pasid_log2 == 0)
+		return d->pub.kind == RTE_IOMMUFD_PHYSICAL ?
+		       "the device has no PASID support (IOMMU_GET_HW_INFO: "
+		       "out_max_pasid_log2 = 0)" :
+		       "the emulated device has no PCI PASID capability";
+	return "the kernel cannot attach PASIDs through vfio (needs Linux 6.15+)";
+}
+
+struct rte_iommufd_domain *
+rte_iommufd_domain_create(struct rte_device *dev)
+{
+	struct rte_iommufd_domain *dom;
+	struct iommufd_dev *d = bound_dev(dev);
+	int pasid, ret;
+
+	if (d == NULL) {
+		IOMMUFD_LOG(ERR, "domain create: %s is not a bound iommufd bus device",
+			    dev ? dev->name : "(null)");
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
+		IOMMUFD_LOG(ERR, "%s: PASID domains of secondary processes are not supported yet",
+			    d->pub.name);
+		rte_errno = ENOTSUP;
+		return NULL;
+	}
+	if (!d->pasid_mode) {
+		IOMMUFD_LOG(ERR, "%s: cannot create a PASID domain: %s", d->pub.name,
+			    why_no_pasid(d));
+		rte_errno = ENOTSUP;
+		return NULL;
+	}
+	dom = calloc(1, sizeof(*dom));
+	if (dom == NULL) {
+		rte_errno = ENOMEM;
+		return NULL;
+	}
+	dom->dev = d;
+	pasid = iommufd_pasid_alloc(&d->pasids);
+	if (pasid < 0) {
+		IOMMUFD_LOG(ERR, "%s: no free PASID: %u in use (PASID width %u, max_domains %u)",
+			    d->pub.name, d->pasids.nb_used, d->pub.pasid_log2,
+			    d->args.max_domains);
+		ret = pasid;
+		goto fail;
+	}
+	dom->pasid = pasid;
+	ret = iommufd_ioas_alloc(&dom->ioas);
+	if (ret < 0)
+		goto fail_pasid;
+	ret = pt_for(d, dom->ioas, &dom->hwpt, &dom->attached_pt);
+	if (ret < 0)
+		goto fail_ioas;
+	ret = iommufd_attach(d, dom->pasid, dom->attached_pt);
+	if (ret < 0) {
+		IOMMUFD_LOG(ERR, "%s: attach of PASID %u to %s %u failed: %s", d->pub.name,
+			    dom->pasid, dom->hwpt ? "HWPT" : "IOAS", dom->attached_pt,
+			    strerror(-ret));
+		goto fail_hwpt;
+	}
+	TAILQ_INSERT_TAIL(&d->domains, dom, next);
+	IOMMUFD_LOG(DEBUG, "%s: PASID %u attached to IOAS %u%s", d->pub.name, dom->pasid,
+		    dom->ioas, dom->hwpt ? " (through a PASID HWPT)" : "");
+	return dom;
+fail_hwpt:
+	if (dom->hwpt)
+		iommufd_destroy(dom->hwpt);
+fail_ioas:
+	iommufd_destroy(dom->ioas);
+fail_pasid:
+	iommufd_pasid_free(&d->pasids, dom->pasid);
+fail:
+	free(dom);
+	rte_errno = -ret;
+	return NULL;
+}
+
+int
+iommufd_domain_replace(struct rte_iommufd_domain *dom, uint32_t ioas)
+{
+	struct iommufd_dev *d = dom->dev;
+	uint32_t hwpt, pt;
+	int ret;
+
+	ret = pt_for(d, ioas, &hwpt, &pt);
+	if (ret < 0)
+		return ret;
+	ret = iommufd_attach(d, dom->pasid, pt); /* attached already: a replace */
+	if (ret < 0) {
+		if (hwpt)
+			iommufd_destroy(hwpt);
+		return ret;
+	}
+	if (dom->hwpt)
+		iommufd_destroy(dom->hwpt);
+	dom->hwpt = hwpt;
+	dom->attached_pt = pt;
+	dom->ioas = ioas;
+	return 0;
+}
+
+int
+rte_iommufd_domain_pasid(const struct rte_iommufd_domain *dom)
+{
+	if (dom == NULL) {
+		rte_errno = EINVAL;
+		return -1;
+	}
+	return (int)dom->pasid;
+}
+
+int
+rte_iommufd_domain_ioas(const struct rte_iommufd_domain *dom, int *iommufd, uint32_t *ioas_id)
+{
+	if (dom == NULL) {
+		rte_errno = EINVAL;
+		return -1;
+	}
+	if (iommufd != NULL)
+		*iommufd = iommufd_ctx.fd;
+	if (ioas_id != NULL)
+		*ioas_id = dom->ioas;
+	return 0;
+}
+
+int
+rte_iommufd_domain_dma_map(struct rte_iommufd_domain *dom, void *va, uint64_t iova, size_t len)
+{
+	struct iommufd_iova_range *r;
+	uint64_t align;
+	uint32_t n;
+	int ret;
+
+	if (dom == NULL) {
+		rte_errno = EINVAL;
+		return -1;
+	}
+	if (iommufd_iova_hits_msi_window(iova, len)) {
+		IOMMUFD_LOG(ERR, "%s: PASID %u: IOVA %#" PRIx64 " + %#zx overlaps the interrupt "
+			    "window 0xfee00000-0xfeefffff", dom->dev->pub.name, dom->pasid, iova,
+			    len);
+		rte_errno = EINVAL;
+		return -1;
+	}
+	ret = iommufd_iova_ranges_get(iommufd_sys_ioctl, iommufd_ctx.fd, dom->ioas, &r, &n,
+				      &align);
+	if (ret == 0) {
+		ret = iommufd_iova_check(r, n, align, iova, len);
+		free(r);
+		if (ret < 0)
+			IOMMUFD_LOG(ERR, "%s: PASID %u: IOVA %#" PRIx64 " + %#zx is not in the "
+				    "usable IOVA ranges of IOAS %u or not aligned to %#" PRIx64,
+				    dom->dev->pub.name, dom->pasid, iova, len, dom->ioas, align);
+	}
+	if (ret == 0)
+		ret = iommufd_ioas_map(dom->ioas, va, iova, len);
+	if (ret < 0) {
+		rte_errno = -ret;
+		return -1;
+	}
+	return 0;
+}
+
+int
+rte_iommufd_domain_dma_unmap(struct rte_iommufd_domain *dom, uint64_t iova, size_t len)
+{
+	int ret;
+
+	if (dom == NULL) {
+		rte_errno = EINVAL;
+		return -1;
+	}
+	ret = iommufd_ioas_unmap(dom->ioas, iova, len);
+	if (ret < 0) {
+		rte_errno = -ret;
+		return -1;
+	}
+	return 0;
+}
+
+/* Detach, unmap, destroy: the device cannot reach the memory any more
+ * before it is unpinned. */
+static int
+domain_teardown(struct rte_iommufd_domain *dom)
+{
+	struct iommufd_dev *d = dom->dev;
+	int ret, first = 0;
+
+	ret = iommufd_detach(d, dom->pasid);
+	if (ret < 0)
+		first = ret;
+	iommufd_ioas_unmap(dom->ioas, 0, UINT64_MAX);
+	if (dom->hwpt) {
+		ret = iommufd_destroy(dom->hwpt);
+		if (ret < 0 && first == 0)
+			first = ret;
+	}
+	ret = iommufd_destroy(dom->ioas);
+	if (ret < 0 && first == 0)
+		first = ret;
+	iommufd_pasid_free(&d->pasids, dom->pasid);
+	TAILQ_REMOVE(&d->domains, dom, next);
+	free(dom);
+	return first;
+}
+
+int
+rte_iommufd_domain_destroy(struct rte_iommufd_domain *dom)
+{
+	int ret;
+
+	if (dom == NULL) {
+		rte_errno = EINVAL;
+		return -1;
+	}
+	ret = domain_teardown(dom);
+	if (ret < 0) {
+		rte_errno = -ret;
+		return -1;
+	}
+	return 0;
+}
+
+void
+iommufd_domains_destroy(struct iommufd_dev *d)
+{
+	struct rte_iommufd_domain *dom;
+
+	while ((dom = TAILQ_FIRST(&d->domains)) != NULL) {
+		IOMMUFD_LOG(DEBUG, "%s: destroying the domain of PASID %u", d->pub.name,
+			    dom->pasid);
+		domain_teardown(dom);
+	}
+}

@@ -1,0 +1,180 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * DPDK memory in the default domain.
+ *
+ * The bus needs IOVA as VA. When the first device opens, every memory
+ * segment DPDK has is mapped into the shared default IOAS at IOVA = VA, one
+ * mapping per page (IOMMU_IOAS_UNMAP cannot split a mapping, and DPDK frees
+ * memory page by page), and a memory event callback keeps the IOAS in step
+ * as DPDK allocates and frees pages. rte_dev_dma_map()/unmap() map a
+ * caller's memory (e.g. rte_extmem_register()ed areas) into the IOAS of the
+ * device's RID.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_eal.h>
+#include <rte_eal_memconfig.h>
+#include <rte_errno.h>
+#include <rte_memory.h>
+
+#include "private.h"
+
+#define MEM_CB_NAME "bus_iommufd"
+
+static bool mem_ready;
+
+struct walk_arg {
+	struct iommufd_iova_range *ranges;
+	uint32_t n;
+	uint64_t align;
+	int err;
+};
+
+static int
+map_seg(const struct rte_memseg_list *msl, const struct rte_memseg *ms, void *arg)
+{
+	struct walk_arg *w = arg;
+	int ret;
+
+	/* External memory that is not a heap is mapped by its owner. */
+	if (msl->external && !msl->heap)
+		return 0;
+	if (ms->iova == RTE_BAD_IOVA)
+		return 0;
+	if (iommufd_iova_check(w->ranges, w->n, w->align, ms->iova, ms->len) < 0) {
+		IOMMUFD_LOG(ERR, "DPDK memory at %p (%zu bytes) is outside the IOVA ranges the "
+			    "IOMMU can translate; move it with --base-virtaddr (e.g. 0x100000000)",
+			    ms->addr, ms->len);
+		w->err = -ERANGE;
+		return -1;
+	}
+	ret = iommufd_ioas_map(iommufd_ctx.default_ioas, ms->addr, ms->iova, ms->len);
+	if (ret < 0) {
+		IOMMUFD_LOG(ERR, "mapping DPDK memory at %p (%zu bytes) failed: %s", ms->addr,
+			    ms->len, strerror(-ret));
+		w->err = ret;
+		return -1;
+	}
+	return 0;
+}
+
+static void
+mem_event(enum rte_mem_event type, const void *addr, size_t len, void *arg __rte_unused)
+{
+	const struct rte_memseg_list *msl = rte_mem_virt2memseg_list(addr);
+	const char *end = (const char *)addr + len;
+	const char *va;
+
+	if (msl == NULL || (msl->external && !msl->heap))
+		return;
+	for (va = addr; va < end; va += msl->page_sz) {
+		const struct rte_memseg *ms = rte_mem_virt2memseg(va, msl);
+		int ret;
+
+		if (ms == NULL || ms->iova == RTE_BAD_IOVA)
+			continue;
+		if (type == RTE_MEM_EVENT_ALLOC)
+			ret = iommufd_ioas_map(iommufd_ctx.default_ioas, ms->addr, ms->iova,
+					       ms->len);
+		else
+			ret = iommufd_ioas_unmap(iommufd_ctx.default_ioas, ms->iova, ms->len);
+		if (ret < 0)
+			IOMMUFD_LOG(ERR, "%s DPDK memory at %p (%zu bytes) failed: %s",
+				    type == RTE_MEM_EVENT_ALLOC ? "mapping" : "unmapping",
+				    ms->addr, ms->len, strerror(-ret));
+	}
+}
+
+int
+iommufd_mem_init(void)
+{
+	struct walk_arg w = { .err = 0 };
+	int ret;
+
+	if (mem_ready)
+		return 0;
+	if (rte_eal_iova_mode() != RTE_IOVA_VA) {
+		IOMMUFD_LOG(ERR, "the iommufd bus maps DPDK memory at IOVA = VA: run with "
+			    "--iova-mode=va (the current mode is PA)");
+		return -ENOTSUP;
+	}
+	ret = iommufd_iova_ranges_get(iommufd_sys_ioctl, iommufd_ctx.fd,
+				      iommufd_ctx.default_ioas, &w.ranges, &w.n, &w.align);
+	if (ret < 0) {
+		IOMMUFD_LOG(ERR, "IOMMU_IOAS_IOVA_RANGES failed: %s", strerror(-ret));
+		return ret;
+	}
+	rte_mcfg_mem_read_lock();
+	ret = rte_mem_event_callback_register(MEM_CB_NAME, mem_event, NULL);
+	if (ret < 0 && rte_errno != ENOTSUP) {
+		/* ENOTSUP: --legacy-mem, memory never changes. */
+		rte_mcfg_mem_read_unlock();
+		free(w.ranges);
+		IOMMUFD_LOG(ERR, "cannot follow DPDK memory events: %s", rte_strerror(rte_errno));
+		return -rte_errno;
+	}
+	rte_memseg_walk_thread_unsafe(map_seg, &w);
+	rte_mcfg_mem_read_unlock();
+	free(w.ranges);
+	mem_ready = true;
+	if (w.err < 0) {
+		iommufd_mem_fini();
+		return w.err;
+	}
+	return 0;
+}
+
+void
+iommufd_mem_fini(void)
+{
+	if (!mem_ready)
+		return;
+	rte_mem_event_callback_unregister(MEM_CB_NAME, NULL);
+	mem_ready = false;
+}
+
+static struct iommufd_dev *
+dma_dev(struct rte_device *dev)
+{
+	struct iommufd_dev *d = iommufd_dev_of(dev);
+
+	return d->pub.fd >= 0 ? d : NULL;
+}
+
+int
+iommufd_dma_map(struct rte_device *dev, void *addr, uint64_t iova, size_t len)
+{
+	struct iommufd_dev *d = dma_dev(dev);
+	int ret;
+
+	if (d == NULL) {
+		rte_errno = EINVAL;
+		return -1;
+	}
+	ret = iommufd_ioas_map(d->rid_ioas, addr, iova, len);
+	if (ret < 0) {
+		rte_errno = -ret;
+		return -1;
+	}
+	return 0;
+}
+
+int
+iommufd_dma_unmap(struct rte_device *dev, void *addr __rte_unused, uint64_t iova, size_t len)
+{
+	struct iommufd_dev *d = dma_dev(dev);
+	int ret;
+
+	if (d == NULL) {
+		rte_errno = EINVAL;
+		return -1;
+	}
+	ret = iommufd_ioas_unmap(d->rid_ioas, iova, len);
+	if (ret < 0) {
+		rte_errno = -ret;
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,227 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Internals of the iommufd bus. One section per file of the driver.
+ */
+#ifndef IOMMUFD_PRIVATE_H
+#define IOMMUFD_PRIVATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <inttypes.h>
+#include <stdint.h>
+#include <sys/queue.h>
+
+#include <bus_driver.h>
+#include <rte_log.h>
+
+#include "bus_iommufd_driver.h"
+#include "rte_bus_iommufd.h"
+
+extern int iommufd_bus_logtype;
+#define IOMMUFD_LOG(level, fmt, ...) \
+	rte_log(RTE_LOG_ ## level, iommufd_bus_logtype, "iommufd: " fmt "\n", ##__VA_ARGS__)
+
+/* ---- iommufd_devargs.c: "key=value,..." of one device ---- */
+
+enum iommufd_pasid_mode {
+	IOMMUFD_PASID_AUTO, /* PASID domains when device and kernel support them */
+	IOMMUFD_PASID_ON,   /* PASID domains required: probe fails without them */
+	IOMMUFD_PASID_OFF,  /* RID only */
+};
+
+struct iommufd_devargs {
+	char name[RTE_DEV_NAME_MAX_LEN]; /* name= of the layered form, else "" */
+	enum iommufd_pasid_mode pasid;
+	uint32_t max_domains;            /* 0: as many as the PASID width allows */
+	bool dpdk_mem;                   /* map DPDK memory into the default domain */
+};
+
+/* Defaults, then the keys of @str ("k=v,k=v"; "bus=iommufd" is accepted).
+ * Returns 0, or -EINVAL with the offending key and why in @err. */
+int iommufd_devargs_parse(const char *str, struct iommufd_devargs *da, char *err,
+			  size_t errlen);
+/* The keys of a devargs (both the legacy and the layered form) into @da. */
+int iommufd_devargs_of(const struct rte_devargs *devargs, struct iommufd_devargs *da,
+		       char *err, size_t errlen);
+
+/* ---- iommufd_pasid.c: per-device PASID allocator ---- */
+
+struct iommufd_pasid_table {
+	uint32_t limit;  /* PASIDs 1 .. limit - 1 can be handed out */
+	uint32_t nb_used;
+	uint64_t *bits;  /* bit n set: PASID n in use */
+};
+
+/* Table for a width of @log2 bits, at most @max PASIDs in use (0: no cap).
+ * Returns 0, -EINVAL (width 0 or > 20), -ENOMEM. */
+int iommufd_pasid_table_init(struct iommufd_pasid_table *t, unsigned int log2,
+			     uint32_t max);
+void iommufd_pasid_table_fini(struct iommufd_pasid_table *t);
+/* The lowest free PASID (>= 1), or -ENOSPC. */
+int iommufd_pasid_alloc(struct iommufd_pasid_table *t);
+/* 0, or -EINVAL when @pasid is out of range or not in use. */
+int iommufd_pasid_free(struct iommufd_pasid_table *t, uint32_t pasid);
+/* true when @pasid can exist on the device (1 <= pasid < 2^width). */
+bool iommufd_pasid_valid(const struct iommufd_pasid_table *t, uint32_t pasid);
+bool iommufd_pasid_in_use(const struct iommufd_pasid_table *t, uint32_t pasid);
+
+/* ---- iommufd_iova.c: IOVA ranges of an IOAS ---- */
+
+struct iommufd_iova_range {
+	uint64_t start;
+	uint64_t last; /* inclusive */
+};
+
+/* The ioctl used to query the kernel; tests pass a fake. */
+typedef int (*iommufd_ioctl_t)(int fd, unsigned long req, void *arg);
+
+/* IOMMU_IOAS_IOVA_RANGES with the two-call EMSGSIZE pattern: *@ranges is
+ * malloc()ed (free() it), *@n its length, *@align the IOVA alignment.
+ * Returns 0 or -errno. */
+int iommufd_iova_ranges_get(iommufd_ioctl_t ioc, int fd, uint32_t ioas,
+			    struct iommufd_iova_range **ranges, uint32_t *n, uint64_t *align);
+/* 0 when [@iova, @iova + @len) lies in one range and is aligned, else -EINVAL. */
+int iommufd_iova_check(const struct iommufd_iova_range *r, uint32_t n, uint64_t align,
+		       uint64_t iova, uint64_t len);
+/* true when [@iova, @iova + @len) overlaps the x86 MSI window, which PASID
+ * domains must avoid although their IOAS does not report it. */
+bool iommufd_iova_hits_msi_window(uint64_t iova, uint64_t len);
+
+/* ---- iommufd_ctx.c: the process's /dev/iommu and the kernel's features ---- */
+
+struct iommufd_ctx {
+	int fd;               /* /dev/iommu, -1 when closed */
+	unsigned int users;   /* bound devices */
+	uint32_t default_ioas; /* every device's RID domain: DPDK memory at IOVA = VA */
+	bool pasid_attach;    /* the kernel attaches PASIDs through vfio (6.15+) */
+	char kernel[64];      /* uname release */
+};
+
+extern struct iommufd_ctx iommufd_ctx;
+
+/* Does a kernel of uname release @release attach PASIDs through vfio (6.15+)? */
+bool iommufd_kernel_has_pasid_attach(const char *release);
+/* Open /dev/iommu and the default IOAS on first use; count a user.
+ * Returns 0 or -errno (ENOENT: no /dev/iommu, logged with the fix). */
+int iommufd_ctx_get(void);
+/* Drop a user; the last one unmaps and destroys the default IOAS and closes. */
+void iommufd_ctx_put(void);
+/* IOMMU_DESTROY of an object. 0 or -errno. */
+int iommufd_destroy(uint32_t id);
+/* IOMMU_IOAS_ALLOC. 0 and *@ioas, or -errno. */
+int iommufd_ioas_alloc(uint32_t *ioas);
+/* IOMMU_IOAS_MAP at a fixed IOVA, read/write. 0 or -errno (ENOMEM logged). */
+int iommufd_ioas_map(uint32_t ioas, const void *va, uint64_t iova, uint64_t len);
+/* IOMMU_IOAS_UNMAP. 0 or -errno. */
+int iommufd_ioas_unmap(uint32_t ioas, uint64_t iova, uint64_t len);
+/* Wrapper of ioctl(2) with the iommufd_ioctl_t signature. */
+int iommufd_sys_ioctl(int fd, unsigned long req, void *arg);
+
+/* ---- iommufd_scan.c: vfio cdevs of PCI functions and mdevs ---- */
+
+/* Bus-private state of a device. */
+struct iommufd_dev {
+	struct rte_iommufd_device pub;
+	struct iommufd_devargs args;
+	char error[512];        /* why the device cannot be used, with the fix */
+	uint64_t cfg_offset;    /* file offset of the PCI config region */
+	uint32_t num_regions;
+	uint32_t num_irqs;
+	uint32_t rid_ioas;      /* IOAS of the RID: the shared default one, or own */
+	uint32_t rid_hwpt;      /* PASID-capable HWPT of the RID, 0 when none */
+	bool pasid_mode;        /* PASID domains allowed */
+	bool bus_master;
+	struct {
+		void *va;
+		size_t size;
+	} bars[6];
+	unsigned int irq_index; /* enabled interrupt kind, or ~0u */
+	unsigned int irq_count;
+	struct iommufd_pasid_table pasids;
+	TAILQ_HEAD(, rte_iommufd_domain) domains;
+};
+
+#define IOMMUFD_DEV(d) container_of(d, struct iommufd_dev, pub)
+
+/* The bus-private state of a generic device of this bus. */
+static inline struct iommufd_dev *
+iommufd_dev_of(const struct rte_device *dev)
+{
+	struct rte_iommufd_device *p = RTE_DEV_TO_IOMMUFD(dev);
+
+	return IOMMUFD_DEV(p);
+}
+
+/* Find the devices; add the new ones to the bus. 0 or -errno. */
+int iommufd_scan(void);
+/* Does the device named @name exist now (sysfs)? */
+bool iommufd_dev_exists(const char *name);
+/* Fill @d from the sysfs entry of @name ("pci-<BDF>" / "mdev-<UUID>").
+ * Returns 0; -ENODEV when it is not a vfio device (d->error says why). */
+int iommufd_dev_describe(const char *name, struct iommufd_dev *d);
+/* true when @name has the form of one of our device names. */
+bool iommufd_name_valid(const char *name);
+
+/* ---- iommufd_device.c: bind, hw info, regions, bus master ---- */
+
+/* Open and bind, read ids and PASID width, attach the RID. 0 or -errno
+ * (d->error says why). */
+int iommufd_dev_open(struct iommufd_dev *d);
+/* Bus master off, interrupts off, domains destroyed, RID detached, closed. */
+void iommufd_dev_close(struct iommufd_dev *d);
+
+/* ---- iommufd_domain.c: PASID domains ---- */
+
+struct rte_iommufd_domain {
+	TAILQ_ENTRY(rte_iommufd_domain) next;
+	struct iommufd_dev *dev;
+	uint32_t pasid;
+	uint32_t ioas;
+	uint32_t hwpt;        /* physical: the PASID-capable HWPT; emulated: 0 */
+	uint32_t attached_pt; /* what the PASID is attached to now */
+};
+
+/* Attach @pasid (0: the RID) to @pt; a second attach is a replace. 0 or -errno. */
+int iommufd_attach(struct iommufd_dev *d, uint32_t pasid, uint32_t pt);
+/* Detach @pasid (0: the RID). 0 or -errno. */
+int iommufd_detach(struct iommufd_dev *d, uint32_t pasid);
+/* Allocate a PASID-capable HWPT of @d on @ioas. 0 and *@hwpt, or -errno. */
+int iommufd_hwpt_alloc_pasid(struct iommufd_dev *d, uint32_t ioas, uint32_t *hwpt);
+/* Move a domain's PASID to another IOAS (a hitless replace). 0 or -errno. */
+int iommufd_domain_replace(struct rte_iommufd_domain *dom, uint32_t ioas);
+/* Destroy every domain of @d (teardown). */
+void iommufd_domains_destroy(struct iommufd_dev *d);
+
+/* ---- iommufd_mem.c: DPDK memory in the default IOAS ---- */
+
+/* Map every DPDK memory segment and follow memory events. 0 or -errno. */
+int iommufd_mem_init(void);
+/* Stop following memory events (the IOAS is destroyed by the context). */
+void iommufd_mem_fini(void);
+int iommufd_dma_map(struct rte_device *dev, void *addr, uint64_t iova, size_t len);
+int iommufd_dma_unmap(struct rte_device *dev, void *addr, uint64_t iova, size_t len);
+
+/* ---- iommufd_intr.c ---- */
+
+/* Allocate dev->intr_handle. 0 or -ENOMEM. */
+int iommufd_intr_init(struct iommufd_dev *d);
+/* Disable interrupts and free the handle. */
+void iommufd_intr_fini(struct iommufd_dev *d);
+
+/* ---- iommufd_bus.c ---- */
+
+struct iommufd_bus {
+	struct rte_bus bus;
+	TAILQ_HEAD(, rte_iommufd_device) devices;
+	TAILQ_HEAD(, rte_iommufd_driver) drivers;
+};
+
+extern struct iommufd_bus iommufd_bus;
+
+#define FOREACH_IOMMUFD_DEVICE(p) TAILQ_FOREACH(p, &iommufd_bus.devices, next)
+#define FOREACH_IOMMUFD_DRIVER(p) TAILQ_FOREACH(p, &iommufd_bus.drivers, next)
+
+/* The devargs of the device named @name, or NULL. */
+struct rte_devargs *iommufd_devargs_lookup(const char *name);
+
+#endif /* IOMMUFD_PRIVATE_H */

@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The iommufd bus, seen by PMDs and applications: PASID domains.
+ *
+ * A domain is one PCI PASID of one device with its own I/O address space
+ * (an iommufd IOAS). The device's DMA tagged with that PASID reaches only
+ * memory mapped into that domain. Every device also has a default domain
+ * (its RID, PASID 0) into which the bus maps all DPDK memory at IOVA = VA;
+ * rte_dev_dma_map()/rte_dev_dma_unmap() act on that default domain.
+ *
+ * Isolation is against mistakes, not against a hostile process: any holder
+ * of the process's iommufd can change every IOAS (doc/bus_iommufd.md).
+ *
+ * These are control-path functions; they are not thread-safe.
+ */
+#ifndef RTE_BUS_IOMMUFD_H
+#define RTE_BUS_IOMMUFD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <rte_compat.h>
+#include <rte_dev.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Name of the bus, and the prefix of the legacy devargs form "iommufd:<name>". */
+#define RTE_BUS_IOMMUFD_NAME "iommufd"
+
+/** A PASID domain (opaque). */
+struct rte_iommufd_domain;
+
+/** What the bus knows about one of its devices (rte_iommufd_dev_info()). */
+struct rte_iommufd_dev_info {
+	const char *name;     /**< bus device name, e.g. "pci-0000:00:03.0" */
+	const char *cdev;     /**< /dev/vfio/devices/vfioN ("" if none) */
+	const char *driver;   /**< name of the driver that probed it, or NULL */
+	const char *error;    /**< why it is not bound ("" when bound or not tried) */
+	int emulated;         /**< 1: emulated (mdev), 0: physical PCI function */
+	int bound;            /**< 1: bound to this process's iommufd */
+	uint16_t vendor_id;   /**< PCI vendor id (0 when unknown: emulated, not bound) */
+	uint16_t device_id;   /**< PCI device id */
+	uint8_t pasid_log2;   /**< PASID width in bits (0: no PASID) */
+	int pasid_mode;       /**< 1: PASID domains can be created on it, 0: RID only */
+	uint32_t default_ioas; /**< IOAS of the default domain (0 when not bound) */
+	uint32_t nb_domains;  /**< PASID domains attached now */
+};
+
+/**
+ * Describe a device of the iommufd bus.
+ *
+ * @param dev  a device of the iommufd bus (e.g. from RTE_DEV_FOREACH with "bus=iommufd")
+ * @param info filled in; its strings live as long as the device
+ * @return 0, or -1 with rte_errno EINVAL when @dev is not an iommufd bus device.
+ */
+__rte_experimental
+int rte_iommufd_dev_info(const struct rte_device *dev, struct rte_iommufd_dev_info *info);
+
+/**
+ * List the PASIDs of the domains attached to a device now.
+ *
+ * @param dev    a device of the iommufd bus
+ * @param pasids array of @n entries, filled in ascending order
+ * @param n      size of @pasids
+ * @return the number of attached domains (may exceed @n: only @n are
+ *         written), or -1 with rte_errno EINVAL.
+ */
+__rte_experimental
+int rte_iommufd_dev_pasids(const struct rte_device *dev, uint32_t *pasids, unsigned int n);
+
+/**
+ * Create a PASID domain on a bound device for the calling process: allocate
+ * a free PASID, a new empty IOAS and (physical devices) a PASID-capable
+ * HWPT on it, and attach the PASID to it. The domain starts empty: map
+ * memory with rte_iommufd_domain_dma_map() before the device uses it.
+ *
+ * @param dev a probed device of the iommufd bus
+ * @return the domain, or NULL with rte_errno set:
+ *   - EINVAL: @dev is not a bound iommufd bus device;
+ *   - ENOTSUP: the device has no PASID support, or the kernel cannot attach
+ *     PASIDs through vfio (< 6.15), or the bus runs the device RID-only
+ *     (devargs pasid=off); the log says which;
+ *   - ENOSPC: every PASID of the device (or max_domains) is in use;
+ *   - other errno values from the kernel (ENOMEM...).
+ */
+__rte_experimental
+struct rte_iommufd_domain *rte_iommufd_domain_create(struct rte_device *dev);
+
+/**
+ * The PASID number of a domain, to program into the device's queues.
+ *
+ * @return the PASID (>= 1), or -1 with rte_errno EINVAL when @dom is NULL.
+ */
+__rte_experimental
+int rte_iommufd_domain_pasid(const struct rte_iommufd_domain *dom);
+
+/**
+ * The iommufd handle of a domain's address space, for allocators that map
+ * memory themselves (e.g. IOMMU_IOAS_MAP_FILE of a hugetlb memfd).
+ *
+ * @param dom     a domain
+ * @param iommufd set to the process's /dev/iommu fd (owned by the bus)
+ * @param ioas_id set to the domain's IOAS id
+ * @return 0, or -1 with rte_errno EINVAL.
+ */
+__rte_experimental
+int rte_iommufd_domain_ioas(const struct rte_iommufd_domain *dom, int *iommufd,
+			    uint32_t *ioas_id);
+
+/**
+ * Map @len bytes of the calling process's memory at @va into a domain at
+ * @iova (readable and writable by the device). The pages are pinned.
+ *
+ * @param dom  a domain
+ * @param va   page-aligned address in the calling process
+ * @param iova page-aligned I/O virtual address; must lie in the IOAS's
+ *             valid IOVA ranges and outside the x86 interrupt window
+ *             0xfee00000-0xfeefffff
+ * @param len  page-aligned length
+ * @return 0, or -1 with rte_errno set:
+ *   - EINVAL: bad alignment, or @iova outside the usable IOVA ranges;
+ *   - EEXIST: overlaps an existing mapping;
+ *   - ENOMEM: over RLIMIT_MEMLOCK (the log says so) or out of memory.
+ */
+__rte_experimental
+int rte_iommufd_domain_dma_map(struct rte_iommufd_domain *dom, void *va, uint64_t iova,
+			       size_t len);
+
+/**
+ * Unmap [@iova, @iova + @len) from a domain. The range must cover whole
+ * earlier mappings. The device must not be using the range: an unmap does
+ * not stop DMA already in flight.
+ *
+ * @return 0, or -1 with rte_errno set (ENOENT: the range does not cover
+ *         whole mappings; EINVAL).
+ */
+__rte_experimental
+int rte_iommufd_domain_dma_unmap(struct rte_iommufd_domain *dom, uint64_t iova, size_t len);
+
+/**
+ * Destroy a domain: detach its PASID (the device's DMA with it is blocked
+ * from then on), unmap everything, free its IOAS and PASID. Quiesce the
+ * queues that use the PASID first.
+ *
+ * @return 0, or -1 with rte_errno set (EINVAL: NULL; the domain is freed in
+ *         any case, kernel objects are released at the latest when the bus
+ *         closes the device).
+ */
+__rte_experimental
+int rte_iommufd_domain_destroy(struct rte_iommufd_domain *dom);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* RTE_BUS_IOMMUFD_H */
