@@ -28,15 +28,19 @@ else
 fi
 ninja -C "$BUILD" > "$BUILD/ninja.log" 2>&1 || { cat "$BUILD/ninja.log" >&2; die "build failed"; }
 
-# Out-of-tree modules, built in $BUILD/kmod so the source tree stays clean.
+# Out-of-tree modules, built in $BUILD/kmod (kmod-plain for the plain
+# kernel: a module built for one flavour must not load into the other) so
+# the source tree stays clean.
+kmod=$BUILD/kmod
+[ "$flavour" = debug ] || kmod=$BUILD/kmod-$flavour
 for m in "$TOP"/kernel/linux/*/; do
 	[ -f "$m/Kbuild" ] || [ -f "$m/Makefile" ] || continue
 	name=$(basename "$m")
-	mkdir -p "$BUILD/kmod/$name"
-	make -C "$KBUILD" M="$m" MO="$BUILD/kmod/$name" W=1 modules > "$BUILD/kmod/$name.log" 2>&1 ||
-		{ cat "$BUILD/kmod/$name.log" >&2; die "module $name failed to build"; }
-	if grep -q 'warning:' "$BUILD/kmod/$name.log"; then
-		grep 'warning:' "$BUILD/kmod/$name.log" >&2
+	mkdir -p "$kmod/$name"
+	make -C "$KBUILD" M="$m" MO="$kmod/$name" W=1 modules > "$kmod/$name.log" 2>&1 ||
+		{ cat "$kmod/$name.log" >&2; die "module $name failed to build"; }
+	if grep -q 'warning:' "$kmod/$name.log"; then
+		grep 'warning:' "$kmod/$name.log" >&2
 		die "module $name builds with warnings (W=1); warnings are errors"
 	fi
 done

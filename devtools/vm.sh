@@ -84,7 +84,9 @@ fi
 {
 	echo "export TOP=$(printf %q "$TOP") BUILD=$(printf %q "$BUILD")"
 	echo "export KBUILD=$(printf %q "$KBUILD") MODROOT=$(printf %q "$KBUILD/modroot")"
-	echo "export KMOD=$(printf %q "$BUILD/kmod") DPDK_PREFIX=$(printf %q "$DPDK_PREFIX")"
+	kmod=$BUILD/kmod
+	[ "$flavour" = debug ] || kmod=$BUILD/kmod-$flavour
+	echo "export KMOD=$(printf %q "$kmod") DPDK_PREFIX=$(printf %q "$DPDK_PREFIX")"
 	echo "export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root TERM=${TERM:-linux}"
 	echo "cd $(printf %q "$PWD") 2>/dev/null || cd \"\$TOP\""
 	if [ $shell = 1 ]; then

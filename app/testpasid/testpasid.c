@@ -23,6 +23,7 @@ struct command {
 static const struct command commands[] = {
 	{ "list", testpasid_list, "[--json] [--domains N]  devices of the iommufd bus" },
 	{ "bench mem", bench_mem, "[...]  pasid_mem allocation and mapping benchmark" },
+	{ "bench pmd", bench_pmd, "[--seconds N]  net_pasidnic against net_null packet rate" },
 };
 
 static void

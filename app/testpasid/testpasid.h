@@ -12,5 +12,7 @@ int testpasid_list(int argc, char **argv);
 
 /* bench_mem.c (lib/pasid_mem's benchmark): bench mem [...] */
 int bench_mem(int argc, char **argv);
+/* bench_pmd.c: bench pmd [--seconds N] */
+int bench_pmd(int argc, char **argv);
 
 #endif /* TESTPASID_H */

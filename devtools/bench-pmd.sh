@@ -1,0 +1,59 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Packets per second through net_pasidnic against net_null (copy=1), io
+# forwarding between two ports on one core, measured side by side in one VM
+# run by 'dpdk-testpasid bench pmd' and printed as a ratio.
+#
+#   devtools/bench-pmd.sh [--seconds N] [--plain]
+#
+# --seconds N   measuring time per driver (default 10), after 2 s of warm-up
+# --plain       the non-debug test kernel (built on first use, ~12 min, with
+#               the module for it); default: the debug kernel, which slows
+#               the pasidnic engine
+#
+# Needs a built project ($BUILD, default build/) and the pasidnic module.
+# Under TCG only the ratio means something (DESIGN §4).
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+# ---- guest side: devtools/bench-pmd.sh --guest SECONDS ----
+guest() {
+	local uuid ports=() i d rc=0
+	modprobe -d "$MODROOT" mdev 2> /dev/null || true
+	grep -q '^pasidnic ' /proc/modules || insmod "$KMOD/pasidnic/pasidnic.ko" ||
+		die "insmod $KMOD/pasidnic/pasidnic.ko failed (built for this kernel? devtools/build.sh plain)"
+	for i in 1 2; do
+		uuid=$(cat /proc/sys/kernel/random/uuid)
+		echo "$uuid" > /sys/class/mdev_bus/pasidnic/mdev_supported_types/pasidnic-q1/create
+		ports+=(-a "iommufd:mdev-$uuid")
+	done
+	echo "kernel: $(uname -r)"
+	"$BUILD/app/testpasid/dpdk-testpasid" -l 0-1 --in-memory --no-pci "${ports[@]}" \
+		-- bench pmd --seconds "$1" || rc=$?
+	for d in /sys/bus/mdev/devices/*; do echo 1 > "$d/remove"; done
+	return $rc
+}
+
+if [ "${1:-}" = --guest ]; then
+	guest "$2"
+	exit
+fi
+
+seconds=10
+vmflags=()
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--seconds) seconds=$2; shift;;
+	--plain) vmflags+=(--plain);;
+	-h|--help) sed -n '3,/^set -e/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0;;
+	*) die "unknown option '$1' (see --help)";;
+	esac
+	shift
+done
+BUILD=${BUILD:-$TOP/build}
+export BUILD
+flavour=debug
+[ ${#vmflags[@]} -gt 0 ] && flavour=plain
+"$TOP/devtools/build.sh" "$flavour" > /dev/null
+exec "$TOP/devtools/vm.sh" "${vmflags[@]}" --mem 3G --smp 2 --hugepages 512 -- \
+	"$TOP/devtools/bench-pmd.sh" --guest "$seconds"

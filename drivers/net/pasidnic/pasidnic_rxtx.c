@@ -1,0 +1,568 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Queues of a pasidnic port: set-up, start/stop, RX/TX bursts, RX interrupts.
+ *
+ * One descriptor per frame. The rings and buffers are DMAed in the queue's
+ * address space: the RID (DPDK memory at IOVA = VA) or the PASID domain set
+ * with rte_pmd_pasidnic_queue_domain_set(). The bursts take no lock and make
+ * no system call, except the kick of a sleeping engine (pnic_publish()).
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <ethdev_driver.h>
+#include <rte_bus_iommufd.h>
+#include <rte_malloc.h>
+#include <rte_memzone.h>
+
+#include "pasidnic.h"
+
+#define RING_ALIGN 4096
+
+/* The *_locked functions run with the port's qlock held (see the wrappers at the end). */
+static int pnic_rx_queue_stop_locked(struct rte_eth_dev *dev, uint16_t qid);
+static int pnic_tx_queue_stop_locked(struct rte_eth_dev *dev, uint16_t qid);
+
+static uint32_t
+ring_size(uint16_t nb_desc)
+{
+	uint32_t n = nb_desc ? nb_desc : PNIC_RING_DEFAULT;
+
+	n = rte_align32pow2(n);
+	if (n < PNIC_RING_MIN)
+		return PNIC_RING_MIN;
+	return n > PNIC_RING_MAX ? PNIC_RING_MAX : n;
+}
+
+/* The PASID of queue pair @qid: that of its domain, or 0 (RID). */
+static int
+qp_pasid(const struct pnic_port *p, uint16_t qid)
+{
+	if (p->domain[qid] == NULL)
+		return 0;
+	return rte_iommufd_domain_pasid(p->domain[qid]);
+}
+
+/* Reset queue @q and program its ring and PASID; leaves it DISABLED. */
+static void
+q_program(struct pnic_port *p, unsigned int q, rte_iova_t ring, uint32_t size, int pasid)
+{
+	pnic_qwr(p, q, PNIC_Q_CTRL, PNIC_Q_CTRL_RESET);
+	pnic_qwr(p, q, PNIC_Q_BASE_LO, (uint32_t)ring);
+	pnic_qwr(p, q, PNIC_Q_BASE_HI, (uint32_t)(ring >> 32));
+	pnic_qwr(p, q, PNIC_Q_SIZE, size);
+	pnic_qwr(p, q, PNIC_Q_PASID, pasid > 0 ? PNIC_Q_PASID_EN | (uint32_t)pasid : 0);
+}
+
+static int
+q_enable(struct pnic_port *p, unsigned int q, uint32_t ctrl)
+{
+	uint32_t st;
+
+	pnic_qwr(p, q, PNIC_Q_CTRL, PNIC_Q_CTRL_ENABLE | ctrl);
+	st = pnic_qrd(p, q, PNIC_Q_STATUS) & PNIC_Q_STATE_MASK;
+	if (st != PNIC_Q_STATE_RUNNING) {
+		PNIC_LOG(ERR, "%s: queue %u did not start (state %u%s)", p->idev->name, q, st,
+			 st == PNIC_Q_STATE_ERROR ? ": bad ring size, base or PASID" : "");
+		pnic_qwr(p, q, PNIC_Q_CTRL, PNIC_Q_CTRL_RESET);
+		return -EIO;
+	}
+	return 0;
+}
+
+int
+pnic_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
+		    unsigned int socket_id, const struct rte_eth_rxconf *conf,
+		    struct rte_mempool *mp)
+{
+	struct pnic_port *p = dev->data->dev_private;
+	uint32_t n = ring_size(nb_desc);
+	struct pnic_rxq *rxq;
+	uint32_t room;
+
+	if (dev->data->rx_queues[qid] != NULL) {
+		pnic_rx_queue_release(dev, qid);
+		dev->data->rx_queues[qid] = NULL;
+	}
+	room = rte_pktmbuf_data_room_size(mp);
+	if (room <= RTE_PKTMBUF_HEADROOM + RTE_ETHER_MIN_LEN) {
+		PNIC_LOG(ERR, "port %u: RX queue %u: mbufs of pool %s are too small (%u bytes)",
+			 dev->data->port_id, qid, mp->name, room);
+		return -EINVAL;
+	}
+	rxq = rte_zmalloc_socket("pasidnic_rxq", sizeof(*rxq), RTE_CACHE_LINE_SIZE, socket_id);
+	if (rxq == NULL)
+		return -ENOMEM;
+	rxq->sw_ring = rte_zmalloc_socket("pasidnic_rx_sw", n * sizeof(*rxq->sw_ring),
+					  RTE_CACHE_LINE_SIZE, socket_id);
+	rxq->mz = rte_eth_dma_zone_reserve(dev, "rx_ring", qid, n * PNIC_DESC_SIZE, RING_ALIGN,
+					   socket_id);
+	if (rxq->sw_ring == NULL || rxq->mz == NULL) {
+		PNIC_LOG(ERR, "port %u: RX queue %u: no memory for a ring of %u on socket %u",
+			 dev->data->port_id, qid, n, socket_id);
+		rte_free(rxq->sw_ring);
+		if (rxq->mz != NULL)
+			rte_eth_dma_zone_free(dev, "rx_ring", qid);
+		rte_free(rxq);
+		return -ENOMEM;
+	}
+	rxq->ring = rxq->mz->addr;
+	rxq->ring_iova = rxq->mz->iova;
+	rxq->nb_desc = n;
+	rxq->mask = n - 1;
+	rxq->mp = mp;
+	rxq->buf_len = (uint16_t)RTE_MIN(room - RTE_PKTMBUF_HEADROOM, (uint32_t)PNIC_MAX_PKT);
+	rxq->port = p;
+	rxq->port_id = dev->data->port_id;
+	rxq->queue_id = qid;
+	rxq->pasid = qp_pasid(p, qid);
+	rxq->deferred = conf != NULL && conf->rx_deferred_start;
+	rxq->db_tail = (volatile uint32_t *)(p->db + PNIC_DB_TAIL(PNIC_QUEUE(qid, PNIC_DIR_RX)));
+	rxq->db_engine = (volatile uint32_t *)(p->db + PNIC_DB_ENGINE);
+	dev->data->rx_queues[qid] = rxq;
+	PNIC_LOG(DEBUG, "port %u: RX queue %u: %u descriptors, ring IOVA %#" PRIx64 ", %s %d",
+		 rxq->port_id, qid, n, rxq->ring_iova, rxq->pasid ? "PASID" : "RID", rxq->pasid);
+	return 0;
+}
+
+int
+pnic_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
+		    unsigned int socket_id, const struct rte_eth_txconf *conf)
+{
+	struct pnic_port *p = dev->data->dev_private;
+	uint32_t n = ring_size(nb_desc);
+	struct pnic_txq *txq;
+
+	if (dev->data->tx_queues[qid] != NULL) {
+		pnic_tx_queue_release(dev, qid);
+		dev->data->tx_queues[qid] = NULL;
+	}
+	txq = rte_zmalloc_socket("pasidnic_txq", sizeof(*txq), RTE_CACHE_LINE_SIZE, socket_id);
+	if (txq == NULL)
+		return -ENOMEM;
+	txq->sw_ring = rte_zmalloc_socket("pasidnic_tx_sw", n * sizeof(*txq->sw_ring),
+					  RTE_CACHE_LINE_SIZE, socket_id);
+	txq->mz = rte_eth_dma_zone_reserve(dev, "tx_ring", qid, n * PNIC_DESC_SIZE, RING_ALIGN,
+					   socket_id);
+	if (txq->sw_ring == NULL || txq->mz == NULL) {
+		PNIC_LOG(ERR, "port %u: TX queue %u: no memory for a ring of %u on socket %u",
+			 dev->data->port_id, qid, n, socket_id);
+		rte_free(txq->sw_ring);
+		if (txq->mz != NULL)
+			rte_eth_dma_zone_free(dev, "tx_ring", qid);
+		rte_free(txq);
+		return -ENOMEM;
+	}
+	txq->ring = txq->mz->addr;
+	txq->ring_iova = txq->mz->iova;
+	txq->nb_desc = n;
+	txq->mask = n - 1;
+	txq->port = p;
+	txq->port_id = dev->data->port_id;
+	txq->queue_id = qid;
+	txq->pasid = qp_pasid(p, qid);
+	txq->deferred = conf != NULL && conf->tx_deferred_start;
+	txq->db_tail = (volatile uint32_t *)(p->db + PNIC_DB_TAIL(PNIC_QUEUE(qid, PNIC_DIR_TX)));
+	txq->db_engine = (volatile uint32_t *)(p->db + PNIC_DB_ENGINE);
+	dev->data->tx_queues[qid] = txq;
+	PNIC_LOG(DEBUG, "port %u: TX queue %u: %u descriptors, ring IOVA %#" PRIx64 ", %s %d",
+		 txq->port_id, qid, n, txq->ring_iova, txq->pasid ? "PASID" : "RID", txq->pasid);
+	return 0;
+}
+
+static void
+rxq_free_mbufs(struct pnic_rxq *rxq)
+{
+	uint32_t i;
+
+	for (i = 0; i < rxq->nb_desc; i++) {
+		if (rxq->sw_ring[i] != NULL)
+			rte_pktmbuf_free_seg(rxq->sw_ring[i]);
+		rxq->sw_ring[i] = NULL;
+	}
+}
+
+static void
+txq_free_mbufs(struct pnic_txq *txq)
+{
+	uint32_t i;
+
+	for (i = 0; i < txq->nb_desc; i++) {
+		if (txq->sw_ring[i] != NULL)
+			rte_pktmbuf_free_seg(txq->sw_ring[i]);
+		txq->sw_ring[i] = NULL;
+	}
+}
+
+static void
+pnic_rx_queue_release_locked(struct rte_eth_dev *dev, uint16_t qid)
+{
+	struct pnic_rxq *rxq = dev->data->rx_queues[qid];
+
+	if (rxq == NULL)
+		return;
+	if (rxq->started)
+		pnic_rx_queue_stop_locked(dev, qid);
+	rxq_free_mbufs(rxq);
+	rte_free(rxq->sw_ring);
+	rte_eth_dma_zone_free(dev, "rx_ring", qid);
+	rte_free(rxq);
+}
+
+static void
+pnic_tx_queue_release_locked(struct rte_eth_dev *dev, uint16_t qid)
+{
+	struct pnic_txq *txq = dev->data->tx_queues[qid];
+
+	if (txq == NULL)
+		return;
+	if (txq->started)
+		pnic_tx_queue_stop_locked(dev, qid);
+	txq_free_mbufs(txq);
+	rte_free(txq->sw_ring);
+	rte_eth_dma_zone_free(dev, "tx_ring", qid);
+	rte_free(txq);
+}
+
+static void
+rx_post(struct pnic_rxq *rxq, uint32_t slot, struct rte_mbuf *m)
+{
+	volatile struct pnic_desc *d = &rxq->ring[slot];
+
+	rxq->sw_ring[slot] = m;
+	d->addr = rte_cpu_to_le_64(m->buf_iova + RTE_PKTMBUF_HEADROOM);
+	d->len = rte_cpu_to_le_32(rxq->buf_len);
+	d->status = 0;
+	d->rsvd = 0;
+}
+
+static int
+pnic_rx_queue_start_locked(struct rte_eth_dev *dev, uint16_t qid)
+{
+	struct pnic_port *p = dev->data->dev_private;
+	struct pnic_rxq *rxq = dev->data->rx_queues[qid];
+	unsigned int q = PNIC_QUEUE(qid, PNIC_DIR_RX);
+	uint32_t i;
+	int ret;
+
+	if (rxq == NULL)
+		return -EINVAL;
+	if (rxq->started)
+		return 0;
+	rxq_free_mbufs(rxq);
+	memset((void *)(uintptr_t)rxq->ring, 0, rxq->nb_desc * PNIC_DESC_SIZE);
+	for (i = 0; i < rxq->nb_desc; i++) {
+		struct rte_mbuf *m = rte_mbuf_raw_alloc(rxq->mp);
+
+		if (m == NULL) {
+			PNIC_LOG(ERR, "port %u: RX queue %u: pool %s cannot fill a ring of %u",
+				 rxq->port_id, qid, rxq->mp->name, rxq->nb_desc);
+			rxq_free_mbufs(rxq);
+			return -ENOMEM;
+		}
+		rx_post(rxq, i, m);
+	}
+	q_program(p, q, rxq->ring_iova, rxq->nb_desc, rxq->pasid);
+	rxq->head = 0;
+	rxq->tail = rxq->nb_desc;
+	rxq->faulted = 0;
+	ret = q_enable(p, q, dev->data->dev_conf.intr_conf.rxq ? PNIC_Q_CTRL_IRQ_EN : 0);
+	if (ret < 0) {
+		rxq_free_mbufs(rxq);
+		return ret;
+	}
+	rxq->kicks += pnic_publish(p, rxq->db_tail, rxq->db_engine, rxq->tail);
+	rxq->started = true;
+	dev->data->rx_queue_state[qid] = RTE_ETH_QUEUE_STATE_STARTED;
+	return 0;
+}
+
+static int
+pnic_rx_queue_stop_locked(struct rte_eth_dev *dev, uint16_t qid)
+{
+	struct pnic_port *p = dev->data->dev_private;
+	struct pnic_rxq *rxq = dev->data->rx_queues[qid];
+
+	if (rxq == NULL)
+		return -EINVAL;
+	/* After the reset the device no longer touches the ring or buffers. */
+	pnic_qwr(p, PNIC_QUEUE(qid, PNIC_DIR_RX), PNIC_Q_CTRL, PNIC_Q_CTRL_RESET);
+	rxq_free_mbufs(rxq);
+	rxq->started = false;
+	dev->data->rx_queue_state[qid] = RTE_ETH_QUEUE_STATE_STOPPED;
+	return 0;
+}
+
+static int
+pnic_tx_queue_start_locked(struct rte_eth_dev *dev, uint16_t qid)
+{
+	struct pnic_port *p = dev->data->dev_private;
+	struct pnic_txq *txq = dev->data->tx_queues[qid];
+	unsigned int q = PNIC_QUEUE(qid, PNIC_DIR_TX);
+	int ret;
+
+	if (txq == NULL)
+		return -EINVAL;
+	if (txq->started)
+		return 0;
+	txq_free_mbufs(txq);
+	memset((void *)(uintptr_t)txq->ring, 0, txq->nb_desc * PNIC_DESC_SIZE);
+	q_program(p, q, txq->ring_iova, txq->nb_desc, txq->pasid);
+	txq->head = 0;
+	txq->tail = 0;
+	txq->faulted = 0;
+	ret = q_enable(p, q, 0);
+	if (ret < 0)
+		return ret;
+	txq->started = true;
+	dev->data->tx_queue_state[qid] = RTE_ETH_QUEUE_STATE_STARTED;
+	return 0;
+}
+
+static int
+pnic_tx_queue_stop_locked(struct rte_eth_dev *dev, uint16_t qid)
+{
+	struct pnic_port *p = dev->data->dev_private;
+	struct pnic_txq *txq = dev->data->tx_queues[qid];
+
+	if (txq == NULL)
+		return -EINVAL;
+	txq->started = false;
+	pnic_qwr(p, PNIC_QUEUE(qid, PNIC_DIR_TX), PNIC_Q_CTRL, PNIC_Q_CTRL_RESET);
+	txq_free_mbufs(txq);
+	txq->head = txq->tail = 0;
+	dev->data->tx_queue_state[qid] = RTE_ETH_QUEUE_STATE_STOPPED;
+	return 0;
+}
+
+int
+pnic_rx_intr_enable(struct rte_eth_dev *dev, uint16_t qid)
+{
+	struct pnic_port *p = dev->data->dev_private;
+	struct pnic_rxq *rxq = dev->data->rx_queues[qid];
+
+	if (rxq == NULL || !rxq->started)
+		return -EINVAL;
+	pnic_qwr(p, PNIC_QUEUE(qid, PNIC_DIR_RX), PNIC_Q_CTRL,
+		 PNIC_Q_CTRL_ENABLE | PNIC_Q_CTRL_IRQ_EN);
+	return 0;
+}
+
+int
+pnic_rx_intr_disable(struct rte_eth_dev *dev, uint16_t qid)
+{
+	struct pnic_port *p = dev->data->dev_private;
+	struct pnic_rxq *rxq = dev->data->rx_queues[qid];
+
+	if (rxq == NULL || !rxq->started)
+		return -EINVAL;
+	pnic_qwr(p, PNIC_QUEUE(qid, PNIC_DIR_RX), PNIC_Q_CTRL, PNIC_Q_CTRL_ENABLE);
+	return 0;
+}
+
+/* Software MAC filter when promiscuous mode is off (the device has none). */
+static inline bool
+rx_accept(const struct pnic_port *p, const struct rte_mbuf *m)
+{
+	const struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+
+	if (p->promisc)
+		return true;
+	if (rte_is_multicast_ether_addr(&eh->dst_addr))
+		return rte_is_broadcast_ether_addr(&eh->dst_addr) || p->allmulti;
+	return rte_is_same_ether_addr(&eh->dst_addr, &p->mac);
+}
+
+uint16_t
+pnic_recv(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
+{
+	struct pnic_rxq *rxq = queue;
+	const struct pnic_port *p = rxq->port;
+	uint16_t nb = 0;
+	uint32_t posted = 0;
+
+	while (nb < nb_pkts) {
+		uint32_t slot = rxq->head & rxq->mask;
+		volatile struct pnic_desc *d = &rxq->ring[slot];
+		uint16_t status = rte_le_to_cpu_16(d->status);
+		struct rte_mbuf *m, *nm;
+		uint32_t len;
+
+		if (!(status & PNIC_DESC_DD))
+			break;
+		rte_rmb();
+		nm = rte_mbuf_raw_alloc(rxq->mp);
+		if (unlikely(nm == NULL)) {
+			rte_eth_devices[rxq->port_id].data->rx_mbuf_alloc_failed++;
+			break;
+		}
+		len = rte_le_to_cpu_32(d->len);
+		m = rxq->sw_ring[slot];
+		rx_post(rxq, slot, nm);
+		rxq->head++;
+		rxq->tail++;
+		posted++;
+		if (unlikely(status & (PNIC_DESC_ERR | PNIC_DESC_TRUNC))) {
+			if (status & PNIC_DESC_ERR)
+				rxq->errors++;
+			else
+				rxq->truncated++;
+			rte_pktmbuf_free_seg(m);
+			continue;
+		}
+		m->data_off = RTE_PKTMBUF_HEADROOM;
+		m->data_len = (uint16_t)len;
+		m->pkt_len = len;
+		m->port = rxq->port_id;
+		m->packet_type = RTE_PTYPE_L2_ETHER;
+		if (unlikely(!rx_accept(p, m))) {
+			rxq->filtered++;
+			rte_pktmbuf_free_seg(m);
+			continue;
+		}
+		rxq->bytes += len;
+		pkts[nb++] = m;
+	}
+	if (posted != 0)
+		rxq->kicks += pnic_publish(p, rxq->db_tail, rxq->db_engine, rxq->tail);
+	rxq->pkts += nb;
+	return nb;
+}
+
+/* Free the mbufs of completed TX descriptors. */
+static inline void
+tx_clean(struct pnic_txq *txq)
+{
+	while (txq->head != txq->tail) {
+		uint32_t slot = txq->head & txq->mask;
+		uint16_t status = rte_le_to_cpu_16(txq->ring[slot].status);
+
+		if (!(status & PNIC_DESC_DD))
+			break;
+		if (unlikely(status & PNIC_DESC_ERR))
+			txq->errors++;
+		rte_pktmbuf_free_seg(txq->sw_ring[slot]);
+		txq->sw_ring[slot] = NULL;
+		txq->head++;
+	}
+}
+
+uint16_t
+pnic_xmit(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
+{
+	struct pnic_txq *txq = queue;
+	uint16_t nb;
+
+	if (unlikely(txq->faulted))
+		return 0;
+	tx_clean(txq);
+	for (nb = 0; nb < nb_pkts; nb++) {
+		struct rte_mbuf *m = pkts[nb];
+		uint32_t slot = txq->tail & txq->mask;
+		volatile struct pnic_desc *d;
+
+		if (txq->tail - txq->head >= txq->nb_desc)
+			break;
+		if (unlikely(m->nb_segs != 1 || m->data_len < PNIC_MIN_PKT ||
+			     m->data_len > PNIC_MAX_PKT)) {
+			/* No scatter-gather: a chained or malformed frame is dropped. */
+			txq->errors++;
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		d = &txq->ring[slot];
+		d->addr = rte_cpu_to_le_64(rte_mbuf_data_iova(m));
+		d->len = rte_cpu_to_le_32(m->data_len);
+		d->status = 0;
+		d->rsvd = 0;
+		txq->sw_ring[slot] = m;
+		txq->bytes += m->data_len;
+		txq->pkts++;
+		txq->tail++;
+	}
+	if (nb != 0)
+		txq->kicks += pnic_publish(txq->port, txq->db_tail, txq->db_engine, txq->tail);
+	return nb;
+}
+
+
+/* Frames the device has written to the ring and the application not yet taken. */
+uint32_t
+pnic_rx_queue_count(void *queue)
+{
+	struct pnic_rxq *rxq = queue;
+	uint32_t n = 0;
+
+	while (n < rxq->nb_desc &&
+	       (rte_le_to_cpu_16(rxq->ring[(rxq->head + n) & rxq->mask].status) & PNIC_DESC_DD))
+		n++;
+	return n;
+}
+
+void
+pnic_rx_queue_release(struct rte_eth_dev *dev, uint16_t qid)
+{
+	struct pnic_port *p = dev->data->dev_private;
+
+	rte_spinlock_recursive_lock(&p->qlock);
+	pnic_rx_queue_release_locked(dev, qid);
+	rte_spinlock_recursive_unlock(&p->qlock);
+}
+
+int
+pnic_rx_queue_start(struct rte_eth_dev *dev, uint16_t qid)
+{
+	struct pnic_port *p = dev->data->dev_private;
+	int ret;
+
+	rte_spinlock_recursive_lock(&p->qlock);
+	ret = pnic_rx_queue_start_locked(dev, qid);
+	rte_spinlock_recursive_unlock(&p->qlock);
+	return ret;
+}
+
+int
+pnic_rx_queue_stop(struct rte_eth_dev *dev, uint16_t qid)
+{
+	struct pnic_port *p = dev->data->dev_private;
+	int ret;
+
+	rte_spinlock_recursive_lock(&p->qlock);
+	ret = pnic_rx_queue_stop_locked(dev, qid);
+	rte_spinlock_recursive_unlock(&p->qlock);
+	return ret;
+}
+
+void
+pnic_tx_queue_release(struct rte_eth_dev *dev, uint16_t qid)
+{
+	struct pnic_port *p = dev->data->dev_private;
+
+	rte_spinlock_recursive_lock(&p->qlock);
+	pnic_tx_queue_release_locked(dev, qid);
+	rte_spinlock_recursive_unlock(&p->qlock);
+}
+
+int
+pnic_tx_queue_start(struct rte_eth_dev *dev, uint16_t qid)
+{
+	struct pnic_port *p = dev->data->dev_private;
+	int ret;
+
+	rte_spinlock_recursive_lock(&p->qlock);
+	ret = pnic_tx_queue_start_locked(dev, qid);
+	rte_spinlock_recursive_unlock(&p->qlock);
+	return ret;
+}
+
+int
+pnic_tx_queue_stop(struct rte_eth_dev *dev, uint16_t qid)
+{
+	struct pnic_port *p = dev->data->dev_private;
+	int ret;
+
+	rte_spinlock_recursive_lock(&p->qlock);
+	ret = pnic_tx_queue_stop_locked(dev, qid);
+	rte_spinlock_recursive_unlock(&p->qlock);
+	return ret;
+}
