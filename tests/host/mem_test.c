@@ -149,9 +149,25 @@ log_write(void *cookie, const char *buf, size_t size)
 	return size;
 }
 
+/* Route DPDK's log through log_write(), which also copies into log_mem. */
+static void
+log_route(void)
+{
+	static cookie_io_functions_t io = { .write = log_write };
+	static FILE *f;
+
+	if (f != NULL)
+		return;
+	f = fopencookie(NULL, "w", io);
+	CHECK(f != NULL, "fopencookie");
+	setvbuf(f, NULL, _IONBF, 0);
+	rte_openlog_stream(f);
+}
+
 void
 mt_log_capture(void)
 {
+	log_route();
 	if (log_mem != NULL)
 		fclose(log_mem);
 	free(log_buf);
@@ -178,19 +194,14 @@ mt_log_has(const char *s)
 void
 mt_eal_init(const char *prog)
 {
-	static cookie_io_functions_t io = { .write = log_write };
 	const char *base = strrchr(prog, '/') ? strrchr(prog, '/') + 1 : prog;
 	char prefix[64];
 	char *argv[] = {
 		(char *)(uintptr_t)prog, "-l", "0", "--no-huge", "-m", "64", "--no-pci",
 		"--no-shconf", prefix, "--log-level=lib.pasid_mem:debug", NULL,
 	};
-	FILE *f = fopencookie(NULL, "w", io);
 
 	snprintf(prefix, sizeof(prefix), "--file-prefix=pasid_%s", base);
-
-	CHECK(f != NULL, "fopencookie");
-	setvbuf(f, NULL, _IONBF, 0);
-	rte_openlog_stream(f);
+	log_route();
 	CHECK(rte_eal_init(RTE_DIM(argv) - 1, argv) >= 0, "rte_eal_init failed");
 }

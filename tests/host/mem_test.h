@@ -54,7 +54,7 @@ void mt_usage(struct mt_usage *u);
 /** Fail unless @now equals @before (named @what). */
 void mt_usage_same(const struct mt_usage *before, const char *what);
 
-/** Start capturing the log (in addition to printing it). */
+/** Start capturing DPDK's log (in addition to printing it); works before or after EAL init. */
 void mt_log_capture(void);
 /** Fail unless the log captured since mt_log_capture() contains @s. */
 void mt_log_expect(const char *s);
