@@ -82,6 +82,22 @@ typedef int (rte_iommufd_probe_t)(struct rte_iommufd_driver *drv,
  */
 typedef int (rte_iommufd_remove_t)(struct rte_iommufd_device *dev);
 
+/**
+ * Optional: stop every queue of the device that uses @pasid, because the
+ * process that owned that PASID domain (a secondary process, a "worker") has
+ * exited without tearing it down. Called in the primary process, from the
+ * bus's worker-exit handler (not an lcore), before the bus detaches the
+ * PASID and destroys its IOAS (quiesce, detach, destroy: DMA in flight is
+ * not stopped by an unmap). Guarantee required of the driver: when this
+ * returns, no queue of the device issues DMA tagged with @pasid.
+ *
+ * @param dev   the device, probed by this driver in the primary process
+ * @param pasid the PASID of the dead worker's domain
+ * @return 0, or a negative errno (logged; the bus detaches the PASID anyway,
+ *         which blocks the PASID's DMA).
+ */
+typedef int (rte_iommufd_quiesce_domain_t)(struct rte_iommufd_device *dev, uint32_t pasid);
+
 /** The driver needs PASID domains: do not probe devices without PASID support. */
 #define RTE_IOMMUFD_DRV_NEED_PASID 0x0001
 
@@ -93,6 +109,8 @@ struct rte_iommufd_driver {
 	rte_iommufd_probe_t *probe;          /**< device probe */
 	rte_iommufd_remove_t *remove;        /**< device removal */
 	uint32_t drv_flags;                  /**< RTE_IOMMUFD_DRV_* */
+	/** Optional (NULL: none): quiesce the queues of a dead worker's PASID. */
+	rte_iommufd_quiesce_domain_t *quiesce_domain;
 };
 
 /** Register a driver (use RTE_PMD_REGISTER_IOMMUFD). */

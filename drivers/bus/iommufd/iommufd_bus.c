@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <rte_devargs.h>
 #include <rte_eal.h>
@@ -75,7 +76,10 @@ probe_one(struct iommufd_dev *d)
 		IOMMUFD_LOG(ERR, "%s: %s", d->pub.name, d->error);
 		return -EINVAL;
 	}
-	ret = iommufd_dev_open(d);
+	if (rte_eal_process_type() == RTE_PROC_PRIMARY)
+		ret = iommufd_dev_open(d);
+	else
+		ret = iommufd_mp_dev_attach(d); /* the primary's fds: never reopen a cdev */
 	if (ret < 0) {
 		if (selected(d))
 			IOMMUFD_LOG(ERR, "%s cannot be used: %s", d->pub.name, d->error);
@@ -115,13 +119,10 @@ iommufd_probe(void)
 	struct rte_iommufd_device *p;
 	unsigned int n = 0, failed = 0;
 
-	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
-		/* A cdev is bound by one file: the primary's. Handing its fds
-		 * to secondaries is not implemented yet. */
-		if (!TAILQ_EMPTY(&iommufd_bus.devices))
-			IOMMUFD_LOG(NOTICE, "secondary process: devices are left to the primary");
-		return 0;
-	}
+	/* A cdev is bound by one file: the primary's. Secondaries receive its
+	 * fds (probe_one); the primary answers them. */
+	if (rte_eal_process_type() == RTE_PROC_PRIMARY && !TAILQ_EMPTY(&iommufd_bus.devices))
+		iommufd_mp_primary_init();
 	FOREACH_IOMMUFD_DEVICE(p) {
 		if (p->device.devargs != NULL && p->device.devargs->policy == RTE_DEV_BLOCKED)
 			continue;
@@ -178,8 +179,8 @@ iommufd_plug(struct rte_device *dev)
 
 	if (!iommufd_dev_exists(dev->name))
 		return -ENOENT;
-	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
-		return 0; /* the primary binds it (see iommufd_probe) */
+	if (rte_eal_process_type() == RTE_PROC_PRIMARY)
+		iommufd_mp_primary_init();
 	/* The devargs may be new (rte_dev_probe): read them again. */
 	d->pub.device.devargs = iommufd_devargs_lookup(dev->name);
 	d->error[0] = '\0';
@@ -199,7 +200,9 @@ iommufd_unplug(struct rte_device *dev)
 	ret = remove_one(d);
 	if (ret < 0)
 		return ret;
+	pthread_mutex_lock(&iommufd_lock);
 	TAILQ_REMOVE(&iommufd_bus.devices, &d->pub, next);
+	pthread_mutex_unlock(&iommufd_lock);
 	rte_devargs_remove(dev->devargs);
 	free(d);
 	return 0;
@@ -274,6 +277,10 @@ iommufd_cleanup(void)
 	struct rte_iommufd_device *p;
 	int ret = 0;
 
+	/* No more requests of secondaries, no more exit handling: the
+	 * workers' domains go with the devices below. */
+	if (rte_eal_process_type() == RTE_PROC_PRIMARY)
+		iommufd_mp_primary_fini();
 	while ((p = TAILQ_FIRST(&iommufd_bus.devices)) != NULL) {
 		if (remove_one(IOMMUFD_DEV(p)) < 0)
 			ret = -1;
@@ -306,8 +313,10 @@ rte_iommufd_dev_info(const struct rte_device *dev, struct rte_iommufd_dev_info *
 	info->pasid_log2 = d->pub.pasid_log2;
 	info->pasid_mode = d->pasid_mode;
 	info->default_ioas = d->rid_ioas;
+	pthread_mutex_lock(&iommufd_lock);
 	TAILQ_FOREACH(dom, &d->domains, next)
 		info->nb_domains++;
+	pthread_mutex_unlock(&iommufd_lock);
 	return 0;
 }
 
@@ -331,13 +340,50 @@ rte_iommufd_dev_pasids(const struct rte_device *dev, uint32_t *pasids, unsigned 
 		return -1;
 	}
 	d = iommufd_dev_of(dev);
+	pthread_mutex_lock(&iommufd_lock);
 	TAILQ_FOREACH(dom, &d->domains, next) {
 		if (i < n)
 			pasids[i] = dom->pasid;
 		i++;
 	}
+	pthread_mutex_unlock(&iommufd_lock);
 	if (n > 0)
 		qsort(pasids, RTE_MIN(i, n), sizeof(*pasids), cmp_u32);
+	return (int)i;
+}
+
+static int
+cmp_domain_info(const void *a, const void *b)
+{
+	return cmp_u32(&((const struct rte_iommufd_domain_info *)a)->pasid,
+		       &((const struct rte_iommufd_domain_info *)b)->pasid);
+}
+
+int
+rte_iommufd_dev_domains(const struct rte_device *dev, struct rte_iommufd_domain_info *info,
+			unsigned int n)
+{
+	const struct iommufd_dev *d;
+	const struct rte_iommufd_domain *dom;
+	unsigned int i = 0;
+
+	if (dev == NULL || dev->bus != &iommufd_bus.bus || (n > 0 && info == NULL)) {
+		rte_errno = EINVAL;
+		return -1;
+	}
+	d = iommufd_dev_of(dev);
+	pthread_mutex_lock(&iommufd_lock);
+	TAILQ_FOREACH(dom, &d->domains, next) {
+		if (i < n) {
+			info[i].pasid = dom->pasid;
+			info[i].ioas = dom->ioas;
+			info[i].owner = dom->owner ? dom->owner : getpid();
+		}
+		i++;
+	}
+	pthread_mutex_unlock(&iommufd_lock);
+	if (n > 0)
+		qsort(info, RTE_MIN(i, n), sizeof(*info), cmp_domain_info);
 	return (int)i;
 }
 

@@ -89,10 +89,36 @@ iommufd_ctx_get(void)
 }
 
 void
+iommufd_ctx_adopt(int fd, uint32_t default_ioas)
+{
+	if (iommufd_ctx.fd >= 0) {
+		/* The same file as the one adopted already: one fd is enough. */
+		if (fd != iommufd_ctx.fd)
+			close(fd);
+		iommufd_ctx.users++;
+		return;
+	}
+	iommufd_ctx.fd = fd;
+	iommufd_ctx.adopted = true;
+	iommufd_ctx.default_ioas = default_ioas;
+	iommufd_ctx.users = 1;
+	detect_kernel();
+	IOMMUFD_LOG(DEBUG, "/dev/iommu of the primary process received (fd %d)", fd);
+}
+
+void
 iommufd_ctx_put(void)
 {
 	if (iommufd_ctx.fd < 0 || --iommufd_ctx.users > 0)
 		return;
+	if (iommufd_ctx.adopted) {
+		/* The primary owns every object: drop our reference only. */
+		close(iommufd_ctx.fd);
+		iommufd_ctx.fd = -1;
+		iommufd_ctx.adopted = false;
+		iommufd_ctx.default_ioas = 0;
+		return;
+	}
 	iommufd_mem_fini();
 	iommufd_ioas_unmap(iommufd_ctx.default_ioas, 0, UINT64_MAX);
 	iommufd_destroy(iommufd_ctx.default_ioas);

@@ -11,6 +11,10 @@
  *
  * A second attach of an attached PASID is a hitless replace. Detach blocks
  * the PASID's DMA. Teardown order: detach, unmap, destroy HWPT, destroy IOAS.
+ *
+ * The primary process owns the PASID allocator: it also creates and destroys
+ * the domains of secondary processes (iommufd_mp.c), recorded with their
+ * owner's pid. iommufd_lock serialises it with the EAL threads that do so.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -25,6 +29,8 @@
 #include <rte_errno.h>
 
 #include "private.h"
+
+pthread_mutex_t iommufd_lock = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
 
 int
 iommufd_attach(struct iommufd_dev *d, uint32_t pasid, uint32_t pt)
@@ -129,24 +135,11 @@ why_no_pasid(const struct iommufd_dev *d)
 }
 
 struct rte_iommufd_domain *
-rte_iommufd_domain_create(struct rte_device *dev)
+iommufd_domain_create_locked(struct iommufd_dev *d, pid_t owner)
 {
 	struct rte_iommufd_domain *dom;
-	struct iommufd_dev *d = bound_dev(dev);
 	int pasid, ret;
 
-	if (d == NULL) {
-		IOMMUFD_LOG(ERR, "domain create: %s is not a bound iommufd bus device",
-			    dev ? dev->name : "(null)");
-		rte_errno = EINVAL;
-		return NULL;
-	}
-	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
-		IOMMUFD_LOG(ERR, "%s: PASID domains of secondary processes are not supported yet",
-			    d->pub.name);
-		rte_errno = ENOTSUP;
-		return NULL;
-	}
 	if (!d->pasid_mode) {
 		IOMMUFD_LOG(ERR, "%s: cannot create a PASID domain: %s", d->pub.name,
 			    why_no_pasid(d));
@@ -159,6 +152,7 @@ rte_iommufd_domain_create(struct rte_device *dev)
 		return NULL;
 	}
 	dom->dev = d;
+	dom->owner = owner;
 	pasid = iommufd_pasid_alloc(&d->pasids);
 	if (pasid < 0) {
 		IOMMUFD_LOG(ERR, "%s: no free PASID: %u in use (PASID width %u, max_domains %u)",
@@ -182,8 +176,9 @@ rte_iommufd_domain_create(struct rte_device *dev)
 		goto fail_hwpt;
 	}
 	TAILQ_INSERT_TAIL(&d->domains, dom, next);
-	IOMMUFD_LOG(DEBUG, "%s: PASID %u attached to IOAS %u%s", d->pub.name, dom->pasid,
-		    dom->ioas, dom->hwpt ? " (through a PASID HWPT)" : "");
+	IOMMUFD_LOG(DEBUG, "%s: PASID %u attached to IOAS %u%s, owner %s%d", d->pub.name,
+		    dom->pasid, dom->ioas, dom->hwpt ? " (through a PASID HWPT)" : "",
+		    owner ? "secondary process " : "this process ", owner ? owner : getpid());
 	return dom;
 fail_hwpt:
 	if (dom->hwpt)
@@ -196,6 +191,26 @@ fail:
 	free(dom);
 	rte_errno = -ret;
 	return NULL;
+}
+
+struct rte_iommufd_domain *
+rte_iommufd_domain_create(struct rte_device *dev)
+{
+	struct rte_iommufd_domain *dom;
+	struct iommufd_dev *d = bound_dev(dev);
+
+	if (d == NULL) {
+		IOMMUFD_LOG(ERR, "domain create: %s is not a bound iommufd bus device",
+			    dev ? dev->name : "(null)");
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
+		return iommufd_mp_domain_create(d);
+	pthread_mutex_lock(&iommufd_lock);
+	dom = iommufd_domain_create_locked(d, 0);
+	pthread_mutex_unlock(&iommufd_lock);
+	return dom;
 }
 
 int
@@ -303,8 +318,8 @@ rte_iommufd_domain_dma_unmap(struct rte_iommufd_domain *dom, uint64_t iova, size
 
 /* Detach, unmap, destroy: the device cannot reach the memory any more
  * before it is unpinned. */
-static int
-domain_teardown(struct rte_iommufd_domain *dom)
+int
+iommufd_domain_teardown(struct rte_iommufd_domain *dom)
 {
 	struct iommufd_dev *d = dom->dev;
 	int ret, first = 0;
@@ -336,7 +351,13 @@ rte_iommufd_domain_destroy(struct rte_iommufd_domain *dom)
 		rte_errno = EINVAL;
 		return -1;
 	}
-	ret = domain_teardown(dom);
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
+		ret = iommufd_mp_domain_destroy(dom);
+	} else {
+		pthread_mutex_lock(&iommufd_lock);
+		ret = iommufd_domain_teardown(dom);
+		pthread_mutex_unlock(&iommufd_lock);
+	}
 	if (ret < 0) {
 		rte_errno = -ret;
 		return -1;
@@ -349,9 +370,11 @@ iommufd_domains_destroy(struct iommufd_dev *d)
 {
 	struct rte_iommufd_domain *dom;
 
+	pthread_mutex_lock(&iommufd_lock);
 	while ((dom = TAILQ_FIRST(&d->domains)) != NULL) {
 		IOMMUFD_LOG(DEBUG, "%s: destroying the domain of PASID %u", d->pub.name,
 			    dom->pasid);
-		domain_teardown(dom);
+		iommufd_domain_teardown(dom);
 	}
+	pthread_mutex_unlock(&iommufd_lock);
 }

@@ -9,7 +9,9 @@
 #include <stddef.h>
 #include <inttypes.h>
 #include <stdint.h>
+#include <pthread.h>
 #include <sys/queue.h>
+#include <sys/types.h>
 
 #include <bus_driver.h>
 #include <rte_log.h>
@@ -94,6 +96,7 @@ struct iommufd_ctx {
 	unsigned int users;   /* bound devices */
 	uint32_t default_ioas; /* every device's RID domain: DPDK memory at IOVA = VA */
 	bool pasid_attach;    /* the kernel attaches PASIDs through vfio (6.15+) */
+	bool adopted;         /* secondary: fd received from the primary, owns nothing */
 	char kernel[64];      /* uname release */
 };
 
@@ -104,7 +107,11 @@ bool iommufd_kernel_has_pasid_attach(const char *release);
 /* Open /dev/iommu and the default IOAS on first use; count a user.
  * Returns 0 or -errno (ENOENT: no /dev/iommu, logged with the fix). */
 int iommufd_ctx_get(void);
-/* Drop a user; the last one unmaps and destroys the default IOAS and closes. */
+/* Secondary process: use @fd, the primary's iommufd received over rte_mp
+ * (a duplicate of an already adopted one is closed); count a user. */
+void iommufd_ctx_adopt(int fd, uint32_t default_ioas);
+/* Drop a user; the last one unmaps and destroys the default IOAS and closes
+ * (an adopted fd is only closed). */
 void iommufd_ctx_put(void);
 /* IOMMU_DESTROY of an object. 0 or -errno. */
 int iommufd_destroy(uint32_t id);
@@ -179,8 +186,20 @@ struct rte_iommufd_domain {
 	uint32_t ioas;
 	uint32_t hwpt;        /* physical: the PASID-capable HWPT; emulated: 0 */
 	uint32_t attached_pt; /* what the PASID is attached to now */
+	pid_t owner;          /* primary: the secondary that owns it, 0: this process */
 };
 
+/* Every domain list, the PASID tables and the worker list: the rte_mp
+ * handler and the worker-exit handler run in EAL threads. Recursive: a
+ * driver's quiesce_domain may call back into the bus. */
+extern pthread_mutex_t iommufd_lock;
+
+/* Create a domain of @d owned by @owner (0: this process). Lock held.
+ * The domain, or NULL with rte_errno set. */
+struct rte_iommufd_domain *iommufd_domain_create_locked(struct iommufd_dev *d, pid_t owner);
+/* Detach, unmap, destroy, free the PASID; unlink and free @dom. Lock held.
+ * 0 or the first -errno. */
+int iommufd_domain_teardown(struct rte_iommufd_domain *dom);
 /* Attach @pasid (0: the RID) to @pt; a second attach is a replace. 0 or -errno. */
 int iommufd_attach(struct iommufd_dev *d, uint32_t pasid, uint32_t pt);
 /* Detach @pasid (0: the RID). 0 or -errno. */
@@ -191,6 +210,23 @@ int iommufd_hwpt_alloc_pasid(struct iommufd_dev *d, uint32_t ioas, uint32_t *hwp
 int iommufd_domain_replace(struct rte_iommufd_domain *dom, uint32_t ioas);
 /* Destroy every domain of @d (teardown). */
 void iommufd_domains_destroy(struct iommufd_dev *d);
+
+/* ---- iommufd_mp.c: secondary processes (fd hand-over, domains, exits) ---- */
+
+/* Primary: answer secondaries (register the rte_mp action). 0 or -errno. */
+int iommufd_mp_primary_init(void);
+/* Primary: stop answering, forget the workers (bus cleanup). */
+void iommufd_mp_primary_fini(void);
+/* Secondary: receive the iommufd and the bound fd of @d from the primary and
+ * fill @d from its state. 0 or -errno (d->error says why). */
+int iommufd_mp_dev_attach(struct iommufd_dev *d);
+/* Secondary: ask the primary for a domain of @d. NULL with rte_errno set. */
+struct rte_iommufd_domain *iommufd_mp_domain_create(struct iommufd_dev *d);
+/* Secondary: ask the primary to destroy @dom, then free it. 0 or -errno. */
+int iommufd_mp_domain_destroy(struct rte_iommufd_domain *dom);
+/* Secondary: destroy own domains, drop the received fds (nothing else: the
+ * device belongs to the primary). */
+void iommufd_mp_dev_detach(struct iommufd_dev *d);
 
 /* ---- iommufd_mem.c: DPDK memory in the default IOAS ---- */
 

@@ -12,6 +12,11 @@
  * of the process's iommufd can change every IOAS (doc/bus_iommufd.md).
  *
  * These are control-path functions; they are not thread-safe.
+ *
+ * Multi-process: a secondary process receives the primary's iommufd and
+ * bound device fds at probe (it never reopens a cdev) and creates its own
+ * domains through the primary, which owns the PASID allocator and tears a
+ * domain down when its process exits (doc/bus_iommufd.md, "Multi-process").
  */
 #ifndef RTE_BUS_IOMMUFD_H
 #define RTE_BUS_IOMMUFD_H
@@ -70,6 +75,28 @@ int rte_iommufd_dev_info(const struct rte_device *dev, struct rte_iommufd_dev_in
 __rte_experimental
 int rte_iommufd_dev_pasids(const struct rte_device *dev, uint32_t *pasids, unsigned int n);
 
+/** A PASID domain of a device, as the primary process sees it (rte_iommufd_dev_domains()). */
+struct rte_iommufd_domain_info {
+	uint32_t pasid;  /**< the PASID */
+	uint32_t ioas;   /**< its IOAS id */
+	int32_t owner;   /**< pid of the process that created it (a secondary, or the caller) */
+};
+
+/**
+ * List the PASID domains of a device with their IOAS and owner. In the
+ * primary process this includes the domains of every secondary process; in
+ * a secondary process only its own.
+ *
+ * @param dev  a device of the iommufd bus
+ * @param info array of @n entries, filled in ascending PASID order
+ * @param n    size of @info
+ * @return the number of domains (may exceed @n: only @n are written), or -1
+ *         with rte_errno EINVAL.
+ */
+__rte_experimental
+int rte_iommufd_dev_domains(const struct rte_device *dev, struct rte_iommufd_domain_info *info,
+			    unsigned int n);
+
 /**
  * Create a PASID domain on a bound device for the calling process: allocate
  * a free PASID, a new empty IOAS and (physical devices) a PASID-capable
@@ -83,7 +110,13 @@ int rte_iommufd_dev_pasids(const struct rte_device *dev, uint32_t *pasids, unsig
  *     PASIDs through vfio (< 6.15), or the bus runs the device RID-only
  *     (devargs pasid=off); the log says which;
  *   - ENOSPC: every PASID of the device (or max_domains) is in use;
+ *   - ESRCH (secondary process): the primary process has exited or does not
+ *     answer; the PASID allocator lives there (the log says so);
  *   - other errno values from the kernel (ENOMEM...).
+ *
+ * In a secondary process the primary allocates the PASID, the IOAS and the
+ * attach on its behalf; the domain belongs to the calling process, and the
+ * primary destroys it when that process exits.
  */
 __rte_experimental
 struct rte_iommufd_domain *rte_iommufd_domain_create(struct rte_device *dev);
@@ -144,9 +177,10 @@ int rte_iommufd_domain_dma_unmap(struct rte_iommufd_domain *dom, uint64_t iova, 
  * from then on), unmap everything, free its IOAS and PASID. Quiesce the
  * queues that use the PASID first.
  *
- * @return 0, or -1 with rte_errno set (EINVAL: NULL; the domain is freed in
- *         any case, kernel objects are released at the latest when the bus
- *         closes the device).
+ * @return 0, or -1 with rte_errno set (EINVAL: NULL; ESRCH in a secondary
+ *         process: the primary has exited, and tore the domain down then; the
+ *         domain is freed in any case, kernel objects are released at the
+ *         latest when the bus closes the device).
  */
 __rte_experimental
 int rte_iommufd_domain_destroy(struct rte_iommufd_domain *dom);
