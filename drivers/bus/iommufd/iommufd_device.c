@@ -317,10 +317,26 @@ fail:
 }
 
 void
-iommufd_dev_close(struct iommufd_dev *d)
+iommufd_dev_release(struct iommufd_dev *d)
 {
 	unsigned int i;
 
+	for (i = 0; i < RTE_DIM(d->bars); i++) {
+		if (d->bars[i].va != NULL)
+			munmap(d->bars[i].va, d->bars[i].size);
+		d->bars[i].va = NULL;
+	}
+	close(d->pub.fd);
+	d->pub.fd = -1;
+	d->pub.devid = 0;
+	d->rid_ioas = 0;
+	d->pasid_mode = false;
+	iommufd_ctx_put();
+}
+
+void
+iommufd_dev_close(struct iommufd_dev *d)
+{
 	if (d->pub.fd < 0)
 		return;
 	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
@@ -343,19 +359,9 @@ iommufd_dev_close(struct iommufd_dev *d)
 		iommufd_ioas_unmap(d->rid_ioas, 0, UINT64_MAX);
 		iommufd_destroy(d->rid_ioas);
 	}
-	for (i = 0; i < RTE_DIM(d->bars); i++) {
-		if (d->bars[i].va != NULL)
-			munmap(d->bars[i].va, d->bars[i].size);
-		d->bars[i].va = NULL;
-	}
-	close(d->pub.fd);
-	d->pub.fd = -1;
-	d->pub.devid = 0;
 	d->rid_hwpt = 0;
-	d->rid_ioas = 0;
-	d->pasid_mode = false;
 	d->error[0] = '\0';
-	iommufd_ctx_put();
+	iommufd_dev_release(d);
 }
 
 int

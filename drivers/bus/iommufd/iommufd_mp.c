@@ -525,22 +525,11 @@ void
 iommufd_mp_dev_detach(struct iommufd_dev *d)
 {
 	struct rte_iommufd_domain *dom;
-	unsigned int i;
 
 	if (d->pub.fd < 0)
 		return;
 	while ((dom = TAILQ_FIRST(&d->domains)) != NULL)
 		iommufd_mp_domain_destroy(dom);
 	iommufd_intr_fini(d);
-	for (i = 0; i < RTE_DIM(d->bars); i++) {
-		if (d->bars[i].va != NULL)
-			munmap(d->bars[i].va, d->bars[i].size);
-		d->bars[i].va = NULL;
-	}
-	close(d->pub.fd);
-	d->pub.fd = -1;
-	d->pub.devid = 0;
-	d->rid_ioas = 0;
-	d->pasid_mode = false;
-	iommufd_ctx_put();
+	iommufd_dev_release(d);
 }

@@ -176,6 +176,9 @@ bool iommufd_name_valid(const char *name);
 int iommufd_dev_open(struct iommufd_dev *d);
 /* Bus master off, interrupts off, domains destroyed, RID detached, closed. */
 void iommufd_dev_close(struct iommufd_dev *d);
+/* Unmap the BARs, close the device fd and drop the context reference: the
+ * end of a teardown in the primary and in a secondary. */
+void iommufd_dev_release(struct iommufd_dev *d);
 
 /* ---- iommufd_domain.c: PASID domains ---- */
 
