@@ -27,12 +27,21 @@ extern int pasidnic_logtype;
 /* Ring size when the application asks for 0 descriptors. */
 #define PNIC_RING_DEFAULT 512
 
+/*
+ * Multi-process: the port (struct pnic_port) and the queues live in DPDK's
+ * shared memory, so every process sees them at the same address; what is
+ * per process (the device fd, the doorbell mapping, the PASID domains) is in
+ * struct pnic_proc, the port's process_private. A queue pair belongs to the
+ * process that sets it up (its owner): only the owner touches its ring and
+ * mbufs, which may live in the owner's pasid_mem heap, mapped nowhere else.
+ * Queue structures and their sw_rings are always in DPDK's main memory so
+ * the primary can take a dead owner's queue pair down (pnic_quiesce_domain).
+ */
+
 /* An RX queue. The fast-path fields come first. */
 struct pnic_rxq {
 	volatile struct pnic_desc *ring;
 	struct rte_mbuf **sw_ring;     /* mbuf posted in each slot */
-	volatile uint32_t *db_tail;    /* PNIC_DB_TAIL(q) in the doorbell page */
-	volatile uint32_t *db_engine;  /* PNIC_DB_ENGINE */
 	struct rte_mempool *mp;
 	struct pnic_port *port;
 	uint32_t head;                 /* next descriptor the device completes */
@@ -41,6 +50,7 @@ struct pnic_rxq {
 	uint16_t buf_len;              /* bytes the device may write per buffer */
 	uint16_t port_id;
 	uint16_t queue_id;
+	uint16_t hwq;                  /* device queue index PNIC_QUEUE(queue_id, PNIC_DIR_RX) */
 	volatile uint8_t faulted;      /* set by the fault interrupt */
 	bool started;
 	bool deferred;                 /* rx_deferred_start */
@@ -53,9 +63,9 @@ struct pnic_rxq {
 	uint64_t kicks;
 	/* control path */
 	uint32_t nb_desc;
-	const struct rte_memzone *mz;
 	rte_iova_t ring_iova;
 	int pasid;                     /* 0: the RID */
+	pid_t owner;                   /* process that set the queue up */
 	uint64_t fault_base;           /* FAULTS register at the last xstats reset */
 	uint64_t drop_base;
 };
@@ -64,8 +74,6 @@ struct pnic_rxq {
 struct pnic_txq {
 	volatile struct pnic_desc *ring;
 	struct rte_mbuf **sw_ring;
-	volatile uint32_t *db_tail;
-	volatile uint32_t *db_engine;
 	struct pnic_port *port;
 	uint32_t head;                 /* next descriptor to clean */
 	uint32_t tail;                 /* descriptors posted */
@@ -73,6 +81,7 @@ struct pnic_txq {
 	uint32_t nb_desc;
 	uint16_t port_id;
 	uint16_t queue_id;
+	uint16_t hwq;                  /* PNIC_QUEUE(queue_id, PNIC_DIR_TX) */
 	volatile uint8_t faulted;
 	bool started;
 	bool deferred;                 /* tx_deferred_start */
@@ -80,9 +89,9 @@ struct pnic_txq {
 	uint64_t bytes;
 	uint64_t errors;               /* dropped: chained, too short or too long, ERR */
 	uint64_t kicks;
-	const struct rte_memzone *mz;
 	rte_iova_t ring_iova;
 	int pasid;
+	pid_t owner;
 	uint64_t fault_base;
 	uint64_t drop_base;
 };
@@ -92,13 +101,21 @@ struct pnic_args {
 	uint32_t backend;              /* PNIC_BACKEND_* */
 };
 
-/* Private data of a port (dev->data->dev_private). */
-struct pnic_port {
-	struct rte_iommufd_device *idev;
+/* What each process has of a port (dev->process_private). */
+struct pnic_proc {
+	struct rte_iommufd_device *idev; /* this process's bus device */
 	struct rte_eth_dev *eth_dev;
-	uint8_t *db;                   /* doorbell page (BAR2 mmap) */
-	int fd;                        /* device fd, for the kick */
-	uint64_t bar0;                 /* file offset of BAR0 */
+	int fd;                        /* device fd in this process */
+	uint8_t *db;                   /* doorbell page (BAR2 mmap) in this process */
+	/* PASID domain of each queue pair (rte_pmd_pasidnic_queue_domain_set). */
+	struct rte_iommufd_domain *domain[PNIC_MAX_QP];
+};
+
+/* Private data of a port, shared by all processes (dev->data->dev_private). */
+struct pnic_port {
+	char name[RTE_DEV_NAME_MAX_LEN]; /* bus device name, for messages */
+	uint16_t port_id;
+	uint64_t bar0;                 /* file offset of BAR0 (the same in every process) */
 	uint32_t nb_qp;
 	uint32_t pasid_width;
 	uint32_t caps;
@@ -108,20 +125,25 @@ struct pnic_port {
 	rte_spinlock_recursive_t qlock;
 	bool promisc;
 	bool allmulti;
-	/* PASID domain of each queue pair (rte_pmd_pasidnic_queue_domain_set). */
-	struct rte_iommufd_domain *domain[PNIC_MAX_QP];
 	uint64_t dev_fault_base;
 	uint64_t wakeup_base;
 	struct rte_ether_addr mac;
 };
 
-/* BAR0 access: 32-bit pread/pwrite on the device fd (control path). */
+/* The calling process's view of a port. */
+static inline struct pnic_proc *
+pnic_proc(const struct pnic_port *p)
+{
+	return rte_eth_devices[p->port_id].process_private;
+}
+
+/* BAR0 access: 32-bit pread/pwrite on this process's device fd (control path). */
 static inline uint32_t
 pnic_rd(const struct pnic_port *p, uint32_t off)
 {
 	uint32_t v = UINT32_MAX;
 
-	if (pread(p->fd, &v, sizeof(v), p->bar0 + off) != sizeof(v))
+	if (pread(pnic_proc(p)->fd, &v, sizeof(v), p->bar0 + off) != sizeof(v))
 		return UINT32_MAX;
 	return rte_le_to_cpu_32(v);
 }
@@ -131,7 +153,7 @@ pnic_wr(const struct pnic_port *p, uint32_t off, uint32_t val)
 {
 	uint32_t v = rte_cpu_to_le_32(val);
 
-	if (pwrite(p->fd, &v, sizeof(v), p->bar0 + off) != sizeof(v))
+	if (pwrite(pnic_proc(p)->fd, &v, sizeof(v), p->bar0 + off) != sizeof(v))
 		PNIC_LOG(ERR, "BAR0 write of %#x at %#x failed", val, off);
 }
 
@@ -148,22 +170,25 @@ pnic_qwr(const struct pnic_port *p, unsigned int q, uint32_t reg, uint32_t val)
 }
 
 /*
- * Publish a new tail (doc/pasidnic.md §5): descriptors are written, store the
- * tail, full barrier, and kick only when the engine says it sleeps. The kick
- * is the one system call of the data path, made only while the device is idle
- * (it stands for a doorbell MMIO write of real hardware).
+ * Publish a new tail of device queue @hwq (doc/pasidnic.md §5): descriptors
+ * are written, store the tail in this process's doorbell mapping, full
+ * barrier, and kick only when the engine says it sleeps. The kick is the one
+ * system call of the data path, made only while the device is idle (it
+ * stands for a doorbell MMIO write of real hardware).
  */
 static inline uint64_t
-pnic_publish(const struct pnic_port *p, volatile uint32_t *db_tail,
-	     volatile uint32_t *db_engine, uint32_t tail)
+pnic_publish(const struct pnic_port *p, unsigned int hwq, uint32_t tail)
 {
+	const struct pnic_proc *pp = pnic_proc(p);
+	volatile uint32_t *db_tail = (volatile uint32_t *)(pp->db + PNIC_DB_TAIL(hwq));
+	volatile uint32_t *db_engine = (volatile uint32_t *)(pp->db + PNIC_DB_ENGINE);
 	uint32_t one = 1;
 
 	rte_wmb();
 	*db_tail = rte_cpu_to_le_32(tail);
 	rte_smp_mb();
 	if (rte_le_to_cpu_32(*db_engine) == PNIC_ENGINE_SLEEPING) {
-		if (pwrite(p->fd, &one, sizeof(one), p->bar0 + PNIC_REG_KICK) != sizeof(one))
+		if (pwrite(pp->fd, &one, sizeof(one), p->bar0 + PNIC_REG_KICK) != sizeof(one))
 			return 0;
 		return 1;
 	}
@@ -187,5 +212,7 @@ int pnic_tx_queue_start(struct rte_eth_dev *dev, uint16_t qid);
 int pnic_tx_queue_stop(struct rte_eth_dev *dev, uint16_t qid);
 int pnic_rx_intr_enable(struct rte_eth_dev *dev, uint16_t qid);
 int pnic_rx_intr_disable(struct rte_eth_dev *dev, uint16_t qid);
+int pnic_queue_pair_release(struct rte_eth_dev *dev, uint16_t qid);
+int pnic_queue_pair_quiesce(struct rte_eth_dev *dev, uint32_t pasid);
 
 #endif /* PASIDNIC_H */

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <linux/vfio.h>
@@ -19,6 +20,7 @@
 #include <rte_devargs.h>
 #include <rte_kvargs.h>
 #include <rte_malloc.h>
+#include <rte_string_fns.h>
 #include <rte_version.h>
 
 #include "pasidnic.h"
@@ -227,6 +229,9 @@ pnic_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 	info->default_rxportconf.nb_queues = 1;
 	info->default_txportconf.nb_queues = 1;
 	info->speed_capa = RTE_ETH_LINK_SPEED_FIXED;
+	/* Workers set up their queue pairs while the port runs (doc/multi_process.md). */
+	info->dev_capa = RTE_ETH_DEV_CAPA_RUNTIME_RX_QUEUE_SETUP |
+			 RTE_ETH_DEV_CAPA_RUNTIME_TX_QUEUE_SETUP;
 	return 0;
 }
 
@@ -234,7 +239,7 @@ static int
 pnic_start(struct rte_eth_dev *dev)
 {
 	struct pnic_port *p = dev->data->dev_private;
-	struct rte_intr_handle *h = p->idev->intr_handle;
+	struct rte_intr_handle *h = pnic_proc(p)->idev->intr_handle;
 	uint16_t i;
 	int ret;
 
@@ -250,7 +255,8 @@ pnic_start(struct rte_eth_dev *dev)
 	for (i = 0; i < dev->data->nb_tx_queues; i++) {
 		struct pnic_txq *txq = dev->data->tx_queues[i];
 
-		if (txq->deferred)
+		/* Queues not set up yet are set up (and started) at runtime. */
+		if (txq == NULL || txq->deferred)
 			continue;
 		ret = pnic_tx_queue_start(dev, i);
 		if (ret < 0)
@@ -259,7 +265,7 @@ pnic_start(struct rte_eth_dev *dev)
 	for (i = 0; i < dev->data->nb_rx_queues; i++) {
 		struct pnic_rxq *rxq = dev->data->rx_queues[i];
 
-		if (rxq->deferred)
+		if (rxq == NULL || rxq->deferred)
 			continue;
 		ret = pnic_rx_queue_start(dev, i);
 		if (ret < 0)
@@ -269,7 +275,7 @@ pnic_start(struct rte_eth_dev *dev)
 		p->args.backend << PNIC_DEV_CTRL_BACKEND_SHIFT);
 	if (!(pnic_rd(p, PNIC_REG_DEV_STATUS) & PNIC_DEV_STATUS_ENABLED)) {
 		PNIC_LOG(ERR, "port %u: %s: the device did not enable", dev->data->port_id,
-			 p->idev->name);
+			 p->name);
 		ret = -EIO;
 		goto fail;
 	}
@@ -277,9 +283,11 @@ pnic_start(struct rte_eth_dev *dev)
 	return 0;
 fail:
 	for (i = 0; i < dev->data->nb_rx_queues; i++)
-		pnic_rx_queue_stop(dev, i);
+		if (dev->data->rx_queues[i] != NULL)
+			pnic_rx_queue_stop(dev, i);
 	for (i = 0; i < dev->data->nb_tx_queues; i++)
-		pnic_tx_queue_stop(dev, i);
+		if (dev->data->tx_queues[i] != NULL)
+			pnic_tx_queue_stop(dev, i);
 	rte_intr_vec_list_free(h);
 	return ret;
 }
@@ -297,7 +305,7 @@ pnic_stop(struct rte_eth_dev *dev)
 	for (i = 0; i < dev->data->nb_tx_queues; i++)
 		if (dev->data->tx_queues[i] != NULL)
 			pnic_tx_queue_stop(dev, i);
-	rte_intr_vec_list_free(p->idev->intr_handle);
+	rte_intr_vec_list_free(pnic_proc(p)->idev->intr_handle);
 	dev->data->dev_started = 0;
 	pnic_link_update(dev, 0);
 	return 0;
@@ -306,19 +314,28 @@ pnic_stop(struct rte_eth_dev *dev)
 static void
 pnic_intr_off(struct pnic_port *p)
 {
+	struct pnic_proc *pp = pnic_proc(p);
 	int ret;
 
 	if (!p->intr_on)
 		return;
 	pnic_wr(p, PNIC_REG_IRQ_MASK, 0);
 	do {
-		ret = rte_intr_callback_unregister(p->idev->intr_handle, pnic_misc_intr,
-						   p->eth_dev);
+		ret = rte_intr_callback_unregister(pp->idev->intr_handle, pnic_misc_intr,
+						   pp->eth_dev);
 		if (ret == -EAGAIN)
 			rte_delay_ms(1);
 	} while (ret == -EAGAIN);
-	rte_iommufd_intr_disable(p->idev);
+	rte_iommufd_intr_disable(pp->idev);
 	p->intr_on = false;
+}
+
+/* This process's part of the port goes with the port (release_port only clears the pointer). */
+static void
+pnic_proc_free(struct rte_eth_dev *dev)
+{
+	free(dev->process_private);
+	dev->process_private = NULL;
 }
 
 static int
@@ -327,8 +344,13 @@ pnic_close(struct rte_eth_dev *dev)
 	struct pnic_port *p = dev->data->dev_private;
 	uint16_t i;
 
-	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
+		/* A secondary gives back the queue pairs it set up; the port is the primary's. */
+		for (i = 0; i < p->nb_qp; i++)
+			pnic_queue_pair_release(dev, i);
+		pnic_proc_free(dev);
 		return 0;
+	}
 	if (dev->data->dev_started)
 		pnic_stop(dev);
 	for (i = 0; i < dev->data->nb_rx_queues; i++) {
@@ -342,6 +364,7 @@ pnic_close(struct rte_eth_dev *dev)
 	pnic_intr_off(p);
 	/* Quiesced: no queue is enabled, the device is disabled. */
 	pnic_wr(p, PNIC_REG_DEV_CTRL, 0);
+	pnic_proc_free(dev);
 	return 0;
 }
 
@@ -426,6 +449,8 @@ pnic_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *st)
 	struct pnic_port *p = dev->data->dev_private;
 	uint16_t i;
 
+	/* Against the primary's worker-exit handler freeing a dead worker's queues. */
+	rte_spinlock_recursive_lock(&p->qlock);
 	for (i = 0; i < dev->data->nb_rx_queues; i++) {
 		const struct pnic_rxq *rxq = dev->data->rx_queues[i];
 
@@ -454,6 +479,7 @@ pnic_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *st)
 			qs->q_obytes[i] = txq->bytes;
 		}
 	}
+	rte_spinlock_recursive_unlock(&p->qlock);
 	return 0;
 }
 
@@ -524,6 +550,7 @@ pnic_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xs, unsigned int 
 
 	if (xs == NULL || size < n)
 		return n;
+	rte_spinlock_recursive_lock(&p->qlock);
 	xs[k++].value = pnic_rd(p, PNIC_REG_FAULT_COUNT) - p->dev_fault_base;
 	xs[k++].value = pnic_rd(p, PNIC_REG_ENGINE_WAKEUPS) - p->wakeup_base;
 	for (i = 0; i < dev->data->nb_rx_queues; i++) {
@@ -547,6 +574,7 @@ pnic_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xs, unsigned int 
 		xs[k++].value = txq ? txq->kicks : 0;
 		xs[k++].value = txq ? txq->faulted : 0;
 	}
+	rte_spinlock_recursive_unlock(&p->qlock);
 	for (i = 0; i < n; i++)
 		xs[i].id = i;
 	return n;
@@ -610,20 +638,40 @@ static const struct eth_dev_ops pnic_ops = {
 };
 
 /* Check the device and read what it offers. */
+/* This process's access to the device: its fd and the doorbell page (BAR2). */
 static int
-pnic_hw_init(struct pnic_port *p)
+pnic_proc_init(struct rte_eth_dev *eth_dev, struct rte_iommufd_device *idev)
 {
-	struct rte_iommufd_device *idev = p->idev;
+	struct pnic_proc *pp = calloc(1, sizeof(*pp));
+	size_t dbsize = 0;
+
+	if (pp == NULL)
+		return -ENOMEM;
+	pp->idev = idev;
+	pp->eth_dev = eth_dev;
+	pp->fd = idev->fd;
+	eth_dev->process_private = pp;
+	pp->db = rte_iommufd_bar_map(idev, VFIO_PCI_BAR0_REGION_INDEX + PNIC_BAR_DB, &dbsize);
+	if (pp->db == NULL || dbsize < PNIC_BAR_DB_SIZE) {
+		PNIC_LOG(ERR, "%s: cannot map the doorbell page (BAR%u): %s", idev->name,
+			 PNIC_BAR_DB, rte_strerror(rte_errno));
+		pnic_proc_free(eth_dev);
+		return -ENODEV;
+	}
+	return 0;
+}
+
+static int
+pnic_hw_init(struct pnic_port *p, struct rte_iommufd_device *idev)
+{
 	struct rte_iommufd_region bar0;
 	uint32_t id, ver, mlo, mhi;
-	size_t dbsize = 0;
 
 	if (rte_iommufd_region_info(idev, VFIO_PCI_BAR0_REGION_INDEX + PNIC_BAR_REGS, &bar0) ||
 	    bar0.size < PNIC_BAR_REGS_SIZE) {
 		PNIC_LOG(ERR, "%s: no register BAR", idev->name);
 		return -ENODEV;
 	}
-	p->fd = idev->fd;
 	p->bar0 = bar0.offset;
 	id = pnic_rd(p, PNIC_REG_ID);
 	ver = pnic_rd(p, PNIC_REG_VERSION);
@@ -642,12 +690,6 @@ pnic_hw_init(struct pnic_port *p)
 	if (p->args.backend == PNIC_BACKEND_NETDEV && !(p->caps & PNIC_CAP_NETDEV)) {
 		PNIC_LOG(ERR, "%s: the device has no netdev backend", idev->name);
 		return -ENOTSUP;
-	}
-	p->db = rte_iommufd_bar_map(idev, VFIO_PCI_BAR0_REGION_INDEX + PNIC_BAR_DB, &dbsize);
-	if (p->db == NULL || dbsize < PNIC_BAR_DB_SIZE) {
-		PNIC_LOG(ERR, "%s: cannot map the doorbell page (BAR%u): %s", idev->name,
-			 PNIC_BAR_DB, rte_strerror(rte_errno));
-		return -ENODEV;
 	}
 	/* PASID Enable (PCI PASID control register) before any queue uses a PASID. */
 	if (p->pasid_width > 0) {
@@ -677,20 +719,60 @@ pnic_hw_init(struct pnic_port *p)
 static int
 pnic_intr_on(struct pnic_port *p)
 {
-	struct rte_iommufd_device *idev = p->idev;
+	struct rte_iommufd_device *idev = pnic_proc(p)->idev;
 
 	if (rte_iommufd_intr_enable(idev, VFIO_PCI_MSIX_IRQ_INDEX, PNIC_NUM_VECS(p->nb_qp))) {
 		PNIC_LOG(ERR, "%s: cannot enable %u MSI-X vectors: %s", idev->name,
 			 PNIC_NUM_VECS(p->nb_qp), rte_strerror(rte_errno));
 		return -rte_errno;
 	}
-	if (rte_intr_callback_register(idev->intr_handle, pnic_misc_intr, p->eth_dev)) {
+	if (rte_intr_callback_register(idev->intr_handle, pnic_misc_intr, pnic_proc(p)->eth_dev)) {
 		rte_iommufd_intr_disable(idev);
 		return -EIO;
 	}
 	pnic_wr(p, PNIC_REG_IRQ_CAUSE, PNIC_IRQ_LINK | PNIC_IRQ_FAULT);
 	pnic_wr(p, PNIC_REG_IRQ_MASK, PNIC_IRQ_LINK | PNIC_IRQ_FAULT);
 	p->intr_on = true;
+	return 0;
+}
+
+/* What every process sets in its own struct rte_eth_dev. */
+static void
+pnic_eth_dev_fill(struct rte_eth_dev *eth_dev, struct rte_iommufd_device *idev)
+{
+	eth_dev->device = &idev->device;
+	eth_dev->intr_handle = idev->intr_handle;
+	eth_dev->dev_ops = &pnic_ops;
+	eth_dev->rx_pkt_burst = pnic_recv;
+	eth_dev->tx_pkt_burst = pnic_xmit;
+	eth_dev->rx_queue_count = pnic_rx_queue_count;
+}
+
+/*
+ * A secondary process (a worker) attaches to the port the primary probed:
+ * the device fd it received from the primary through the bus, its own
+ * doorbell mapping; no register is touched.
+ */
+static int
+pnic_probe_secondary(struct rte_iommufd_device *idev)
+{
+	struct rte_eth_dev *eth_dev = rte_eth_dev_attach_secondary(idev->device.name);
+	int ret;
+
+	if (eth_dev == NULL) {
+		PNIC_LOG(ERR, "%s: the primary process has no port for this device: give it the "
+			 "same -a option", idev->name);
+		return -ENODEV;
+	}
+	ret = pnic_proc_init(eth_dev, idev);
+	if (ret < 0) {
+		rte_eth_dev_release_port(eth_dev);
+		return ret;
+	}
+	pnic_eth_dev_fill(eth_dev, idev);
+	rte_eth_dev_probing_finish(eth_dev);
+	PNIC_LOG(INFO, "%s: port %u attached in process %d", idev->name,
+		 eth_dev->data->port_id, (int)getpid());
 	return 0;
 }
 
@@ -702,10 +784,8 @@ pnic_probe(struct rte_iommufd_driver *drv __rte_unused, struct rte_iommufd_devic
 	struct pnic_args args;
 	int ret;
 
-	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
-		PNIC_LOG(ERR, "%s: secondary processes are not supported yet", idev->name);
-		return -ENOTSUP;
-	}
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
+		return pnic_probe_secondary(idev);
 	ret = pnic_args_parse(idev->device.devargs, &args, idev->name);
 	if (ret < 0)
 		return ret;
@@ -721,21 +801,19 @@ pnic_probe(struct rte_iommufd_driver *drv __rte_unused, struct rte_iommufd_devic
 		goto fail;
 	}
 	eth_dev->data->dev_private = p;
-	p->idev = idev;
-	p->eth_dev = eth_dev;
+	rte_strscpy(p->name, idev->name, sizeof(p->name));
+	p->port_id = eth_dev->data->port_id;
 	rte_spinlock_recursive_init(&p->qlock);
 	p->args = args;
 	p->promisc = true;
-	ret = pnic_hw_init(p);
+	ret = pnic_proc_init(eth_dev, idev);
+	if (ret < 0)
+		goto fail;
+	ret = pnic_hw_init(p, idev);
 	if (ret < 0)
 		goto fail;
 	rte_ether_addr_copy(&p->mac, eth_dev->data->mac_addrs);
-	eth_dev->device = &idev->device;
-	eth_dev->intr_handle = idev->intr_handle;
-	eth_dev->dev_ops = &pnic_ops;
-	eth_dev->rx_pkt_burst = pnic_recv;
-	eth_dev->tx_pkt_burst = pnic_xmit;
-	eth_dev->rx_queue_count = pnic_rx_queue_count;
+	pnic_eth_dev_fill(eth_dev, idev);
 	eth_dev->data->dev_flags |= RTE_ETH_DEV_INTR_LSC | RTE_ETH_DEV_AUTOFILL_QUEUE_XSTATS;
 	ret = pnic_intr_on(p);
 	if (ret < 0)
@@ -747,6 +825,7 @@ pnic_probe(struct rte_iommufd_driver *drv __rte_unused, struct rte_iommufd_devic
 		 RTE_ETHER_ADDR_BYTES(&p->mac));
 	return 0;
 fail:
+	pnic_proc_free(eth_dev);
 	rte_eth_dev_release_port(eth_dev);
 	return ret;
 }
@@ -779,6 +858,7 @@ rte_pmd_pasidnic_queue_domain_set(uint16_t port_id, uint16_t queue_id,
 				  struct rte_iommufd_domain *dom)
 {
 	struct rte_eth_dev *dev = pnic_port_of(port_id);
+	struct pnic_proc *pp;
 	struct pnic_port *p;
 	uint32_t pasids[64];
 	int n, i, nb, pasid;
@@ -786,6 +866,7 @@ rte_pmd_pasidnic_queue_domain_set(uint16_t port_id, uint16_t queue_id,
 	if (dev == NULL)
 		return -ENODEV;
 	p = dev->data->dev_private;
+	pp = dev->process_private;
 	if (queue_id >= p->nb_qp)
 		return -EINVAL;
 	if ((dev->data->rx_queues != NULL && queue_id < dev->data->nb_rx_queues &&
@@ -795,18 +876,18 @@ rte_pmd_pasidnic_queue_domain_set(uint16_t port_id, uint16_t queue_id,
 		return -EBUSY;
 	if (dom != NULL) {
 		pasid = rte_iommufd_domain_pasid(dom);
-		n = rte_iommufd_dev_pasids(&p->idev->device, pasids, RTE_DIM(pasids));
+		n = rte_iommufd_dev_pasids(&pp->idev->device, pasids, RTE_DIM(pasids));
 		nb = n < (int)RTE_DIM(pasids) ? n : (int)RTE_DIM(pasids);
 		for (i = 0; i < nb; i++)
 			if ((int)pasids[i] == pasid)
 				break;
 		if (pasid < 1 || n < 0 || i == nb) {
-			PNIC_LOG(ERR, "port %u: PASID %d is not a domain of %s", port_id, pasid,
-				 p->idev->name);
+			PNIC_LOG(ERR, "port %u: PASID %d is not a domain of %s in this process",
+				 port_id, pasid, p->name);
 			return -EINVAL;
 		}
 	}
-	p->domain[queue_id] = dom;
+	pp->domain[queue_id] = dom;
 	PNIC_LOG(INFO, "port %u: queue pair %u will use %s %d", port_id, queue_id,
 		 dom ? "PASID" : "the RID", dom ? rte_iommufd_domain_pasid(dom) : 0);
 	return 0;
@@ -816,14 +897,46 @@ int
 rte_pmd_pasidnic_queue_pasid(uint16_t port_id, uint16_t queue_id)
 {
 	struct rte_eth_dev *dev = pnic_port_of(port_id);
+	const struct pnic_rxq *rxq;
+	struct pnic_proc *pp;
 	struct pnic_port *p;
 
 	if (dev == NULL)
 		return -ENODEV;
 	p = dev->data->dev_private;
+	pp = dev->process_private;
 	if (queue_id >= p->nb_qp)
 		return -EINVAL;
-	return p->domain[queue_id] ? rte_iommufd_domain_pasid(p->domain[queue_id]) : 0;
+	/* A queue set up (by any process) says what it is programmed with. */
+	rxq = queue_id < dev->data->nb_rx_queues ? dev->data->rx_queues[queue_id] : NULL;
+	if (rxq != NULL)
+		return rxq->pasid;
+	return pp->domain[queue_id] ? rte_iommufd_domain_pasid(pp->domain[queue_id]) : 0;
+}
+
+int
+rte_pmd_pasidnic_queue_pair_release(uint16_t port_id, uint16_t queue_id)
+{
+	struct rte_eth_dev *dev = pnic_port_of(port_id);
+
+	if (dev == NULL)
+		return -ENODEV;
+	return pnic_queue_pair_release(dev, queue_id);
+}
+
+/* Bus op, in the primary: the process that owned the domain of @pasid has exited. */
+static int
+pnic_quiesce_domain(struct rte_iommufd_device *idev, uint32_t pasid)
+{
+	struct rte_eth_dev *eth_dev = rte_eth_dev_allocated(idev->device.name);
+	int n;
+
+	if (eth_dev == NULL)
+		return 0;
+	n = pnic_queue_pair_quiesce(eth_dev, pasid);
+	PNIC_LOG(INFO, "port %u: %d queue(s) of PASID %u stopped (their process has exited)",
+		 eth_dev->data->port_id, n, pasid);
+	return 0;
 }
 
 static const struct rte_iommufd_id pnic_ids[] = {
@@ -835,6 +948,7 @@ static struct rte_iommufd_driver pnic_driver = {
 	.id_table = pnic_ids,
 	.probe = pnic_probe,
 	.remove = pnic_remove,
+	.quiesce_domain = pnic_quiesce_domain,
 };
 
 RTE_PMD_REGISTER_IOMMUFD(net_pasidnic, pnic_driver);

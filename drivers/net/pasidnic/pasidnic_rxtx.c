@@ -8,12 +8,13 @@
  * no system call, except the kick of a sleeping engine (pnic_publish()).
  */
 #include <errno.h>
+#include <signal.h>
 #include <string.h>
 
 #include <ethdev_driver.h>
 #include <rte_bus_iommufd.h>
+#include <rte_cycles.h>
 #include <rte_malloc.h>
-#include <rte_memzone.h>
 
 #include "pasidnic.h"
 
@@ -34,13 +35,53 @@ ring_size(uint16_t nb_desc)
 	return n > PNIC_RING_MAX ? PNIC_RING_MAX : n;
 }
 
-/* The PASID of queue pair @qid: that of its domain, or 0 (RID). */
+/* The PASID of queue pair @qid in this process: that of its domain, or 0 (RID). */
 static int
 qp_pasid(const struct pnic_port *p, uint16_t qid)
 {
-	if (p->domain[qid] == NULL)
+	const struct pnic_proc *pp = pnic_proc(p);
+
+	if (pp->domain[qid] == NULL)
 		return 0;
-	return rte_iommufd_domain_pasid(p->domain[qid]);
+	return rte_iommufd_domain_pasid(pp->domain[qid]);
+}
+
+/*
+ * Where the queue structure and sw_ring go: DPDK's main memory, never a
+ * pasid_mem heap (external heaps have socket ids from RTE_MAX_NUMA_NODES on),
+ * so that any process can read the counters and the primary can free them
+ * when the owner dies. The ring itself goes on @socket_id (the domain's heap).
+ */
+static int
+ctl_socket(const struct rte_eth_dev *dev, unsigned int socket_id)
+{
+	if (socket_id < RTE_MAX_NUMA_NODES)
+		return (int)socket_id;
+	return dev->device->numa_node;
+}
+
+/* Allocate a ring of @n descriptors on @socket_id; NULL when there is no memory. */
+static volatile struct pnic_desc *
+ring_alloc(uint32_t n, unsigned int socket_id, rte_iova_t *iova)
+{
+	void *ring = rte_zmalloc_socket("pasidnic_ring", (size_t)n * PNIC_DESC_SIZE, RING_ALIGN,
+					socket_id);
+
+	if (ring == NULL)
+		return NULL;
+	*iova = rte_malloc_virt2iova(ring);
+	if (*iova == RTE_BAD_IOVA) {
+		rte_free(ring);
+		return NULL;
+	}
+	return ring;
+}
+
+/* Is @pid a process other than the caller that still runs? */
+static bool
+other_alive(pid_t pid)
+{
+	return pid != 0 && pid != getpid() && (kill(pid, 0) == 0 || errno != ESRCH);
 }
 
 /* Reset queue @q and program its ring and PASID; leaves it DISABLED. */
@@ -62,7 +103,7 @@ q_enable(struct pnic_port *p, unsigned int q, uint32_t ctrl)
 	pnic_qwr(p, q, PNIC_Q_CTRL, PNIC_Q_CTRL_ENABLE | ctrl);
 	st = pnic_qrd(p, q, PNIC_Q_STATUS) & PNIC_Q_STATE_MASK;
 	if (st != PNIC_Q_STATE_RUNNING) {
-		PNIC_LOG(ERR, "%s: queue %u did not start (state %u%s)", p->idev->name, q, st,
+		PNIC_LOG(ERR, "%s: queue %u did not start (state %u%s)", p->name, q, st,
 			 st == PNIC_Q_STATE_ERROR ? ": bad ring size, base or PASID" : "");
 		pnic_qwr(p, q, PNIC_Q_CTRL, PNIC_Q_CTRL_RESET);
 		return -EIO;
@@ -84,30 +125,29 @@ pnic_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
 		pnic_rx_queue_release(dev, qid);
 		dev->data->rx_queues[qid] = NULL;
 	}
+	if (qid >= p->nb_qp)
+		return -EINVAL;
 	room = rte_pktmbuf_data_room_size(mp);
 	if (room <= RTE_PKTMBUF_HEADROOM + RTE_ETHER_MIN_LEN) {
 		PNIC_LOG(ERR, "port %u: RX queue %u: mbufs of pool %s are too small (%u bytes)",
 			 dev->data->port_id, qid, mp->name, room);
 		return -EINVAL;
 	}
-	rxq = rte_zmalloc_socket("pasidnic_rxq", sizeof(*rxq), RTE_CACHE_LINE_SIZE, socket_id);
+	rxq = rte_zmalloc_socket("pasidnic_rxq", sizeof(*rxq), RTE_CACHE_LINE_SIZE,
+				 ctl_socket(dev, socket_id));
 	if (rxq == NULL)
 		return -ENOMEM;
 	rxq->sw_ring = rte_zmalloc_socket("pasidnic_rx_sw", n * sizeof(*rxq->sw_ring),
-					  RTE_CACHE_LINE_SIZE, socket_id);
-	rxq->mz = rte_eth_dma_zone_reserve(dev, "rx_ring", qid, n * PNIC_DESC_SIZE, RING_ALIGN,
-					   socket_id);
-	if (rxq->sw_ring == NULL || rxq->mz == NULL) {
+					  RTE_CACHE_LINE_SIZE, ctl_socket(dev, socket_id));
+	rxq->ring = ring_alloc(n, socket_id, &rxq->ring_iova);
+	if (rxq->sw_ring == NULL || rxq->ring == NULL) {
 		PNIC_LOG(ERR, "port %u: RX queue %u: no memory for a ring of %u on socket %u",
 			 dev->data->port_id, qid, n, socket_id);
 		rte_free(rxq->sw_ring);
-		if (rxq->mz != NULL)
-			rte_eth_dma_zone_free(dev, "rx_ring", qid);
+		rte_free((void *)(uintptr_t)rxq->ring);
 		rte_free(rxq);
 		return -ENOMEM;
 	}
-	rxq->ring = rxq->mz->addr;
-	rxq->ring_iova = rxq->mz->iova;
 	rxq->nb_desc = n;
 	rxq->mask = n - 1;
 	rxq->mp = mp;
@@ -115,10 +155,10 @@ pnic_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
 	rxq->port = p;
 	rxq->port_id = dev->data->port_id;
 	rxq->queue_id = qid;
+	rxq->hwq = PNIC_QUEUE(qid, PNIC_DIR_RX);
 	rxq->pasid = qp_pasid(p, qid);
+	rxq->owner = getpid();
 	rxq->deferred = conf != NULL && conf->rx_deferred_start;
-	rxq->db_tail = (volatile uint32_t *)(p->db + PNIC_DB_TAIL(PNIC_QUEUE(qid, PNIC_DIR_RX)));
-	rxq->db_engine = (volatile uint32_t *)(p->db + PNIC_DB_ENGINE);
 	dev->data->rx_queues[qid] = rxq;
 	PNIC_LOG(DEBUG, "port %u: RX queue %u: %u descriptors, ring IOVA %#" PRIx64 ", %s %d",
 		 rxq->port_id, qid, n, rxq->ring_iova, rxq->pasid ? "PASID" : "RID", rxq->pasid);
@@ -137,33 +177,32 @@ pnic_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
 		pnic_tx_queue_release(dev, qid);
 		dev->data->tx_queues[qid] = NULL;
 	}
-	txq = rte_zmalloc_socket("pasidnic_txq", sizeof(*txq), RTE_CACHE_LINE_SIZE, socket_id);
+	if (qid >= p->nb_qp)
+		return -EINVAL;
+	txq = rte_zmalloc_socket("pasidnic_txq", sizeof(*txq), RTE_CACHE_LINE_SIZE,
+				 ctl_socket(dev, socket_id));
 	if (txq == NULL)
 		return -ENOMEM;
 	txq->sw_ring = rte_zmalloc_socket("pasidnic_tx_sw", n * sizeof(*txq->sw_ring),
-					  RTE_CACHE_LINE_SIZE, socket_id);
-	txq->mz = rte_eth_dma_zone_reserve(dev, "tx_ring", qid, n * PNIC_DESC_SIZE, RING_ALIGN,
-					   socket_id);
-	if (txq->sw_ring == NULL || txq->mz == NULL) {
+					  RTE_CACHE_LINE_SIZE, ctl_socket(dev, socket_id));
+	txq->ring = ring_alloc(n, socket_id, &txq->ring_iova);
+	if (txq->sw_ring == NULL || txq->ring == NULL) {
 		PNIC_LOG(ERR, "port %u: TX queue %u: no memory for a ring of %u on socket %u",
 			 dev->data->port_id, qid, n, socket_id);
 		rte_free(txq->sw_ring);
-		if (txq->mz != NULL)
-			rte_eth_dma_zone_free(dev, "tx_ring", qid);
+		rte_free((void *)(uintptr_t)txq->ring);
 		rte_free(txq);
 		return -ENOMEM;
 	}
-	txq->ring = txq->mz->addr;
-	txq->ring_iova = txq->mz->iova;
 	txq->nb_desc = n;
 	txq->mask = n - 1;
 	txq->port = p;
 	txq->port_id = dev->data->port_id;
 	txq->queue_id = qid;
+	txq->hwq = PNIC_QUEUE(qid, PNIC_DIR_TX);
 	txq->pasid = qp_pasid(p, qid);
+	txq->owner = getpid();
 	txq->deferred = conf != NULL && conf->tx_deferred_start;
-	txq->db_tail = (volatile uint32_t *)(p->db + PNIC_DB_TAIL(PNIC_QUEUE(qid, PNIC_DIR_TX)));
-	txq->db_engine = (volatile uint32_t *)(p->db + PNIC_DB_ENGINE);
 	dev->data->tx_queues[qid] = txq;
 	PNIC_LOG(DEBUG, "port %u: TX queue %u: %u descriptors, ring IOVA %#" PRIx64 ", %s %d",
 		 txq->port_id, qid, n, txq->ring_iova, txq->pasid ? "PASID" : "RID", txq->pasid);
@@ -194,34 +233,67 @@ txq_free_mbufs(struct pnic_txq *txq)
 	}
 }
 
-static void
+/*
+ * Release a queue. Its owner frees everything. When the owner is another
+ * process: if it has exited, the device queue is reset and the structure
+ * freed, but not the ring and mbufs (they were in the dead process's heap);
+ * if it still runs, the device queue is only reset (the owner must release
+ * it). Returns false when the structure was kept.
+ */
+static bool
 pnic_rx_queue_release_locked(struct rte_eth_dev *dev, uint16_t qid)
 {
+	struct pnic_port *p = dev->data->dev_private;
 	struct pnic_rxq *rxq = dev->data->rx_queues[qid];
 
 	if (rxq == NULL)
-		return;
-	if (rxq->started)
-		pnic_rx_queue_stop_locked(dev, qid);
-	rxq_free_mbufs(rxq);
+		return true;
+	if (rxq->owner != getpid()) {
+		pnic_qwr(p, rxq->hwq, PNIC_Q_CTRL, PNIC_Q_CTRL_RESET);
+		rxq->started = false;
+		dev->data->rx_queue_state[qid] = RTE_ETH_QUEUE_STATE_STOPPED;
+		if (other_alive(rxq->owner)) {
+			PNIC_LOG(WARNING, "port %u: RX queue %u of process %d reset under it",
+				 dev->data->port_id, qid, (int)rxq->owner);
+			return false;
+		}
+	} else {
+		if (rxq->started)
+			pnic_rx_queue_stop_locked(dev, qid);
+		rxq_free_mbufs(rxq);
+		rte_free((void *)(uintptr_t)rxq->ring);
+	}
 	rte_free(rxq->sw_ring);
-	rte_eth_dma_zone_free(dev, "rx_ring", qid);
 	rte_free(rxq);
+	return true;
 }
 
-static void
+static bool
 pnic_tx_queue_release_locked(struct rte_eth_dev *dev, uint16_t qid)
 {
+	struct pnic_port *p = dev->data->dev_private;
 	struct pnic_txq *txq = dev->data->tx_queues[qid];
 
 	if (txq == NULL)
-		return;
-	if (txq->started)
-		pnic_tx_queue_stop_locked(dev, qid);
-	txq_free_mbufs(txq);
+		return true;
+	if (txq->owner != getpid()) {
+		txq->started = false;
+		pnic_qwr(p, txq->hwq, PNIC_Q_CTRL, PNIC_Q_CTRL_RESET);
+		dev->data->tx_queue_state[qid] = RTE_ETH_QUEUE_STATE_STOPPED;
+		if (other_alive(txq->owner)) {
+			PNIC_LOG(WARNING, "port %u: TX queue %u of process %d reset under it",
+				 dev->data->port_id, qid, (int)txq->owner);
+			return false;
+		}
+	} else {
+		if (txq->started)
+			pnic_tx_queue_stop_locked(dev, qid);
+		txq_free_mbufs(txq);
+		rte_free((void *)(uintptr_t)txq->ring);
+	}
 	rte_free(txq->sw_ring);
-	rte_eth_dma_zone_free(dev, "tx_ring", qid);
 	rte_free(txq);
+	return true;
 }
 
 static void
@@ -271,7 +343,7 @@ pnic_rx_queue_start_locked(struct rte_eth_dev *dev, uint16_t qid)
 		rxq_free_mbufs(rxq);
 		return ret;
 	}
-	rxq->kicks += pnic_publish(p, rxq->db_tail, rxq->db_engine, rxq->tail);
+	rxq->kicks += pnic_publish(p, rxq->hwq, rxq->tail);
 	rxq->started = true;
 	dev->data->rx_queue_state[qid] = RTE_ETH_QUEUE_STATE_STARTED;
 	return 0;
@@ -286,8 +358,10 @@ pnic_rx_queue_stop_locked(struct rte_eth_dev *dev, uint16_t qid)
 	if (rxq == NULL)
 		return -EINVAL;
 	/* After the reset the device no longer touches the ring or buffers. */
-	pnic_qwr(p, PNIC_QUEUE(qid, PNIC_DIR_RX), PNIC_Q_CTRL, PNIC_Q_CTRL_RESET);
-	rxq_free_mbufs(rxq);
+	pnic_qwr(p, rxq->hwq, PNIC_Q_CTRL, PNIC_Q_CTRL_RESET);
+	/* Another process's mbufs are its own to free (at its next start or release). */
+	if (rxq->owner == getpid())
+		rxq_free_mbufs(rxq);
 	rxq->started = false;
 	dev->data->rx_queue_state[qid] = RTE_ETH_QUEUE_STATE_STOPPED;
 	return 0;
@@ -328,9 +402,11 @@ pnic_tx_queue_stop_locked(struct rte_eth_dev *dev, uint16_t qid)
 	if (txq == NULL)
 		return -EINVAL;
 	txq->started = false;
-	pnic_qwr(p, PNIC_QUEUE(qid, PNIC_DIR_TX), PNIC_Q_CTRL, PNIC_Q_CTRL_RESET);
-	txq_free_mbufs(txq);
-	txq->head = txq->tail = 0;
+	pnic_qwr(p, txq->hwq, PNIC_Q_CTRL, PNIC_Q_CTRL_RESET);
+	if (txq->owner == getpid()) {
+		txq_free_mbufs(txq);
+		txq->head = txq->tail = 0;
+	}
 	dev->data->tx_queue_state[qid] = RTE_ETH_QUEUE_STATE_STOPPED;
 	return 0;
 }
@@ -424,7 +500,7 @@ pnic_recv(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 		pkts[nb++] = m;
 	}
 	if (posted != 0)
-		rxq->kicks += pnic_publish(p, rxq->db_tail, rxq->db_engine, rxq->tail);
+		rxq->kicks += pnic_publish(p, rxq->hwq, rxq->tail);
 	rxq->pkts += nb;
 	return nb;
 }
@@ -481,7 +557,7 @@ pnic_xmit(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 		txq->tail++;
 	}
 	if (nb != 0)
-		txq->kicks += pnic_publish(txq->port, txq->db_tail, txq->db_engine, txq->tail);
+		txq->kicks += pnic_publish(txq->port, txq->hwq, txq->tail);
 	return nb;
 }
 
@@ -565,4 +641,98 @@ pnic_tx_queue_stop(struct rte_eth_dev *dev, uint16_t qid)
 	ret = pnic_tx_queue_stop_locked(dev, qid);
 	rte_spinlock_recursive_unlock(&p->qlock);
 	return ret;
+}
+
+/* Release both queues of pair @qid and forget its domain (rte_pmd_pasidnic_queue_pair_release). */
+int
+pnic_queue_pair_release(struct rte_eth_dev *dev, uint16_t qid)
+{
+	struct pnic_port *p = dev->data->dev_private;
+	struct pnic_rxq *rxq;
+	struct pnic_txq *txq;
+	int ret = 0;
+
+	if (qid >= p->nb_qp)
+		return -EINVAL;
+	rte_spinlock_recursive_lock(&p->qlock);
+	rxq = qid < dev->data->nb_rx_queues ? dev->data->rx_queues[qid] : NULL;
+	txq = qid < dev->data->nb_tx_queues ? dev->data->tx_queues[qid] : NULL;
+	if ((rxq != NULL && other_alive(rxq->owner)) || (txq != NULL && other_alive(txq->owner))) {
+		PNIC_LOG(ERR, "port %u: queue pair %u belongs to process %d, which still runs",
+			 dev->data->port_id, qid, (int)(rxq != NULL ? rxq->owner : txq->owner));
+		ret = -EBUSY;
+		goto out;
+	}
+	if (rxq != NULL) {
+		pnic_rx_queue_release_locked(dev, qid);
+		dev->data->rx_queues[qid] = NULL;
+	}
+	if (txq != NULL) {
+		pnic_tx_queue_release_locked(dev, qid);
+		dev->data->tx_queues[qid] = NULL;
+	}
+	pnic_proc(p)->domain[qid] = NULL;
+out:
+	rte_spinlock_recursive_unlock(&p->qlock);
+	return ret;
+}
+
+/*
+ * Take the port's queue lock for the primary's worker-exit handler. A worker
+ * killed inside a queue start/stop leaves the lock taken by a thread that is
+ * gone: after half a second, take the lock over instead of waiting forever.
+ */
+static void
+qlock_take_from_dead(struct pnic_port *p)
+{
+	uint64_t deadline = rte_get_timer_cycles() + rte_get_timer_hz() / 2;
+	int holder;
+
+	while (!rte_spinlock_recursive_trylock(&p->qlock)) {
+		holder = p->qlock.user;
+		if (rte_get_timer_cycles() > deadline && holder != -1 &&
+		    kill(holder, 0) < 0 && errno == ESRCH) {
+			PNIC_LOG(WARNING, "port %u: the queue lock was held by thread %d, which "
+				 "has exited: taking it over", p->port_id, holder);
+			p->qlock.count = 0;
+			p->qlock.user = -1;
+			rte_spinlock_unlock(&p->qlock.sl);
+		}
+		rte_pause();
+	}
+}
+
+/*
+ * In the primary, after the process that owned the domain of @pasid died
+ * (bus quiesce_domain op): reset the device queues programmed with @pasid and
+ * free what of them is in shared memory. Returns how many queues it stopped.
+ */
+int
+pnic_queue_pair_quiesce(struct rte_eth_dev *dev, uint32_t pasid)
+{
+	struct pnic_port *p = dev->data->dev_private;
+	uint16_t i;
+	int n = 0;
+
+	qlock_take_from_dead(p);
+	for (i = 0; i < dev->data->nb_rx_queues; i++) {
+		struct pnic_rxq *rxq = dev->data->rx_queues[i];
+
+		if (rxq == NULL || rxq->pasid != (int)pasid || rxq->owner == getpid())
+			continue;
+		n++;
+		if (pnic_rx_queue_release_locked(dev, i))
+			dev->data->rx_queues[i] = NULL;
+	}
+	for (i = 0; i < dev->data->nb_tx_queues; i++) {
+		struct pnic_txq *txq = dev->data->tx_queues[i];
+
+		if (txq == NULL || txq->pasid != (int)pasid || txq->owner == getpid())
+			continue;
+		n++;
+		if (pnic_tx_queue_release_locked(dev, i))
+			dev->data->tx_queues[i] = NULL;
+	}
+	rte_spinlock_recursive_unlock(&p->qlock);
+	return n;
 }

@@ -32,7 +32,10 @@ struct rte_iommufd_domain;
  * @param dom       a domain created on this port's device, or NULL for the RID
  * @return 0, or a negative errno: -ENODEV (not a pasidnic port), -EINVAL (bad
  *   queue, or a domain of another device), -EBUSY (the queues are set up
- *   already: release them first by reconfiguring the port).
+ *   already: release them first with rte_pmd_pasidnic_queue_pair_release()).
+ *
+ * Multi-process: the domain is a domain of the calling process, and the
+ * queue pair belongs to the process that sets it up (doc/multi_process.md).
  */
 __rte_experimental
 int rte_pmd_pasidnic_queue_domain_set(uint16_t port_id, uint16_t queue_id,
@@ -46,6 +49,21 @@ int rte_pmd_pasidnic_queue_domain_set(uint16_t port_id, uint16_t queue_id,
  */
 __rte_experimental
 int rte_pmd_pasidnic_queue_pasid(uint16_t port_id, uint16_t queue_id);
+
+/**
+ * Give a queue pair back: stop RX queue and TX queue @p queue_id if they run,
+ * free the mbufs they hold, their rings and their state, and forget the
+ * queue pair's domain. Afterwards the domain can be destroyed, the mempool
+ * and heap the queues used can be freed, and the queue pair can be set up
+ * again (by this or another process), also while the port runs.
+ * A worker process calls this for its queue pairs before it leaves.
+ *
+ * @return 0 (also when nothing was set up), or a negative errno: -ENODEV
+ *   (not a pasidnic port), -EINVAL (bad queue pair), -EBUSY (the queues
+ *   were set up by another process that is still using them).
+ */
+__rte_experimental
+int rte_pmd_pasidnic_queue_pair_release(uint16_t port_id, uint16_t queue_id);
 
 #ifdef __cplusplus
 }
