@@ -25,7 +25,12 @@
  *
  * Thread safety: creation, destruction, growth and shrinking are serialised
  * per heap; rte_pasid_mem_virt2iova() takes no lock and makes no system call.
- * Heaps live in one process: secondary processes are not supported yet.
+ * Multi-process: a heap belongs to the process that creates it (a primary or
+ * a secondary, e.g. a PASID worker); its pages are mapped in that process
+ * only. Other processes must not allocate from it, and the DPDK objects that
+ * point into it (its malloc heap entry, mempools populated from it) are
+ * freed only by its owner: doc/multi_process.md says what a crashed owner
+ * leaves behind.
  */
 
 #include <stdint.h>
@@ -235,6 +240,40 @@ rte_pasid_mem_virt2iova(const struct rte_pasid_mem_heap *heap, const void *va);
  */
 int
 rte_pasid_mem_stats_get(struct rte_pasid_mem_heap *heap, struct rte_pasid_mem_stats *stats);
+
+struct rte_mempool;
+
+/**
+ * Create a packet mbuf pool whose buffers live in the heap (so their
+ * buf_iova is an IOVA of the heap's IOAS) while the pool's own header, ring
+ * and bookkeeping live in DPDK's main memory, shared by every process: a
+ * process that walks or looks up mempools never touches another process's
+ * heap. The memory is taken with rte_pasid_mem_alloc() (the heap grows as
+ * needed) and is given back when the pool is freed (rte_mempool_free()).
+ *
+ * @param name
+ *   Pool name, unique among all processes (RTE_MEMPOOL_NAMESIZE).
+ * @param n
+ *   Number of mbufs.
+ * @param cache_size
+ *   Per-lcore cache size (see rte_pktmbuf_pool_create()).
+ * @param priv_size
+ *   Application private area after each mbuf header (multiple of
+ *   RTE_MBUF_PRIV_ALIGN).
+ * @param data_room_size
+ *   Buffer size, headroom included (e.g. RTE_MBUF_DEFAULT_BUF_SIZE).
+ * @param heap
+ *   The heap, created by the calling process.
+ * @return
+ *   The pool, or NULL with rte_errno set: EINVAL (bad argument), EEXIST
+ *   (the name is taken), ENOMEM (the heap cannot hold the pool: the log
+ *   says how many bytes were needed), or the error of the mempool call that
+ *   failed. Nothing is left behind on failure.
+ */
+struct rte_mempool *
+rte_pasid_mem_pktmbuf_pool_create(const char *name, unsigned int n, unsigned int cache_size,
+				  uint16_t priv_size, uint16_t data_room_size,
+				  struct rte_pasid_mem_heap *heap);
 
 #ifdef __cplusplus
 }
