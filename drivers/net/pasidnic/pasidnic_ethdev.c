@@ -346,8 +346,16 @@ pnic_close(struct rte_eth_dev *dev)
 
 	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
 		/* A secondary gives back the queue pairs it set up; the port is the primary's. */
-		for (i = 0; i < p->nb_qp; i++)
-			pnic_queue_pair_release(dev, i);
+		for (i = 0; i < p->nb_qp; i++) {
+			const struct pnic_rxq *rxq = i < dev->data->nb_rx_queues ?
+						     dev->data->rx_queues[i] : NULL;
+			const struct pnic_txq *txq = i < dev->data->nb_tx_queues ?
+						     dev->data->tx_queues[i] : NULL;
+
+			if ((rxq != NULL && rxq->owner == getpid()) ||
+			    (txq != NULL && txq->owner == getpid()))
+				pnic_queue_pair_release(dev, i);
+		}
 		pnic_proc_free(dev);
 		return 0;
 	}
