@@ -1,40 +1,236 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-3-Clause
-# The dpdk-pasid demo. Installs what is missing, builds everything (cached
-# in ~/.cache/dpdk-pasid) and runs the demo in the test VM.
+# The dpdk-pasid demo: PASID-isolated DPDK worker processes on one NIC.
 #
-# The multi-process PASID workers demo (examples/pasid_workers) is not there
-# yet; until it is, this runs the foundation it will stand on: one process
-# drives a PCI device (QEMU's edu behind an emulated VT-d in scalable mode)
-# through /dev/iommu and its vfio cdev — no VFIO group or container — and
-# shows the device's DMA confined to the I/O address space it was given.
+#   devtools/demo.sh                 install what is missing, build (cached in
+#                                    ~/.cache/dpdk-pasid), run the demo in the test VM
+#   devtools/demo.sh --host -a DEV   run the same scenario on this machine (as root) on
+#                                    the device DEV (EAL -a syntax, e.g. iommufd:mdev-<uuid>)
+#
+# In the test VM (Linux 7.2 debug kernel under QEMU) the demo loads the
+# companion module, creates one emulated PASID-capable NIC port (mdev type
+# pasidnic-q4: four queue pairs) and runs examples/pasid_workers on it
+# (doc/multi_process.md): a DPDK primary that binds the device, and four
+# worker processes, each with its own queue pair in its own PCI PASID, I/O
+# address space and hugepage heap, forwarding frames in loopback. It then
+# SIGKILLs one worker (its PASID is quiesced, detached and its IOAS destroyed
+# while the others keep forwarding), restarts it (it gets a PASID again) and
+# stops the primary (the workers leave first), and sums up.
+#
+# --host: the machine's kernel must have iommufd, vfio cdevs and PASID attach
+# through vfio (>= 6.15; README.md, "Real hardware"), hugepages reserved, and
+# DEV must be a port driven by net_pasidnic: the example needs a PMD that
+# puts queue pairs in PASID domains, and net_pasidnic is the only one. On a
+# host that means the companion module built for the running kernel:
+#
+#   make -C /lib/modules/$(uname -r)/build M=$PWD/kernel/linux/pasidnic modules
+#   modprobe mdev; insmod kernel/linux/pasidnic/pasidnic.ko
+#   u=$(cat /proc/sys/kernel/random/uuid)
+#   echo $u > /sys/class/mdev_bus/pasidnic/mdev_supported_types/pasidnic-q4/create
+#   devtools/demo.sh --host -a iommufd:mdev-$u
+#
+# CI exercises the VM path only. The host path runs the same commands on the
+# host's kernel; a physical PASID-capable NIC is not supported by the example
+# (no PMD for one), and the bus's PASID path on physical functions is tested
+# in the VM with QEMU's emulated devices only (doc/testing.md).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
+
+WORKERS=4
+VICTIM=1
+
+# ---------------------------------------------------------------------------
+# The scenario itself (runs in the VM, or on the host with --host).
+
+say() { printf '\n== %s\n' "$*"; }
+note() { printf '   %s\n' "$*"; }
+
+# The EAL options of process lcore $1 (every process floats on all CPUs with
+# an lcore id of its own: the workers busy-poll).
+eal() {
+	EAL=(--lcores "$1@(0-$(($(nproc) - 1)))" --file-prefix "$PREFIX" --no-pci -a "$DEV"
+		--log-level=bus.iommufd:notice --log-level=pmd.net.pasidnic:notice)
+}
+
+# wait_for NAME FILE|REGEX SECONDS: wait until the file exists (or NAME's log
+# has a line matching), failing when NAME ends first or time runs out.
+wait_for() {
+	local name=$1 what=$2 t=$3 i
+	for ((i = 0; i < t * 5; i++)); do
+		if [ "${what:0:1}" = / ]; then [ -e "$what" ] && return 0
+		else grep -Eq -- "$what" "$D/$name.log" && return 0; fi
+		if ! kill -0 "${PID[$name]}" 2> /dev/null; then
+			[ "${what:0:1}" != / ] && grep -Eq -- "$what" "$D/$name.log" && return 0
+			tail -20 "$D/$name.log" | sed 's/^/   | /'
+			die "$name (pid ${PID[$name]}) ended early"
+		fi
+		sleep 0.2
+	done
+	tail -20 "$D/$name.log" | sed 's/^/   | /'
+	die "$name: no '$what' within $t s"
+}
+
+# wait_exit NAME SECONDS: wait for a process's end; its status goes to RC[NAME].
+wait_exit() {
+	local i
+	for ((i = 0; i < $2 * 10; i++)); do
+		if ! kill -0 "${PID[$1]}" 2> /dev/null; then
+			RC[$1]=0
+			wait "${PID[$1]}" || RC[$1]=$?
+			return 0
+		fi
+		sleep 0.1
+	done
+	die "$1 (pid ${PID[$1]}) still runs $2 s later"
+}
+
+# worker NAME K: start worker K as process NAME and wait until it forwards.
+worker() {
+	eal $((1 + $2))
+	rm -f "$D/$1.ready"
+	"$PW" "${EAL[@]}" --proc-type=secondary -- worker --id "$2" --ready "$D/$1.ready" \
+		> "$D/$1.log" 2>&1 < /dev/null &
+	PID[$1]=$!
+	wait_for "$1" "$D/$1.ready" 120
+	note "$1: $(grep -E '^worker [0-9]+ pid' "$D/$1.log" | head -1)"
+}
+
+cleanup() {
+	local n
+	for n in "${!PID[@]}"; do kill -9 "${PID[$n]}" 2> /dev/null || true; done
+	wait 2> /dev/null || true
+	rm -rf "/run/dpdk/$PREFIX" /dev/hugepages/"$PREFIX"*
+	[ -z "${UUID:-}" ] || echo 1 > "/sys/bus/mdev/devices/$UUID/remove" 2> /dev/null || true
+}
+
+scenario() {
+	declare -gA PID=() RC=()
+	PW=$BUILD/examples/pasid_workers/dpdk-pasid-workers
+	PREFIX=pwdemo
+	D=$(mktemp -d /tmp/pwdemo.XXXXXX)
+	[ -x "$PW" ] || die "no $PW: build the project (devtools/build.sh)"
+	[ -e /dev/iommu ] || die "no /dev/iommu: the kernel lacks CONFIG_IOMMUFD"
+	trap cleanup EXIT
+	rm -rf "/run/dpdk/$PREFIX" /dev/hugepages/"$PREFIX"*
+	if [ -z "${DEV:-}" ]; then
+		. "$TOP/tests/vm/bus_lib.sh"
+		pasidnic_ports 1 pasidnic-q$WORKERS
+		DEV=iommufd:${PORTS[0]}
+		UUID=${PORTS[0]#mdev-}
+		note "companion module loaded; port $DEV ($(vfio_cdev_of \
+			"/sys/bus/mdev/devices/$UUID")), $WORKERS queue pairs, loopback backend"
+	fi
+	local hp0
+	hp0=$(awk '$1 == "HugePages_Free:" { print $2 }' /proc/meminfo)
+
+	say "1. the primary binds the device and starts the port with no queue set up"
+	eal 0
+	"$PW" "${EAL[@]}" -m 64 -- primary --workers $WORKERS --interval 2 --ready "$D/p.ready" \
+		> "$D/p.log" 2>&1 < /dev/null &
+	PID[p]=$!
+	wait_for p "$D/p.ready" 120
+	note "$(grep '^primary pid' "$D/p.log")"
+	note "from here on the primary's output is shown as it comes, after 'primary |'"
+	# Ends by itself when the primary does.
+	tail --pid="${PID[p]}" -n +1 -f "$D/p.log" 2> /dev/null |
+		grep --line-buffered -Ev '^(primary pid|EAL: (Detected|Selected|VFIO support|Multi-proc)|TELEMETRY)' |
+		sed -u 's/^/   primary | /' &
+
+	say "2. $WORKERS workers: each opens its queue pair in a PASID domain of its own"
+	for k in $(seq 0 $((WORKERS - 1))); do
+		worker "w$k" "$k"
+	done
+	sleep 6
+
+	say "3. SIGKILL worker $VICTIM (pid ${PID[w$VICTIM]}): no chance to clean up"
+	local dead=${PID[w$VICTIM]} died bus
+	kill -9 "$dead"
+	wait "$dead" 2> /dev/null || true     # (no "Killed" job message)
+	wait_for p "worker $VICTIM pid $dead died" 30
+	died=$(grep -E "worker $VICTIM pid $dead died" "$D/p.log" | head -1) || true
+	bus=$(grep -E "process $dead exited" "$D/p.log" | head -1) || true
+	sleep 5
+	note "the other workers kept forwarding (their counts above kept growing)"
+
+	say "4. restart worker $VICTIM: it gets a PASID domain again"
+	worker "w${VICTIM}b" "$VICTIM"
+	sleep 5
+
+	say "5. SIGTERM the primary: the workers leave first, then the port stops"
+	kill -TERM "${PID[p]}"
+	wait_exit p 60
+	sleep 1     # the last lines of the primary's output
+	for n in $(printf '%s\n' "${!PID[@]}" | sort); do
+		if [ "$n" != p ] && [ "$n" != "w$VICTIM" ]; then
+			wait_exit "$n" 30
+			note "$n (exit ${RC[$n]}): $(grep -E 'forwarded [0-9]+, lost' "$D/$n.log" |
+				tail -1)"
+		fi
+	done
+
+	say "summary"
+	note "PASIDs and IOASes of the workers:"
+	grep -Eo "^worker [0-9]+ pid [0-9]+ PASID [0-9]+ IOAS [0-9]+" "$D/p.log" | sort -u |
+		sed 's/^/     /' || true
+	note "the bus, on the killed worker:  ${bus#*iommufd: }"
+	note "the primary, on it:             $died"
+	note "the primary at the end:         $(grep '^summary:' "$D/p.log")"
+	if grep -q "Could not detach fbarray" "$D/p.log"; then
+		note "(EAL's \"Could not detach fbarray\" at the primary's exit: the memseg list of the"
+		note " killed worker's heap, which stays in DPDK's shared config: doc/multi_process.md)"
+	fi
+	note "exit status: primary ${RC[p]}, workers 0 = left cleanly with nothing lost"
+	rm -rf "/run/dpdk/$PREFIX" /dev/hugepages/"$PREFIX"*   # DPDK's own files of the prefix
+	note "hugepages free: $hp0 before the demo, $(awk '$1 == "HugePages_Free:" \
+		{ print $2 }' /proc/meminfo) after (every worker's heap and DPDK's memory back)"
+	if [ "${RC[p]}" = 0 ] && [ -n "$bus" ]; then
+		echo "demo finished: every worker had its own PASID; a crashed worker's PASID was" \
+			"torn down while the others kept forwarding"
+	else
+		die "demo finished with errors (logs in $D)"
+	fi
+}
+
+case ${1:-} in
+--in-vm)
+	scenario
+	exit 0
+	;;
+--host)
+	if [ "${2:-}" != -a ] || [ -z "${3:-}" ]; then
+		die "usage: $0 --host -a <devargs>"
+	fi
+	[ "$(id -u)" = 0 ] || die "--host: run as root"
+	BUILD=${BUILD:-$TOP/build}
+	DEV=$3
+	[ -x "$BUILD/examples/pasid_workers/dpdk-pasid-workers" ] ||
+		die "--host: build first (BUILD=$BUILD devtools/build.sh)"
+	scenario
+	exit 0
+	;;
+"") ;;
+*)
+	die "usage: $0 [--host -a <devargs>]"
+	;;
+esac
 
 "$TOP/devtools/deps.sh"
 log "building (cold: ~25 min on 2 cores; cached afterwards)"
 "$TOP/devtools/build.sh" debug > /dev/null
-. "$TOP/tests/vm/boots/core.conf"
-cat <<'TXT'
+. "$TOP/tests/vm/boots/pmd.conf"
+cat <<TXT
 
-== dpdk-pasid demo: a device driven through iommufd + vfio cdev ==
-In the test VM (Linux 7.2 debug kernel, QEMU vIOMMU in scalable mode) the
-program below:
-  1. binds the edu PCI function's /dev/vfio/devices/vfioN to /dev/iommu,
-  2. gives its RID a fresh I/O address space (IOAS) and maps one 2 MiB
-     hugepage there with IOMMU_IOAS_MAP,
-  3. makes the device DMA RAM -> device -> RAM through that IOAS and waits
-     for its MSI on an eventfd,
-  4. makes the device write to an IOVA that was never mapped and to one that
-     was just unmapped: the IOMMU blocks both (DMAR faults), memory is
-     untouched.
-
+== dpdk-pasid demo: PASID-isolated DPDK worker processes on one NIC ==
+In the test VM (Linux 7.2 debug kernel under QEMU), on one emulated
+PASID-capable NIC port driven through /dev/iommu and its vfio cdev:
+  1. a DPDK primary process binds the device and starts the port;
+  2. $WORKERS worker processes (DPDK secondaries) each take a queue pair, put it
+     in a PCI PASID of their own with its own I/O address space and hugepage
+     heap, and forward frames through it; the primary prints, per worker, its
+     PASID, IOAS and packet count;
+  3. worker $VICTIM is SIGKILLed: the primary's bus quiesces its queue pair,
+     detaches its PASID and destroys its IOAS; the others keep forwarding;
+  4. worker $VICTIM is restarted and gets a PASID again;
+  5. the primary is stopped (SIGTERM): the workers leave first, then it sums up.
 TXT
-exec "$TOP/devtools/vm.sh" "${VM_ARGS[@]}" -- bash -c '
-	. "$TOP/tests/vm/lib.sh"
-	edu_vfio
-	echo "edu device $EDU_BDF bound to vfio-pci, cdev $EDU_CDEV"
-	"$BUILD/tests/vm/smoke-iommufd" "$EDU_CDEV" || exit 1
-	echo "kernel log (the IOMMU blocking the stray DMA):"
-	dmesg | grep -E "DMAR.*(fault|Request)" | head -4 | sed "s/^/    /"
-	echo "demo finished: DMA stayed inside its I/O address space"'
+exec "$TOP/devtools/vm.sh" "${VM_ARGS[@]}" -- "$TOP/devtools/demo.sh" --in-vm
