@@ -32,6 +32,7 @@
 #include <rte_mempool.h>
 
 #include "pw_queue.h"
+#include "test_frames.h"
 
 #define FAIL(...) do { \
 	printf("REASON: %s: ", role); \
@@ -45,49 +46,12 @@
 #define NB_DESC 256
 #define NB_MBUFS 1023
 #define FRAMES 32
-#define FRAME_LEN 128
 #define TX_KEEP 8
 
 static const char *role = "mp-isolation";
 static uint16_t port;
 static struct rte_ether_addr mac;
 static struct pw_queue q;
-
-static void
-fill(struct rte_mbuf *m, uint32_t seq, uint8_t tag)
-{
-	uint8_t *d = rte_pktmbuf_mtod(m, uint8_t *);
-	struct rte_ether_hdr *eh = (struct rte_ether_hdr *)d;
-	unsigned int i;
-
-	rte_ether_addr_copy(&mac, &eh->dst_addr);
-	rte_ether_addr_copy(&mac, &eh->src_addr);
-	eh->ether_type = rte_cpu_to_be_16(0x88b5); /* local experimental */
-	d[14] = tag;
-	d[15] = (uint8_t)q.queue;
-	memcpy(d + 16, &seq, sizeof(seq));
-	for (i = 20; i < FRAME_LEN; i++)
-		d[i] = tag ^ (uint8_t)(i + seq);
-	m->data_len = m->pkt_len = FRAME_LEN;
-}
-
-static bool
-check_frame(const struct rte_mbuf *m, uint32_t seq, uint8_t tag)
-{
-	const uint8_t *d = rte_pktmbuf_mtod(m, const uint8_t *);
-	unsigned int i;
-	uint32_t s;
-
-	if (m->pkt_len != FRAME_LEN || d[14] != tag || d[15] != (uint8_t)q.queue)
-		return false;
-	memcpy(&s, d + 16, sizeof(s));
-	if (s != seq)
-		return false;
-	for (i = 20; i < FRAME_LEN; i++)
-		if (d[i] != (uint8_t)(tag ^ (uint8_t)(i + seq)))
-			return false;
-	return true;
-}
 
 /* xstat("tx_faults"): the xstat tx_q<n>_faults of our queue pair. */
 static uint64_t
@@ -141,7 +105,7 @@ loop(uint32_t *seq, uint8_t tag, const char *what)
 	CHECK(rte_pktmbuf_alloc_bulk(q.mp, tx, FRAMES) == 0, "%s: no mbufs in pool %s", what,
 	      q.mp->name);
 	for (i = 0; i < FRAMES; i++)
-		fill(tx[i], *seq + i, tag);
+		tf_fill(tx[i], &mac, q.queue, *seq + i, tag);
 	while (sent < FRAMES && rte_get_timer_cycles() < end)
 		sent += rte_eth_tx_burst(port, q.queue, tx + sent, FRAMES - sent);
 	if (sent < FRAMES) {
@@ -156,7 +120,7 @@ loop(uint32_t *seq, uint8_t tag, const char *what)
 		CHECK(rx[i]->buf_iova >= lo && rx[i]->buf_iova < hi,
 		      "%s: received into a buffer at IOVA 0x%" PRIx64 ", outside our window "
 		      "[0x%" PRIx64 ", 0x%" PRIx64 ")", what, rx[i]->buf_iova, lo, hi);
-		if (check_frame(rx[i], *seq + i, tag))
+		if (tf_check(rx[i], q.queue, *seq + i, tag))
 			ok++;
 		rte_pktmbuf_free(rx[i]);
 	}
@@ -327,7 +291,7 @@ cmd_stray(const char *dir)
 	rte_mbuf_ext_refcnt_set(&shinfo, 1);
 	rte_pktmbuf_attach_extbuf(m, junk, iova, RTE_MIN(len, (unsigned int)sizeof(junk)),
 				  &shinfo);
-	fill(m, 0xdead, 0x55);
+	tf_fill(m, &mac, q.queue, 0xdead, 0x55);
 	CHECK(rte_pktmbuf_iova(m) == iova, "forged TX IOVA 0x%" PRIx64, rte_pktmbuf_iova(m));
 	CHECK(rte_eth_tx_burst(port, 0, &m, 1) == 1, "the forged TX frame was refused");
 	wait_xstat("tx_faulted", 1, "TX of the victim's IOVA");
@@ -371,7 +335,7 @@ cmd_stray(const char *dir)
 	fflush(stdout);
 	m = keep[--nkeep];
 	rte_pktmbuf_reset(m);
-	fill(m, 0xbeef, 0x66);
+	tf_fill(m, &mac, q.queue, 0xbeef, 0x66);
 	CHECK(rte_eth_tx_burst(port, 0, &m, 1) == 1, "TX of the frame for the forged RX refused");
 	wait_xstat("rx_faulted", 1, "RX into the victim's IOVA");
 	wait_xstat("rx_faults", faults + 1, "RX into the victim's IOVA");

@@ -27,6 +27,7 @@
 #include <rte_pasid_mem.h>
 
 #include "rte_pmd_pasidnic.h"
+#include "test_frames.h"
 
 #define FAIL(...) do { \
 	printf("REASON: " __VA_ARGS__); \
@@ -37,46 +38,9 @@
 
 #define NB_DESC 256
 #define FRAMES 32
-#define FRAME_LEN 128
 
 static uint16_t port;
 static struct rte_ether_addr mac;
-
-static void
-fill(struct rte_mbuf *m, uint16_t q, uint32_t seq, uint8_t tag)
-{
-	uint8_t *d = rte_pktmbuf_mtod(m, uint8_t *);
-	struct rte_ether_hdr *eh = (struct rte_ether_hdr *)d;
-	unsigned int i;
-
-	rte_ether_addr_copy(&mac, &eh->dst_addr);
-	rte_ether_addr_copy(&mac, &eh->src_addr);
-	eh->ether_type = rte_cpu_to_be_16(0x88b5); /* local experimental */
-	d[14] = tag;
-	d[15] = (uint8_t)q;
-	memcpy(d + 16, &seq, sizeof(seq));
-	for (i = 20; i < FRAME_LEN; i++)
-		d[i] = tag ^ (uint8_t)(i + seq);
-	m->data_len = m->pkt_len = FRAME_LEN;
-}
-
-static bool
-check_frame(const struct rte_mbuf *m, uint16_t q, uint32_t seq, uint8_t tag)
-{
-	const uint8_t *d = rte_pktmbuf_mtod(m, const uint8_t *);
-	unsigned int i;
-	uint32_t s;
-
-	if (m->pkt_len != FRAME_LEN || d[14] != tag || d[15] != q)
-		return false;
-	memcpy(&s, d + 16, sizeof(s));
-	if (s != seq)
-		return false;
-	for (i = 20; i < FRAME_LEN; i++)
-		if (d[i] != (uint8_t)(tag ^ (uint8_t)(i + seq)))
-			return false;
-	return true;
-}
 
 /* Receive up to @n frames of queue @q within @ms; returns how many. */
 static unsigned int
@@ -105,7 +69,7 @@ loop(uint16_t q, struct rte_mempool *mp, struct rte_mempool *rx_mp, unsigned int
 	CHECK(n <= FRAMES, "too many frames");
 	CHECK(rte_pktmbuf_alloc_bulk(mp, tx, n) == 0, "no mbufs in %s", mp->name);
 	for (i = 0; i < n; i++)
-		fill(tx[i], q, *seq + i, tag);
+		tf_fill(tx[i], &mac, q, *seq + i, tag);
 	sent = 0;
 	while (sent < n)
 		sent += rte_eth_tx_burst(port, q, tx + sent, n - sent);
@@ -114,7 +78,7 @@ loop(uint16_t q, struct rte_mempool *mp, struct rte_mempool *rx_mp, unsigned int
 		if (rx[i]->pool != rx_mp)
 			FAIL("queue %u received into pool %s, not %s", q, rx[i]->pool->name,
 			     rx_mp->name);
-		if (check_frame(rx[i], q, *seq + i, tag))
+		if (tf_check(rx[i], q, *seq + i, tag))
 			ok++;
 		rte_pktmbuf_free(rx[i]);
 	}
@@ -223,11 +187,11 @@ cmd_pasid(void)
 
 		m = rte_pktmbuf_alloc(mp[1]);
 		CHECK(m != NULL, "no mbuf");
-		fill(m, 0, 0xfeed, 0x5a);
+		tf_fill(m, &mac, 0, 0xfeed, 0x5a);
 		CHECK(rte_eth_tx_burst(port, 0, &m, 1) == 1, "cross TX refused");
 		got = rx_wait(0, rx, 1, 2000);
 		if (got == 1) {
-			CHECK(!check_frame(rx[0], 0, 0xfeed, 0x5a),
+			CHECK(!tf_check(rx[0], 0, 0xfeed, 0x5a),
 			      "queue 0 (PASID %d) read a buffer of heap 1: isolation broken",
 			      pasid[0]);
 			printf("cross-domain TX: queue 0 read domain 0's memory, not heap 1's\n");
@@ -288,7 +252,7 @@ cmd_fault(void)
 	shinfo.free_cb = noop_free;
 	rte_mbuf_ext_refcnt_set(&shinfo, 1);
 	rte_pktmbuf_attach_extbuf(m, junk, 0x1000, sizeof(junk), &shinfo);
-	fill(m, 1, 0, 3);
+	tf_fill(m, &mac, 1, 0, 3);
 	CHECK(rte_eth_tx_burst(port, 1, &m, 1) == 1, "bad TX refused");
 
 	/* Queue 0 keeps going while queue 1 faults and until it is restarted. */
@@ -363,12 +327,12 @@ cmd_features(void)
 	CHECK(n == 0, "interrupt before any frame (%d)", n);
 	m = rte_pktmbuf_alloc(mp[0]);
 	CHECK(m != NULL, "no mbuf");
-	fill(m, 1, 7, 0x11);
+	tf_fill(m, &mac, 1, 7, 0x11);
 	CHECK(rte_eth_tx_burst(port, 1, &m, 1) == 1, "TX");
 	n = rte_epoll_wait(RTE_EPOLL_PER_THREAD, ev, 1, 5000);
 	CHECK(n == 1, "no RX interrupt within 5 s (%d)", n);
 	CHECK(rte_eth_dev_rx_intr_disable(port, 1) == 0, "rx_intr_disable");
-	CHECK(rx_wait(1, rx, 1, 2000) == 1 && check_frame(rx[0], 1, 7, 0x11), "frame after irq");
+	CHECK(rx_wait(1, rx, 1, 2000) == 1 && tf_check(rx[0], 1, 7, 0x11), "frame after irq");
 	rte_pktmbuf_free(rx[0]);
 	printf("Rx interrupt: woke up on a frame of queue 1\n");
 
@@ -376,7 +340,7 @@ cmd_features(void)
 	CHECK(rte_eth_promiscuous_disable(port) == 0, "promiscuous off");
 	m = rte_pktmbuf_alloc(mp[0]);
 	CHECK(m != NULL, "no mbuf");
-	fill(m, 0, 8, 0x22);
+	tf_fill(m, &mac, 0, 8, 0x22);
 	rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->dst_addr.addr_bytes[5] ^= 0x55;
 	CHECK(rte_eth_tx_burst(port, 0, &m, 1) == 1, "TX");
 	CHECK(rx_wait(0, rx, 1, 1000) == 0, "a frame for another MAC passed the filter");
@@ -385,7 +349,7 @@ cmd_features(void)
 	CHECK(rte_eth_promiscuous_enable(port) == 0, "promiscuous on");
 	m = rte_pktmbuf_alloc(mp[0]);
 	CHECK(m != NULL, "no mbuf");
-	fill(m, 0, 9, 0x24);
+	tf_fill(m, &mac, 0, 9, 0x24);
 	rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->dst_addr.addr_bytes[5] ^= 0x55;
 	CHECK(rte_eth_tx_burst(port, 0, &m, 1) == 1, "TX");
 	CHECK(rx_wait(0, rx, 1, 2000) == 1, "promiscuous: frame for another MAC not received");
