@@ -2,7 +2,7 @@
 # Helpers of the iommufd bus VM tests (tests/vm/bus_*.sh). Source it after lib.sh.
 . "$TOP/tests/vm/pasidnic_common.sh"
 
-PLUGIN=$BUILD/drivers/bus/iommufd/librte_bus_iommufd.so
+PLUGIN=$(plugin_path "$BUILD/drivers/bus/iommufd/librte_bus_iommufd.so")
 # One DPDK process at a time, no files left in /dev/hugepages.
 EAL=(-l 0-1 --in-memory --log-level=bus.iommufd:info)
 

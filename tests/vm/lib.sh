@@ -4,6 +4,25 @@
 fail() { echo "REASON: $*"; exit 1; }
 skip() { echo "REASON: $*"; exit 77; }
 
+# plugin_path SO: a path DPDK's -d accepts for the plugin SO. EAL refuses a
+# plugin below a world-writable directory (a checkout under /tmp): then the
+# plugin is copied to /run/dpdk-pasid-plugins (root-owned) and that copy's
+# path is printed. Give the bus plugin first on the command line: the PMD
+# plugin's DT_NEEDED bus library then resolves to the copy already loaded.
+plugin_path() {
+	local d=$1 dst=/run/dpdk-pasid-plugins
+	[ -f "$1" ] || { echo "$1"; return 0; }
+	while d=$(dirname "$d") && [ "$d" != / ]; do
+		if [ -n "$(find "$d" -maxdepth 0 -perm -o+w)" ]; then
+			mkdir -p -m 755 "$dst"
+			cp "$1" "$dst/"
+			echo "$dst/${1##*/}"
+			return 0
+		fi
+	done
+	echo "$1"
+}
+
 # kmod NAME [PARAM=VALUE...]: load a module of the test kernel.
 kmod() { modprobe -d "$MODROOT" "$@" || fail "modprobe $1 failed"; }
 

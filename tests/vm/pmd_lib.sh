@@ -4,8 +4,8 @@
 # vm-boot line, not a test.
 . "$TOP/tests/vm/lib.sh"
 
-BUS_PLUGIN=$BUILD/drivers/bus/iommufd/librte_bus_iommufd.so
-PMD_PLUGIN=$BUILD/drivers/net/pasidnic/librte_net_pasidnic.so
+BUS_PLUGIN=$(plugin_path "$BUILD/drivers/bus/iommufd/librte_bus_iommufd.so")
+PMD_PLUGIN=$(plugin_path "$BUILD/drivers/net/pasidnic/librte_net_pasidnic.so")
 TESTPMD=$DPDK_PREFIX/bin/dpdk-testpmd
 # One DPDK process at a time, nothing left in /dev/hugepages.
 PMD_EAL=(-l 0-1 --in-memory --no-pci --log-level=pmd.net.pasidnic:info)

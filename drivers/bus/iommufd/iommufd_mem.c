@@ -9,6 +9,11 @@
  * as DPDK allocates and frees pages. rte_dev_dma_map()/unmap() map a
  * caller's memory (e.g. rte_extmem_register()ed areas) into the IOAS of the
  * device's RID.
+ *
+ * External memory is never mapped here, external malloc heaps included
+ * (unlike DPDK's VFIO, which maps them at their IOVAs): their IOVAs are the
+ * owner's to place, and a pasid_mem heap's IOVAs belong to its PASID domain,
+ * so mapping them into the RID's IOAS would give the RID a way into it.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -38,8 +43,8 @@ map_seg(const struct rte_memseg_list *msl, const struct rte_memseg *ms, void *ar
 	struct walk_arg *w = arg;
 	int ret;
 
-	/* External memory that is not a heap is mapped by its owner. */
-	if (msl->external && !msl->heap)
+	/* External memory, heaps included, is mapped by its owner (see the top). */
+	if (msl->external)
 		return 0;
 	if (ms->iova == RTE_BAD_IOVA)
 		return 0;
@@ -67,7 +72,7 @@ mem_event(enum rte_mem_event type, const void *addr, size_t len, void *arg __rte
 	const char *end = (const char *)addr + len;
 	const char *va;
 
-	if (msl == NULL || (msl->external && !msl->heap))
+	if (msl == NULL || msl->external)
 		return;
 	for (va = addr; va < end; va += msl->page_sz) {
 		const struct rte_memseg *ms = rte_mem_virt2memseg(va, msl);
