@@ -38,6 +38,8 @@ grep -Eq "worker $VICTIM pid $dead died: .*PASID $pasid still attached" "$MP_DIR
 	fail "the primary reports PASID $pasid still attached"
 mp_wait_log p "worker $VICTIM pid $dead died: queue pair $VICTIM quiesced, PASID $pasid detached, IOAS $ioas destroyed; hugepages free [0-9]+ -> [0-9]+" 10
 mp_wait_log p "process $dead exited: PASID $pasid quiesced, detached, IOAS $ioas destroyed, PASID freed" 10
+# The PMD's quiesce_domain op stopped both queues of the pair (RX and TX).
+mp_wait_log p "pasidnic: port [0-9]+: 2 queue\(s\) of PASID $pasid stopped \(their process has exited\)" 10
 echo "ok: the dead worker's queue pair was quiesced, PASID $pasid detached, IOAS $ioas destroyed"
 
 # Its heap's hugepages are back (the other three still hold theirs).

@@ -125,6 +125,9 @@ struct pnic_port {
 	rte_spinlock_recursive_t qlock;
 	bool promisc;
 	bool allmulti;
+	/* Queues of live processes that ethdev "released" (pnic_rx_queue_release_locked). */
+	struct pnic_rxq *rxq_kept[PNIC_MAX_QP];
+	struct pnic_txq *txq_kept[PNIC_MAX_QP];
 	uint64_t dev_fault_base;
 	uint64_t wakeup_base;
 	struct rte_ether_addr mac;

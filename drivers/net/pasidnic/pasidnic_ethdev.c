@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -201,6 +202,10 @@ pnic_configure(struct rte_eth_dev *dev)
 {
 	const struct rte_eth_conf *conf = &dev->data->dev_conf;
 
+	/* Port-wide operations are the primary's: they act on every worker's queues. */
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
+		return -E_RTE_SECONDARY;
+
 	if (conf->rxmode.mq_mode & RTE_ETH_MQ_RX_RSS_FLAG)
 		PNIC_LOG(NOTICE, "port %u: the device has no RSS: RX queue n receives what "
 			 "TX queue n sends (loopback), the netdev backend feeds RX queue 0",
@@ -243,6 +248,8 @@ pnic_start(struct rte_eth_dev *dev)
 	uint16_t i;
 	int ret;
 
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
+		return -E_RTE_SECONDARY;
 	if (dev->data->dev_conf.intr_conf.rxq) {
 		if (rte_intr_vec_list_alloc(h, "pasidnic_intr_vec", dev->data->nb_rx_queues)) {
 			PNIC_LOG(ERR, "port %u: no memory for the RX interrupt vectors",
@@ -255,8 +262,9 @@ pnic_start(struct rte_eth_dev *dev)
 	for (i = 0; i < dev->data->nb_tx_queues; i++) {
 		struct pnic_txq *txq = dev->data->tx_queues[i];
 
-		/* Queues not set up yet are set up (and started) at runtime. */
-		if (txq == NULL || txq->deferred)
+		/* Queues not set up yet are set up (and started) at runtime; another
+		 * process's queues are its own to start. */
+		if (txq == NULL || txq->deferred || txq->owner != getpid())
 			continue;
 		ret = pnic_tx_queue_start(dev, i);
 		if (ret < 0)
@@ -265,7 +273,7 @@ pnic_start(struct rte_eth_dev *dev)
 	for (i = 0; i < dev->data->nb_rx_queues; i++) {
 		struct pnic_rxq *rxq = dev->data->rx_queues[i];
 
-		if (rxq == NULL || rxq->deferred)
+		if (rxq == NULL || rxq->deferred || rxq->owner != getpid())
 			continue;
 		ret = pnic_rx_queue_start(dev, i);
 		if (ret < 0)
@@ -282,12 +290,18 @@ pnic_start(struct rte_eth_dev *dev)
 	pnic_link_update(dev, 0);
 	return 0;
 fail:
-	for (i = 0; i < dev->data->nb_rx_queues; i++)
-		if (dev->data->rx_queues[i] != NULL)
+	for (i = 0; i < dev->data->nb_rx_queues; i++) {
+		const struct pnic_rxq *rxq = dev->data->rx_queues[i];
+
+		if (rxq != NULL && rxq->owner == getpid())
 			pnic_rx_queue_stop(dev, i);
-	for (i = 0; i < dev->data->nb_tx_queues; i++)
-		if (dev->data->tx_queues[i] != NULL)
+	}
+	for (i = 0; i < dev->data->nb_tx_queues; i++) {
+		const struct pnic_txq *txq = dev->data->tx_queues[i];
+
+		if (txq != NULL && txq->owner == getpid())
 			pnic_tx_queue_stop(dev, i);
+	}
 	rte_intr_vec_list_free(h);
 	return ret;
 }
@@ -298,6 +312,8 @@ pnic_stop(struct rte_eth_dev *dev)
 	struct pnic_port *p = dev->data->dev_private;
 	uint16_t i;
 
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
+		return -E_RTE_SECONDARY;
 	pnic_wr(p, PNIC_REG_DEV_CTRL, p->args.backend << PNIC_DEV_CTRL_BACKEND_SHIFT);
 	for (i = 0; i < dev->data->nb_rx_queues; i++)
 		if (dev->data->rx_queues[i] != NULL)
@@ -330,6 +346,14 @@ pnic_intr_off(struct pnic_port *p)
 	p->intr_on = false;
 }
 
+/*
+ * The primary's worker-exit handler (pnic_quiesce_domain, on the bus's
+ * thread) against the primary closing the port: per process, not in the
+ * port's shared data, which the close frees.
+ */
+static pthread_mutex_t pnic_close_lock = PTHREAD_MUTEX_INITIALIZER;
+static bool pnic_closing[RTE_MAX_ETHPORTS];
+
 /* This process's part of the port goes with the port (release_port only clears the pointer). */
 static void
 pnic_proc_free(struct rte_eth_dev *dev)
@@ -359,6 +383,9 @@ pnic_close(struct rte_eth_dev *dev)
 		pnic_proc_free(dev);
 		return 0;
 	}
+	pthread_mutex_lock(&pnic_close_lock);
+	pnic_closing[dev->data->port_id] = true;
+	pthread_mutex_unlock(&pnic_close_lock);
 	if (dev->data->dev_started)
 		pnic_stop(dev);
 	for (i = 0; i < dev->data->nb_rx_queues; i++) {
@@ -497,6 +524,7 @@ pnic_stats_reset(struct rte_eth_dev *dev)
 	struct pnic_port *p = dev->data->dev_private;
 	uint16_t i;
 
+	rte_spinlock_recursive_lock(&p->qlock);
 	for (i = 0; i < dev->data->nb_rx_queues; i++) {
 		struct pnic_rxq *rxq = dev->data->rx_queues[i];
 
@@ -512,6 +540,7 @@ pnic_stats_reset(struct rte_eth_dev *dev)
 			continue;
 		txq->pkts = txq->bytes = txq->errors = 0;
 	}
+	rte_spinlock_recursive_unlock(&p->qlock);
 	return 0;
 }
 
@@ -594,6 +623,7 @@ pnic_xstats_reset(struct rte_eth_dev *dev)
 	struct pnic_port *p = dev->data->dev_private;
 	uint16_t i;
 
+	rte_spinlock_recursive_lock(&p->qlock);
 	p->dev_fault_base = pnic_rd(p, PNIC_REG_FAULT_COUNT);
 	p->wakeup_base = pnic_rd(p, PNIC_REG_ENGINE_WAKEUPS);
 	for (i = 0; i < dev->data->nb_rx_queues; i++) {
@@ -612,6 +642,7 @@ pnic_xstats_reset(struct rte_eth_dev *dev)
 		txq->fault_base = pnic_qrd(p, PNIC_QUEUE(i, PNIC_DIR_TX), PNIC_Q_FAULTS);
 		txq->kicks = 0;
 	}
+	rte_spinlock_recursive_unlock(&p->qlock);
 	return pnic_stats_reset(dev);
 }
 
@@ -809,6 +840,7 @@ pnic_probe(struct rte_iommufd_driver *drv __rte_unused, struct rte_iommufd_devic
 		goto fail;
 	}
 	eth_dev->data->dev_private = p;
+	pnic_closing[eth_dev->data->port_id] = false;
 	rte_strscpy(p->name, idev->name, sizeof(p->name));
 	p->port_id = eth_dev->data->port_id;
 	rte_spinlock_recursive_init(&p->qlock);
@@ -908,6 +940,7 @@ rte_pmd_pasidnic_queue_pasid(uint16_t port_id, uint16_t queue_id)
 	const struct pnic_rxq *rxq;
 	struct pnic_proc *pp;
 	struct pnic_port *p;
+	int pasid;
 
 	if (dev == NULL)
 		return -ENODEV;
@@ -916,10 +949,12 @@ rte_pmd_pasidnic_queue_pasid(uint16_t port_id, uint16_t queue_id)
 	if (queue_id >= p->nb_qp)
 		return -EINVAL;
 	/* A queue set up (by any process) says what it is programmed with. */
+	rte_spinlock_recursive_lock(&p->qlock);
 	rxq = queue_id < dev->data->nb_rx_queues ? dev->data->rx_queues[queue_id] : NULL;
-	if (rxq != NULL)
-		return rxq->pasid;
-	return pp->domain[queue_id] ? rte_iommufd_domain_pasid(pp->domain[queue_id]) : 0;
+	pasid = rxq != NULL ? rxq->pasid :
+		pp->domain[queue_id] ? rte_iommufd_domain_pasid(pp->domain[queue_id]) : 0;
+	rte_spinlock_recursive_unlock(&p->qlock);
+	return pasid;
 }
 
 int
@@ -936,14 +971,17 @@ rte_pmd_pasidnic_queue_pair_release(uint16_t port_id, uint16_t queue_id)
 static int
 pnic_quiesce_domain(struct rte_iommufd_device *idev, uint32_t pasid)
 {
-	struct rte_eth_dev *eth_dev = rte_eth_dev_allocated(idev->device.name);
+	struct rte_eth_dev *eth_dev;
 	int n;
 
-	if (eth_dev == NULL)
-		return 0;
-	n = pnic_queue_pair_quiesce(eth_dev, pasid);
-	PNIC_LOG(INFO, "port %u: %d queue(s) of PASID %u stopped (their process has exited)",
-		 eth_dev->data->port_id, n, pasid);
+	pthread_mutex_lock(&pnic_close_lock);
+	eth_dev = rte_eth_dev_allocated(idev->device.name);
+	if (eth_dev != NULL && !pnic_closing[eth_dev->data->port_id]) {
+		n = pnic_queue_pair_quiesce(eth_dev, pasid);
+		PNIC_LOG(INFO, "port %u: %d queue(s) of PASID %u stopped (their process has "
+			 "exited)", eth_dev->data->port_id, n, pasid);
+	}
+	pthread_mutex_unlock(&pnic_close_lock);
 	return 0;
 }
 

@@ -8,13 +8,15 @@
  * no system call, except the kick of a sleeping engine (pnic_publish()).
  */
 #include <errno.h>
-#include <signal.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <ethdev_driver.h>
 #include <rte_bus_iommufd.h>
 #include <rte_cycles.h>
 #include <rte_malloc.h>
+#include <rte_memory.h>
 
 #include "pasidnic.h"
 
@@ -23,6 +25,8 @@
 /* The *_locked functions run with the port's qlock held (see the wrappers at the end). */
 static int pnic_rx_queue_stop_locked(struct rte_eth_dev *dev, uint16_t qid);
 static int pnic_tx_queue_stop_locked(struct rte_eth_dev *dev, uint16_t qid);
+static bool pnic_rx_queue_release_locked(struct rte_eth_dev *dev, uint16_t qid);
+static bool pnic_tx_queue_release_locked(struct rte_eth_dev *dev, uint16_t qid);
 
 static uint32_t
 ring_size(uint16_t nb_desc)
@@ -77,11 +81,96 @@ ring_alloc(uint32_t n, unsigned int socket_id, rte_iova_t *iova)
 	return ring;
 }
 
+/*
+ * Does task (process or thread) @tid still run? A zombie does not: the bus
+ * hears of a worker's exit (pidfd) before its parent reaps it, and kill(0)
+ * succeeds on a zombie.
+ */
+static bool
+task_alive(int tid)
+{
+	char path[32], buf[160];
+	const char *st;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno != ENOENT && errno != ESRCH;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	st = strrchr(buf, ')');      /* "pid (comm) S ..." */
+	return st == NULL || st[1] == '\0' || (st[2] != 'Z' && st[2] != 'X');
+}
+
 /* Is @pid a process other than the caller that still runs? */
 static bool
 other_alive(pid_t pid)
 {
-	return pid != 0 && pid != getpid() && (kill(pid, 0) == 0 || errno != ESRCH);
+	return pid != 0 && pid != getpid() && task_alive(pid);
+}
+
+/* A dead owner's ring in DPDK's main memory (a RID queue) can be freed; one in its heap is gone. */
+static void
+ring_free_if_shared(volatile struct pnic_desc *ring)
+{
+	void *va = (void *)(uintptr_t)ring;
+	const struct rte_memseg_list *msl = rte_mem_virt2memseg_list(va);
+
+	if (msl != NULL && !msl->external)
+		rte_free(va);
+}
+
+/*
+ * A queue of another live process was "released" by ethdev (which clears the
+ * slot after the release op, e.g. before a queue setup): put it back, and
+ * refuse the setup. A kept queue whose owner has exited since is freed.
+ * Returns -EBUSY when the queue went back to its owner.
+ */
+static int
+rx_kept_restore(struct rte_eth_dev *dev, uint16_t qid)
+{
+	struct pnic_port *p = dev->data->dev_private;
+	struct pnic_rxq *kept;
+	int ret = 0;
+
+	rte_spinlock_recursive_lock(&p->qlock);
+	kept = p->rxq_kept[qid];
+	p->rxq_kept[qid] = NULL;
+	if (kept != NULL && dev->data->rx_queues[qid] == NULL) {
+		dev->data->rx_queues[qid] = kept;
+		if (other_alive(kept->owner))
+			ret = -EBUSY;
+		else
+			pnic_rx_queue_release_locked(dev, qid);
+	}
+	rte_spinlock_recursive_unlock(&p->qlock);
+	return ret;
+}
+
+static int
+tx_kept_restore(struct rte_eth_dev *dev, uint16_t qid)
+{
+	struct pnic_port *p = dev->data->dev_private;
+	struct pnic_txq *kept;
+	int ret = 0;
+
+	rte_spinlock_recursive_lock(&p->qlock);
+	kept = p->txq_kept[qid];
+	p->txq_kept[qid] = NULL;
+	if (kept != NULL && dev->data->tx_queues[qid] == NULL) {
+		dev->data->tx_queues[qid] = kept;
+		if (other_alive(kept->owner))
+			ret = -EBUSY;
+		else
+			pnic_tx_queue_release_locked(dev, qid);
+	}
+	rte_spinlock_recursive_unlock(&p->qlock);
+	return ret;
 }
 
 /* Reset queue @q and program its ring and PASID; leaves it DISABLED. */
@@ -121,12 +210,16 @@ pnic_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
 	struct pnic_rxq *rxq;
 	uint32_t room;
 
-	if (dev->data->rx_queues[qid] != NULL) {
-		pnic_rx_queue_release(dev, qid);
-		dev->data->rx_queues[qid] = NULL;
-	}
 	if (qid >= p->nb_qp)
 		return -EINVAL;
+	if (dev->data->rx_queues[qid] != NULL)
+		pnic_rx_queue_release(dev, qid);
+	if (rx_kept_restore(dev, qid) < 0) {
+		PNIC_LOG(ERR, "port %u: RX queue %u belongs to process %d, which still runs",
+			 dev->data->port_id, qid,
+			 (int)((struct pnic_rxq *)dev->data->rx_queues[qid])->owner);
+		return -EBUSY;
+	}
 	room = rte_pktmbuf_data_room_size(mp);
 	if (room <= RTE_PKTMBUF_HEADROOM + RTE_ETHER_MIN_LEN) {
 		PNIC_LOG(ERR, "port %u: RX queue %u: mbufs of pool %s are too small (%u bytes)",
@@ -173,12 +266,16 @@ pnic_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
 	uint32_t n = ring_size(nb_desc);
 	struct pnic_txq *txq;
 
-	if (dev->data->tx_queues[qid] != NULL) {
-		pnic_tx_queue_release(dev, qid);
-		dev->data->tx_queues[qid] = NULL;
-	}
 	if (qid >= p->nb_qp)
 		return -EINVAL;
+	if (dev->data->tx_queues[qid] != NULL)
+		pnic_tx_queue_release(dev, qid);
+	if (tx_kept_restore(dev, qid) < 0) {
+		PNIC_LOG(ERR, "port %u: TX queue %u belongs to process %d, which still runs",
+			 dev->data->port_id, qid,
+			 (int)((struct pnic_txq *)dev->data->tx_queues[qid])->owner);
+		return -EBUSY;
+	}
 	txq = rte_zmalloc_socket("pasidnic_txq", sizeof(*txq), RTE_CACHE_LINE_SIZE,
 				 ctl_socket(dev, socket_id));
 	if (txq == NULL)
@@ -234,11 +331,12 @@ txq_free_mbufs(struct pnic_txq *txq)
 }
 
 /*
- * Release a queue. Its owner frees everything. When the owner is another
- * process: if it has exited, the device queue is reset and the structure
- * freed, but not the ring and mbufs (they were in the dead process's heap);
- * if it still runs, the device queue is only reset (the owner must release
- * it). Returns false when the structure was kept.
+ * Release a queue and clear its slot. Its owner frees everything. When its
+ * owner has exited, the device queue is reset and what is in DPDK's main
+ * memory freed, but not the mbufs and a ring in the dead process's heap.
+ * A queue of another process that still runs is not touched: it is kept
+ * aside for rx_kept_restore() (ethdev clears the slot after the release op
+ * whatever it does). Returns false when the queue was kept.
  */
 static bool
 pnic_rx_queue_release_locked(struct rte_eth_dev *dev, uint16_t qid)
@@ -248,20 +346,23 @@ pnic_rx_queue_release_locked(struct rte_eth_dev *dev, uint16_t qid)
 
 	if (rxq == NULL)
 		return true;
-	if (rxq->owner != getpid()) {
-		pnic_qwr(p, rxq->hwq, PNIC_Q_CTRL, PNIC_Q_CTRL_RESET);
-		rxq->started = false;
-		dev->data->rx_queue_state[qid] = RTE_ETH_QUEUE_STATE_STOPPED;
-		if (other_alive(rxq->owner)) {
-			PNIC_LOG(WARNING, "port %u: RX queue %u of process %d reset under it",
-				 dev->data->port_id, qid, (int)rxq->owner);
-			return false;
-		}
-	} else {
+	if (other_alive(rxq->owner)) {
+		PNIC_LOG(ERR, "port %u: RX queue %u belongs to process %d, which still runs: "
+			 "not released", dev->data->port_id, qid, (int)rxq->owner);
+		p->rxq_kept[qid] = rxq;
+		return false;
+	}
+	if (rxq->owner == getpid()) {
 		if (rxq->started)
 			pnic_rx_queue_stop_locked(dev, qid);
 		rxq_free_mbufs(rxq);
+		dev->data->rx_queues[qid] = NULL;
 		rte_free((void *)(uintptr_t)rxq->ring);
+	} else {
+		pnic_qwr(p, rxq->hwq, PNIC_Q_CTRL, PNIC_Q_CTRL_RESET);
+		dev->data->rx_queue_state[qid] = RTE_ETH_QUEUE_STATE_STOPPED;
+		dev->data->rx_queues[qid] = NULL;
+		ring_free_if_shared(rxq->ring);
 	}
 	rte_free(rxq->sw_ring);
 	rte_free(rxq);
@@ -276,20 +377,23 @@ pnic_tx_queue_release_locked(struct rte_eth_dev *dev, uint16_t qid)
 
 	if (txq == NULL)
 		return true;
-	if (txq->owner != getpid()) {
-		txq->started = false;
-		pnic_qwr(p, txq->hwq, PNIC_Q_CTRL, PNIC_Q_CTRL_RESET);
-		dev->data->tx_queue_state[qid] = RTE_ETH_QUEUE_STATE_STOPPED;
-		if (other_alive(txq->owner)) {
-			PNIC_LOG(WARNING, "port %u: TX queue %u of process %d reset under it",
-				 dev->data->port_id, qid, (int)txq->owner);
-			return false;
-		}
-	} else {
+	if (other_alive(txq->owner)) {
+		PNIC_LOG(ERR, "port %u: TX queue %u belongs to process %d, which still runs: "
+			 "not released", dev->data->port_id, qid, (int)txq->owner);
+		p->txq_kept[qid] = txq;
+		return false;
+	}
+	if (txq->owner == getpid()) {
 		if (txq->started)
 			pnic_tx_queue_stop_locked(dev, qid);
 		txq_free_mbufs(txq);
+		dev->data->tx_queues[qid] = NULL;
 		rte_free((void *)(uintptr_t)txq->ring);
+	} else {
+		pnic_qwr(p, txq->hwq, PNIC_Q_CTRL, PNIC_Q_CTRL_RESET);
+		dev->data->tx_queue_state[qid] = RTE_ETH_QUEUE_STATE_STOPPED;
+		dev->data->tx_queues[qid] = NULL;
+		ring_free_if_shared(txq->ring);
 	}
 	rte_free(txq->sw_ring);
 	rte_free(txq);
@@ -319,6 +423,12 @@ pnic_rx_queue_start_locked(struct rte_eth_dev *dev, uint16_t qid)
 
 	if (rxq == NULL)
 		return -EINVAL;
+	if (rxq->owner != getpid()) {
+		/* Its ring and mbufs may be in the owner's heap, mapped only there. */
+		PNIC_LOG(ERR, "port %u: RX queue %u belongs to process %d: only it can start it",
+			 dev->data->port_id, qid, (int)rxq->owner);
+		return -EPERM;
+	}
 	if (rxq->started)
 		return 0;
 	rxq_free_mbufs(rxq);
@@ -377,6 +487,11 @@ pnic_tx_queue_start_locked(struct rte_eth_dev *dev, uint16_t qid)
 
 	if (txq == NULL)
 		return -EINVAL;
+	if (txq->owner != getpid()) {
+		PNIC_LOG(ERR, "port %u: TX queue %u belongs to process %d: only it can start it",
+			 dev->data->port_id, qid, (int)txq->owner);
+		return -EPERM;
+	}
 	if (txq->started)
 		return 0;
 	txq_free_mbufs(txq);
@@ -663,14 +778,10 @@ pnic_queue_pair_release(struct rte_eth_dev *dev, uint16_t qid)
 		ret = -EBUSY;
 		goto out;
 	}
-	if (rxq != NULL) {
+	if (rxq != NULL)
 		pnic_rx_queue_release_locked(dev, qid);
-		dev->data->rx_queues[qid] = NULL;
-	}
-	if (txq != NULL) {
+	if (txq != NULL)
 		pnic_tx_queue_release_locked(dev, qid);
-		dev->data->tx_queues[qid] = NULL;
-	}
 	pnic_proc(p)->domain[qid] = NULL;
 out:
 	rte_spinlock_recursive_unlock(&p->qlock);
@@ -681,17 +792,23 @@ out:
  * Take the port's queue lock for the primary's worker-exit handler. A worker
  * killed inside a queue start/stop leaves the lock taken by a thread that is
  * gone: after half a second, take the lock over instead of waiting forever.
+ * The holder is dead when its thread no longer runs, or when no holder has
+ * been recorded for 100 ms on end (it died between taking the spinlock and
+ * recording itself, or between the reverse steps of the unlock).
  */
 static void
 qlock_take_from_dead(struct pnic_port *p)
 {
-	uint64_t deadline = rte_get_timer_cycles() + rte_get_timer_hz() / 2;
+	uint64_t hz = rte_get_timer_hz();
+	uint64_t deadline = rte_get_timer_cycles() + hz / 2, anonymous = 0, now;
 	int holder;
 
 	while (!rte_spinlock_recursive_trylock(&p->qlock)) {
 		holder = p->qlock.user;
-		if (rte_get_timer_cycles() > deadline && holder != -1 &&
-		    kill(holder, 0) < 0 && errno == ESRCH) {
+		now = rte_get_timer_cycles();
+		anonymous = holder != -1 ? 0 : anonymous != 0 ? anonymous : now;
+		if (now > deadline && ((holder != -1 && !task_alive(holder)) ||
+				       (anonymous != 0 && now - anonymous > hz / 10))) {
 			PNIC_LOG(WARNING, "port %u: the queue lock was held by thread %d, which "
 				 "has exited: taking it over", p->port_id, holder);
 			p->qlock.count = 0;
@@ -721,8 +838,7 @@ pnic_queue_pair_quiesce(struct rte_eth_dev *dev, uint32_t pasid)
 		if (rxq == NULL || rxq->pasid != (int)pasid || rxq->owner == getpid())
 			continue;
 		n++;
-		if (pnic_rx_queue_release_locked(dev, i))
-			dev->data->rx_queues[i] = NULL;
+		pnic_rx_queue_release_locked(dev, i);
 	}
 	for (i = 0; i < dev->data->nb_tx_queues; i++) {
 		struct pnic_txq *txq = dev->data->tx_queues[i];
@@ -730,8 +846,7 @@ pnic_queue_pair_quiesce(struct rte_eth_dev *dev, uint32_t pasid)
 		if (txq == NULL || txq->pasid != (int)pasid || txq->owner == getpid())
 			continue;
 		n++;
-		if (pnic_tx_queue_release_locked(dev, i))
-			dev->data->tx_queues[i] = NULL;
+		pnic_tx_queue_release_locked(dev, i);
 	}
 	rte_spinlock_recursive_unlock(&p->qlock);
 	return n;
