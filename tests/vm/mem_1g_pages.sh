@@ -1,5 +1,5 @@
 #!/bin/bash
-# vm-boot: mem
+# vm-boot: bus
 # SPDX-License-Identifier: BSD-3-Clause
 # A heap of 1 GiB pages maps them at 1 GiB-aligned IOVAs and the device DMAs
 # through them; skips when the VM has no 1 GiB page.

@@ -1,5 +1,5 @@
 #!/bin/bash
-# vm-boot: mem
+# vm-boot: bus
 # SPDX-License-Identifier: BSD-3-Clause
 # IOVAs handed out by a pasid_mem heap are where QEMU's edu device DMAs land,
 # through vfio-pci, iommufd and the vIOMMU; they reach nothing from another IOAS.

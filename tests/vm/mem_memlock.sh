@@ -1,5 +1,5 @@
 #!/bin/bash
-# vm-boot: mem
+# vm-boot: bus
 # SPDX-License-Identifier: BSD-3-Clause
 # Without CAP_IPC_LOCK and with a 5 MiB RLIMIT_MEMLOCK, heaps fail with ENOMEM and
 # a message giving the limit and the fix, both before and inside the kernel.

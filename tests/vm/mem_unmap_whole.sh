@@ -1,5 +1,5 @@
 #!/bin/bash
-# vm-boot: mem
+# vm-boot: bus
 # SPDX-License-Identifier: BSD-3-Clause
 # Growth and shrink map and unmap whole segments: partial unmaps are refused by
 # the kernel, released segments no longer translate, destroy leaves the IOAS empty.

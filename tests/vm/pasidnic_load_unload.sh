@@ -1,5 +1,5 @@
 #!/bin/bash
-# vm-boot: pasidnic
+# vm-boot: pmd
 # SPDX-License-Identifier: BSD-3-Clause
 # Load the pasidnic module, check its mdev types, create and remove devices
 # of every type (cdev, netdev, config space), unload; the pasid_width

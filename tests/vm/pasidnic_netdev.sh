@@ -1,5 +1,5 @@
 #!/bin/bash
-# vm-boot: pasidnic
+# vm-boot: pmd
 # SPDX-License-Identifier: BSD-3-Clause
 # Netdev backend: the kernel talks to a userspace driver of the port through
 # the port's network interface: ARP resolution, UDP echoed back, and ICMP

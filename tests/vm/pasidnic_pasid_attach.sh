@@ -1,5 +1,5 @@
 #!/bin/bash
-# vm-boot: pasidnic
+# vm-boot: pmd
 # SPDX-License-Identifier: BSD-3-Clause
 # PASIDs on different IOASes through the standard uAPI
 # (VFIO_DEVICE_ATTACH_PASID), replace, detach blocks DMA, out-of-width refused.

@@ -1,5 +1,5 @@
 #!/bin/bash
-# vm-boot: pasidnic
+# vm-boot: pmd
 # SPDX-License-Identifier: BSD-3-Clause
 # A queue on PASID A given an IOVA mapped only in B's IOAS faults
 # (queue, PASID, IOVA, direction latched); B's memory is byte-identical.

@@ -1,5 +1,5 @@
 #!/bin/bash
-# vm-boot: pasidnic
+# vm-boot: pmd
 # SPDX-License-Identifier: BSD-3-Clause
 # Removing a device or unloading the module while userspace holds the device
 # fd with queues running: rmmod is refused (EBUSY), device removal asks the

@@ -1,5 +1,5 @@
 #!/bin/bash
-# vm-boot: pasidnic
+# vm-boot: pmd
 # SPDX-License-Identifier: BSD-3-Clause
 # A RID-attached queue pair moves data correctly in loopback (MSI-X,
 # doorbells, notification suppression); detaching the RID blocks DMA.

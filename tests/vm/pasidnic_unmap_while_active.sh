@@ -1,5 +1,5 @@
 #!/bin/bash
-# vm-boot: pasidnic
+# vm-boot: pmd
 # SPDX-License-Identifier: BSD-3-Clause
 # Unmapping rings or buffers under running queues (PASID and
 # RID) ends in a fault, never a use-after-unmap; a queue reset recovers.

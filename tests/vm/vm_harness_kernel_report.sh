@@ -1,5 +1,5 @@
 #!/bin/bash
-# vm-boot: core
+# vm-boot: bus
 # SPDX-License-Identifier: BSD-3-Clause
 # The guest runner must fail a test whose run left a kernel report (WARN,
 # KASAN, lockdep...) in the kernel log, even when the test itself passed.

@@ -1,5 +1,5 @@
 #!/bin/bash
-# vm-boot: core
+# vm-boot: bus
 # SPDX-License-Identifier: BSD-3-Clause
 # The kernel's own iommufd selftest (tools/testing/selftests/iommu, built from
 # the test kernel's source): a check that our kernel config gives a working

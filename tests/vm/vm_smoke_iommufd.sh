@@ -1,5 +1,5 @@
 #!/bin/bash
-# vm-boot: core
+# vm-boot: bus
 # SPDX-License-Identifier: BSD-3-Clause
 # iommufd + vfio cdev on QEMU's edu device behind the vIOMMU: bind, IOAS,
 # hugepage IOMMU_IOAS_MAP, DMA round trip, MSI on an eventfd, DMA to
