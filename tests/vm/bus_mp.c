@@ -34,7 +34,6 @@
 #include "bus_iommufd_driver.h"
 #include "bus_pnic.h"
 
-
 static void
 say(const char *fmt, ...)
 {
@@ -47,8 +46,6 @@ say(const char *fmt, ...)
 	fflush(stdout);
 	va_end(ap);
 }
-
-
 
 static int
 nic_probe(struct rte_iommufd_driver *drv __rte_unused, struct rte_iommufd_device *dev)
@@ -99,9 +96,6 @@ static struct rte_iommufd_driver nic_driver = {
 };
 
 RTE_PMD_REGISTER_IOMMUFD(test_pasidnic_mp, nic_driver);
-
-
-
 
 static int
 primary(void)

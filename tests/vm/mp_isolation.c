@@ -251,6 +251,26 @@ expect_no_frame(const char *what)
 	      "stray's domain instead of faulting", what, got);
 }
 
+/*
+ * What the stray just sent must fault in direction @d ("tx" or "rx"): the
+ * queue is marked faulted, its fault counter passes @faults, nothing comes
+ * back; then say so.
+ */
+static void
+expect_fault(const char *d, uint64_t faults, rte_iova_t iova, const char *what)
+{
+	char faulted[16], count[16];
+
+	snprintf(faulted, sizeof(faulted), "%s_faulted", d);
+	snprintf(count, sizeof(count), "%s_faults", d);
+	wait_xstat(faulted, 1, what);
+	wait_xstat(count, faults + 1, what);
+	expect_no_frame(what);
+	printf("stray: %s at 0x%" PRIx64 ": DMA fault, %s_q0_faulted %" PRIu64 ", %s_q0_faults %"
+	       PRIu64 " -> %" PRIu64 "\n", what, iova, d, xstat(faulted), d, faults, xstat(count));
+	fflush(stdout);
+}
+
 static int
 cmd_stray(const char *dir)
 {
@@ -294,13 +314,7 @@ cmd_stray(const char *dir)
 	tf_fill(m, &mac, q.queue, 0xdead, 0x55);
 	CHECK(rte_pktmbuf_iova(m) == iova, "forged TX IOVA 0x%" PRIx64, rte_pktmbuf_iova(m));
 	CHECK(rte_eth_tx_burst(port, 0, &m, 1) == 1, "the forged TX frame was refused");
-	wait_xstat("tx_faulted", 1, "TX of the victim's IOVA");
-	wait_xstat("tx_faults", faults + 1, "TX of the victim's IOVA");
-	expect_no_frame("TX of the victim's IOVA");
-	printf("stray: TX of a buffer at the victim's IOVA 0x%" PRIx64 ": DMA fault, "
-	       "tx_q0_faulted %" PRIu64 ", tx_q0_faults %" PRIu64 " -> %" PRIu64 "\n", iova,
-	       xstat("tx_faulted"), faults, xstat("tx_faults"));
-	fflush(stdout);
+	expect_fault("tx", faults, iova, "TX of a buffer at the victim's IOVA");
 
 	/* Recover TX (the faulted mbuf is freed with the queue's). */
 	CHECK(rte_eth_dev_tx_queue_stop(port, 0) == 0, "TX queue 0 stop");
@@ -337,12 +351,7 @@ cmd_stray(const char *dir)
 	rte_pktmbuf_reset(m);
 	tf_fill(m, &mac, q.queue, 0xbeef, 0x66);
 	CHECK(rte_eth_tx_burst(port, 0, &m, 1) == 1, "TX of the frame for the forged RX refused");
-	wait_xstat("rx_faulted", 1, "RX into the victim's IOVA");
-	wait_xstat("rx_faults", faults + 1, "RX into the victim's IOVA");
-	expect_no_frame("RX into the victim's IOVA");
-	printf("stray: RX of a frame into the victim's IOVA 0x%" PRIx64 " + headroom: DMA fault, "
-	       "rx_q0_faulted %" PRIu64 ", rx_q0_faults %" PRIu64 " -> %" PRIu64 "\n", iova,
-	       xstat("rx_faulted"), faults, xstat("rx_faults"));
+	expect_fault("rx", faults, iova, "RX of a frame into the victim's IOVA (+ headroom)");
 
 	/* Recover: the ring's mbufs go back to the pool; give them their own IOVA again. */
 	CHECK(rte_eth_dev_rx_queue_stop(port, 0) == 0, "RX queue 0 stop");

@@ -9,6 +9,7 @@
 #   mp_setup NAME TYPE   ports, dirs, baseline, trap (call first)
 #   mp_primary N [ARGS]  start the primary for N workers, wait until it runs
 #   mp_worker K [NAME]   start worker K (process NAME, default wK), wait until it forwards
+#   mp_workers N         start workers 0..N-1
 #   mp_start NAME ARGS   start any DPDK secondary of the port (EAL options given)
 #   mp_wait_log / mp_wait_exit / mp_wait_fwd / mp_fwd / mp_heap_pages ...
 . "$TOP/tests/vm/pmd_lib.sh"
@@ -154,6 +155,14 @@ mp_worker() {
 	MP_IOAS[$name]=$(echo "$line" | awk '{ print $8 }')
 	echo "worker $k forwards: pid ${MP_PID[$name]}, PASID ${MP_PASID[$name]}," \
 		"IOAS ${MP_IOAS[$name]}"
+}
+
+# mp_workers N: start workers 0..N-1 (processes w0..wN-1), each forwarding.
+mp_workers() {
+	local k
+	for ((k = 0; k < $1; k++)); do
+		mp_worker "$k"
+	done
 }
 
 # mp_wait_log NAME REGEX [SECONDS]: wait for a line of NAME's log; fail,

@@ -11,9 +11,7 @@
 N=3
 mp_setup mp_primary_exit q4
 mp_primary $N
-for k in $(seq 0 $((N - 1))); do
-	mp_worker "$k"
-done
+mp_workers "$N"
 for k in $(seq 0 $((N - 1))); do
 	mp_wait_fwd "$k" "${MP_PID[w$k]}" "$(mp_fwd "$k" "${MP_PID[w$k]}")" 30
 done

@@ -12,9 +12,7 @@ VICTIM=2
 mp_setup mp_worker_crash q4
 mp_primary $N
 before=$(mp_heap_pages)
-for k in $(seq 0 $((N - 1))); do
-	mp_worker "$k"
-done
+mp_workers "$N"
 dead=${MP_PID[w$VICTIM]}
 pasid=${MP_PASID[w$VICTIM]}
 ioas=${MP_IOAS[w$VICTIM]}

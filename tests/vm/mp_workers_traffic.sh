@@ -12,9 +12,7 @@
 N=4
 mp_setup mp_workers_traffic q4
 mp_primary $N
-for k in $(seq 0 $((N - 1))); do
-	mp_worker "$k"
-done
+mp_workers "$N"
 [ "$(printf '%s\n' "${MP_PASID[@]}" | sort -u | wc -l)" = $N ] ||
 	fail "the workers share a PASID: ${MP_PASID[*]}"
 [ "$(printf '%s\n' "${MP_IOAS[@]}" | sort -u | wc -l)" = $N ] ||
