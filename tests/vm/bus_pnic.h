@@ -15,7 +15,7 @@
 #include <stdlib.h>
 
 #include "bus_iommufd_driver.h"
-#include "../../kernel/linux/pasidnic/pasidnic_regs.h"
+#include "pasidnic_regs.h"
 
 #define AREA 0x10000u
 #define IOVA UINT64_C(0x100000)  /* the same in every domain */

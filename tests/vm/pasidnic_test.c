@@ -24,7 +24,7 @@
 #include <time.h>
 
 #include "vfio_util.h"
-#include "../../kernel/linux/pasidnic/pasidnic_regs.h"
+#include "pasidnic_regs.h"
 
 #define ASSERT VU_ASSERT
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * net_pasidnic internals: the port, its queues and register access.
- * The device's programming interface is kernel/linux/pasidnic/pasidnic_regs.h
+ * The device's programming interface is kernel/linux/pasidnic/uapi/pasidnic_regs.h
  * (doc/pasidnic.md); this driver uses its names only.
  */
 #ifndef PASIDNIC_H
