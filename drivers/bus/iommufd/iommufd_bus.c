@@ -20,17 +20,6 @@
 
 #include "private.h"
 
-struct rte_devargs *
-iommufd_devargs_lookup(const char *name)
-{
-	struct rte_devargs *da;
-
-	RTE_EAL_DEVARGS_FOREACH(RTE_BUS_IOMMUFD_NAME, da)
-		if (strcmp(da->name, name) == 0)
-			return da;
-	return NULL;
-}
-
 void
 rte_iommufd_register(struct rte_iommufd_driver *driver)
 {

@@ -8,7 +8,12 @@
  *   max_domains=N      at most N PASID domains at a time (default: the width)
  *   dpdk_mem=1|0       map DPDK memory into the default domain (default 1)
  * An unknown key or a malformed value is an error that names it.
+ *
+ * Also the device names themselves ("pci-<BDF>", "mdev-<UUID>"), checked
+ * here for the bus's parse op, the layered form's name= key and the scan,
+ * and the lookup of the devargs EAL holds for a name.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +26,44 @@
 #include "private.h"
 
 #define KNOWN_KEYS "name, pasid, max_domains, dpdk_mem"
+
+static bool
+is_bdf(const char *s)
+{
+	unsigned int dom, bus, dev, fn;
+	char tail;
+
+	return strlen(s) == 12 &&
+	       sscanf(s, "%4x:%2x:%2x.%1x%c", &dom, &bus, &dev, &fn, &tail) == 4;
+}
+
+static bool
+is_uuid(const char *s)
+{
+	int i;
+
+	if (strlen(s) != 36)
+		return false;
+	for (i = 0; i < 36; i++) {
+		if (i == 8 || i == 13 || i == 18 || i == 23) {
+			if (s[i] != '-')
+				return false;
+		} else if (!isxdigit((unsigned char)s[i])) {
+			return false;
+		}
+	}
+	return true;
+}
+
+bool
+iommufd_name_valid(const char *name)
+{
+	if (strncmp(name, IOMMUFD_PCI_PREFIX, strlen(IOMMUFD_PCI_PREFIX)) == 0)
+		return is_bdf(name + strlen(IOMMUFD_PCI_PREFIX));
+	if (strncmp(name, IOMMUFD_MDEV_PREFIX, strlen(IOMMUFD_MDEV_PREFIX)) == 0)
+		return is_uuid(name + strlen(IOMMUFD_MDEV_PREFIX));
+	return false;
+}
 
 static int
 parse_u32(const char *v, uint32_t min, uint32_t max, uint32_t *out)
@@ -132,4 +175,15 @@ iommufd_devargs_of(const struct rte_devargs *devargs, struct iommufd_devargs *da
 	if (devargs != NULL)
 		s = devargs->bus_str != NULL ? devargs->bus_str : devargs->args;
 	return iommufd_devargs_parse(s, da, err, errlen);
+}
+
+struct rte_devargs *
+iommufd_devargs_lookup(const char *name)
+{
+	struct rte_devargs *da;
+
+	RTE_EAL_DEVARGS_FOREACH(RTE_BUS_IOMMUFD_NAME, da)
+		if (strcmp(da->name, name) == 0)
+			return da;
+	return NULL;
 }

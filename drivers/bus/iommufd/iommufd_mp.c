@@ -212,17 +212,6 @@ worker_watch(pid_t pid, char *err, size_t errlen)
 	return 0;
 }
 
-static struct iommufd_dev *
-dev_by_name(const char *name)
-{
-	struct rte_iommufd_device *p;
-
-	FOREACH_IOMMUFD_DEVICE(p)
-		if (strcmp(p->name, name) == 0)
-			return IOMMUFD_DEV(p);
-	return NULL;
-}
-
 /* Fill the reply of a request on device @d. Lock held. */
 static int
 mp_serve(struct mp_param *r, struct iommufd_dev *d, struct rte_mp_msg *reply)
@@ -295,7 +284,7 @@ mp_handle(const struct rte_mp_msg *msg, const void *peer)
 	r->name[sizeof(r->name) - 1] = '\0';
 	r->error[0] = '\0';
 	pthread_mutex_lock(&iommufd_lock);
-	d = serving ? dev_by_name(r->name) : NULL;
+	d = serving ? iommufd_dev_find(r->name) : NULL;
 	if (!serving) {
 		r->result = -ESRCH;
 		snprintf(r->error, sizeof(r->error), "the primary process is exiting");

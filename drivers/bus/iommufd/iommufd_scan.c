@@ -27,48 +27,8 @@
 
 #include "private.h"
 
-#define PCI_PREFIX "pci-"
-#define MDEV_PREFIX "mdev-"
 #define PCI_SYSFS "/sys/bus/pci/devices"
 #define MDEV_SYSFS "/sys/bus/mdev/devices"
-
-static bool
-is_bdf(const char *s)
-{
-	unsigned int dom, bus, dev, fn;
-	char tail;
-
-	return strlen(s) == 12 &&
-	       sscanf(s, "%4x:%2x:%2x.%1x%c", &dom, &bus, &dev, &fn, &tail) == 4;
-}
-
-static bool
-is_uuid(const char *s)
-{
-	int i;
-
-	if (strlen(s) != 36)
-		return false;
-	for (i = 0; i < 36; i++) {
-		if (i == 8 || i == 13 || i == 18 || i == 23) {
-			if (s[i] != '-')
-				return false;
-		} else if (!isxdigit((unsigned char)s[i])) {
-			return false;
-		}
-	}
-	return true;
-}
-
-bool
-iommufd_name_valid(const char *name)
-{
-	if (strncmp(name, PCI_PREFIX, strlen(PCI_PREFIX)) == 0)
-		return is_bdf(name + strlen(PCI_PREFIX));
-	if (strncmp(name, MDEV_PREFIX, strlen(MDEV_PREFIX)) == 0)
-		return is_uuid(name + strlen(MDEV_PREFIX));
-	return false;
-}
 
 static int
 read_hex(const char *dir, const char *file, unsigned long *v)
@@ -200,9 +160,9 @@ iommufd_dev_describe(const char *name, struct iommufd_dev *d)
 			 "(pci-<domain:bus:dev.fn> or mdev-<uuid>)", name);
 		return -EINVAL;
 	}
-	if (strncmp(name, PCI_PREFIX, strlen(PCI_PREFIX)) == 0)
-		return describe_pci(name + strlen(PCI_PREFIX), d);
-	return describe_mdev(name + strlen(MDEV_PREFIX), d);
+	if (strncmp(name, IOMMUFD_PCI_PREFIX, strlen(IOMMUFD_PCI_PREFIX)) == 0)
+		return describe_pci(name + strlen(IOMMUFD_PCI_PREFIX), d);
+	return describe_mdev(name + strlen(IOMMUFD_MDEV_PREFIX), d);
 }
 
 bool
@@ -212,10 +172,10 @@ iommufd_dev_exists(const char *name)
 
 	if (!iommufd_name_valid(name))
 		return false;
-	if (strncmp(name, PCI_PREFIX, strlen(PCI_PREFIX)) == 0)
-		snprintf(path, sizeof(path), PCI_SYSFS "/%s/vfio-dev", name + strlen(PCI_PREFIX));
+	if (strncmp(name, IOMMUFD_PCI_PREFIX, strlen(IOMMUFD_PCI_PREFIX)) == 0)
+		snprintf(path, sizeof(path), PCI_SYSFS "/%s/vfio-dev", name + strlen(IOMMUFD_PCI_PREFIX));
 	else
-		snprintf(path, sizeof(path), MDEV_SYSFS "/%s/vfio-dev", name + strlen(MDEV_PREFIX));
+		snprintf(path, sizeof(path), MDEV_SYSFS "/%s/vfio-dev", name + strlen(IOMMUFD_MDEV_PREFIX));
 	return access(path, F_OK) == 0;
 }
 
@@ -229,8 +189,8 @@ is_ignored(const char *name)
 	return da != NULL && da->policy == RTE_DEV_BLOCKED;
 }
 
-static struct iommufd_dev *
-find_by_name(const char *name)
+struct iommufd_dev *
+iommufd_dev_find(const char *name)
 {
 	struct rte_iommufd_device *p;
 
@@ -248,7 +208,7 @@ consider(const char *name)
 	struct iommufd_dev *d;
 	char err[256];
 
-	if (find_by_name(name) != NULL || is_ignored(name))
+	if (iommufd_dev_find(name) != NULL || is_ignored(name))
 		return;
 	d = calloc(1, sizeof(*d));
 	if (d == NULL) {
@@ -291,7 +251,7 @@ scan_pci(void)
 	}
 	it = pci_id_match_iterator_create(NULL);
 	while (it != NULL && (p = pci_device_next(it)) != NULL) {
-		snprintf(name, sizeof(name), PCI_PREFIX "%04x:%02x:%02x.%x", p->domain, p->bus,
+		snprintf(name, sizeof(name), IOMMUFD_PCI_PREFIX "%04x:%02x:%02x.%x", p->domain, p->bus,
 			 p->dev, p->func);
 		consider(name);
 	}
@@ -310,10 +270,9 @@ scan_mdev(void)
 	if (dd == NULL)
 		return;
 	while ((e = readdir(dd)) != NULL) {
-		if (!is_uuid(e->d_name))
-			continue;
-		snprintf(name, sizeof(name), MDEV_PREFIX "%s", e->d_name);
-		consider(name);
+		snprintf(name, sizeof(name), IOMMUFD_MDEV_PREFIX "%s", e->d_name);
+		if (iommufd_name_valid(name)) /* a UUID, not "." or ".." */
+			consider(name);
 	}
 	closedir(dd);
 }
@@ -326,7 +285,7 @@ check_selected(void)
 	struct iommufd_dev tmp;
 
 	RTE_EAL_DEVARGS_FOREACH(RTE_BUS_IOMMUFD_NAME, da) {
-		if (da->policy != RTE_DEV_ALLOWED || find_by_name(da->name) != NULL)
+		if (da->policy != RTE_DEV_ALLOWED || iommufd_dev_find(da->name) != NULL)
 			continue;
 		memset(&tmp, 0, sizeof(tmp));
 		if (iommufd_dev_describe(da->name, &tmp) < 0)

@@ -46,6 +46,15 @@ int iommufd_devargs_parse(const char *str, struct iommufd_devargs *da, char *err
 int iommufd_devargs_of(const struct rte_devargs *devargs, struct iommufd_devargs *da,
 		       char *err, size_t errlen);
 
+/* Device names: "pci-<domain:bus:dev.fn>" and "mdev-<uuid>". */
+#define IOMMUFD_PCI_PREFIX "pci-"
+#define IOMMUFD_MDEV_PREFIX "mdev-"
+
+/* true when @name has the form of one of our device names. */
+bool iommufd_name_valid(const char *name);
+/* The devargs EAL holds for the device named @name, or NULL. */
+struct rte_devargs *iommufd_devargs_lookup(const char *name);
+
 /* ---- iommufd_pasid.c: per-device PASID allocator ---- */
 
 struct iommufd_pasid_table {
@@ -166,8 +175,8 @@ bool iommufd_dev_exists(const char *name);
 /* Fill @d from the sysfs entry of @name ("pci-<BDF>" / "mdev-<UUID>").
  * Returns 0; -ENODEV when it is not a vfio device (d->error says why). */
 int iommufd_dev_describe(const char *name, struct iommufd_dev *d);
-/* true when @name has the form of one of our device names. */
-bool iommufd_name_valid(const char *name);
+/* The device of the bus named @name, or NULL. Lock held, or the EAL thread. */
+struct iommufd_dev *iommufd_dev_find(const char *name);
 
 /* ---- iommufd_device.c: bind, hw info, regions, bus master ---- */
 
@@ -259,8 +268,5 @@ extern struct iommufd_bus iommufd_bus;
 
 #define FOREACH_IOMMUFD_DEVICE(p) TAILQ_FOREACH(p, &iommufd_bus.devices, next)
 #define FOREACH_IOMMUFD_DRIVER(p) TAILQ_FOREACH(p, &iommufd_bus.drivers, next)
-
-/* The devargs of the device named @name, or NULL. */
-struct rte_devargs *iommufd_devargs_lookup(const char *name);
 
 #endif /* IOMMUFD_PRIVATE_H */
