@@ -72,7 +72,7 @@ cfg_pasid_width(struct iommufd_dev *d)
 static int
 bind(struct iommufd_dev *d)
 {
-	struct vfio_device_bind_iommufd b = { .argsz = sizeof(b), .iommufd = iommufd_ctx.fd };
+	struct vfio_device_bind_iommufd b = { .argsz = sizeof(b), .iommufd = iommufd_bus_ctx.fd };
 
 	d->pub.fd = open(d->pub.cdev, O_RDWR | O_CLOEXEC);
 	if (d->pub.fd < 0) {
@@ -148,7 +148,7 @@ read_pasid_width(struct iommufd_dev *d)
 		d->pub.pasid_log2 = cfg_pasid_width(d);
 		return;
 	}
-	if (ioctl(iommufd_ctx.fd, IOMMU_GET_HW_INFO, &hw) == 0)
+	if (ioctl(iommufd_bus_ctx.fd, IOMMU_GET_HW_INFO, &hw) == 0)
 		d->pub.pasid_log2 = hw.out_max_pasid_log2;
 	else
 		IOMMUFD_LOG(DEBUG, "%s: IOMMU_GET_HW_INFO failed: %s", d->pub.name,
@@ -170,7 +170,7 @@ choose_pasid_mode(struct iommufd_dev *d)
 		      "out_max_pasid_log2 = 0: no PCI PASID capability, or the IOMMU "
 		      "is not in scalable mode)" :
 		      "the emulated device advertises no PCI PASID capability";
-	else if (!iommufd_ctx.pasid_attach)
+	else if (!iommufd_bus_ctx.pasid_attach)
 		why = "the kernel cannot attach PASIDs through vfio (Linux 6.15+)";
 	if (why == NULL) {
 		d->pasid_mode = true;
@@ -193,16 +193,17 @@ attach_rid(struct iommufd_dev *d)
 	int ret;
 
 	if (d->args.dpdk_mem) {
-		d->rid_ioas = iommufd_ctx.default_ioas;
+		ret = iommufd_mem_init(&d->rid_ioas);
+		d->dpdk_mem = ret == 0;
 	} else {
 		ret = iommufd_ioas_alloc(&d->rid_ioas);
-		if (ret < 0) {
-			snprintf(d->error, sizeof(d->error), "IOMMU_IOAS_ALLOC failed: %s",
-				 strerror(-ret));
-			return ret;
-		}
 	}
-	if (d->pub.kind == RTE_IOMMUFD_PHYSICAL && iommufd_ctx.pasid_attach &&
+	if (ret < 0) {
+		snprintf(d->error, sizeof(d->error), "IOMMU_IOAS_ALLOC failed: %s",
+			 strerror(-ret));
+		return ret;
+	}
+	if (d->pub.kind == RTE_IOMMUFD_PHYSICAL && iommufd_bus_ctx.pasid_attach &&
 	    d->args.pasid != IOMMUFD_PASID_OFF) {
 		ret = iommufd_hwpt_alloc_pasid(d, d->rid_ioas, &d->rid_hwpt);
 		if (ret == 0) {
@@ -251,7 +252,7 @@ iommufd_dev_open(struct iommufd_dev *d)
 		return 0;
 	if (d->error[0])
 		return -EINVAL;
-	ret = iommufd_ctx_get();
+	ret = iommufd_bus_ctx_get();
 	if (ret < 0) {
 		snprintf(d->error, sizeof(d->error), "no iommufd context (/dev/iommu: %s)",
 			 strerror(-ret));
@@ -278,8 +279,8 @@ iommufd_dev_open(struct iommufd_dev *d)
 	ret = attach_rid(d);
 	if (ret < 0)
 		goto fail;
-	if (d->args.dpdk_mem) {
-		ret = iommufd_mem_init();
+	if (d->dpdk_mem) {
+		ret = iommufd_mem_follow();
 		if (ret < 0) {
 			snprintf(d->error, sizeof(d->error), "mapping DPDK memory into IOAS %u "
 				 "failed: %s (see the messages above)", d->rid_ioas,
@@ -309,7 +310,7 @@ fail:
 		} else {
 			if (d->pasids.bits != NULL)
 				iommufd_pasid_table_fini(&d->pasids);
-			iommufd_ctx_put();
+			iommufd_bus_ctx_put();
 		}
 		rte_strscpy(d->error, why, sizeof(d->error));
 	}
@@ -331,7 +332,7 @@ iommufd_dev_release(struct iommufd_dev *d)
 	d->pub.devid = 0;
 	d->rid_ioas = 0;
 	d->pasid_mode = false;
-	iommufd_ctx_put();
+	iommufd_bus_ctx_put();
 }
 
 void
@@ -355,7 +356,10 @@ iommufd_dev_close(struct iommufd_dev *d)
 	iommufd_detach(d, 0);
 	if (d->rid_hwpt != 0)
 		iommufd_destroy(d->rid_hwpt);
-	if (d->rid_ioas != 0 && d->rid_ioas != iommufd_ctx.default_ioas) {
+	if (d->dpdk_mem) {
+		iommufd_mem_fini();
+		d->dpdk_mem = false;
+	} else if (d->rid_ioas != 0) {
 		iommufd_ioas_unmap(d->rid_ioas, 0, UINT64_MAX);
 		iommufd_destroy(d->rid_ioas);
 	}

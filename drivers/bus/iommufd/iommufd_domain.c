@@ -84,7 +84,7 @@ iommufd_hwpt_alloc_pasid(struct iommufd_dev *d, uint32_t ioas, uint32_t *hwpt)
 		.data_type = IOMMU_HWPT_DATA_NONE,
 	};
 
-	if (ioctl(iommufd_ctx.fd, IOMMU_HWPT_ALLOC, &a)) {
+	if (ioctl(iommufd_bus_ctx.fd, IOMMU_HWPT_ALLOC, &a)) {
 		IOMMUFD_LOG(DEBUG, "%s: IOMMU_HWPT_ALLOC(PASID) on IOAS %u failed: %s",
 			    d->pub.name, ioas, strerror(errno));
 		return -errno;
@@ -255,7 +255,7 @@ rte_iommufd_domain_ioas(const struct rte_iommufd_domain *dom, int *iommufd, uint
 		return -1;
 	}
 	if (iommufd != NULL)
-		*iommufd = iommufd_ctx.fd;
+		*iommufd = iommufd_bus_ctx.fd;
 	if (ioas_id != NULL)
 		*ioas_id = dom->ioas;
 	return 0;
@@ -280,7 +280,7 @@ rte_iommufd_domain_dma_map(struct rte_iommufd_domain *dom, void *va, uint64_t io
 		rte_errno = EINVAL;
 		return -1;
 	}
-	ret = iommufd_iova_ranges_get(iommufd_sys_ioctl, iommufd_ctx.fd, dom->ioas, &r, &n,
+	ret = iommufd_iova_ranges_get(iommufd_sys_ioctl, iommufd_bus_ctx.fd, dom->ioas, &r, &n,
 				      &align);
 	if (ret == 0) {
 		ret = iommufd_iova_check(r, n, align, iova, len);

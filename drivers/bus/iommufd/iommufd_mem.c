@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * DPDK memory in the default domain.
+ * The default IOAS: DPDK memory at IOVA = VA, shared by the RIDs of the
+ * devices opened with dpdk_mem=1. This file owns it: the first user
+ * allocates it, the last one unmaps and destroys it.
  *
  * The bus needs IOVA as VA. When the first device opens, every memory
- * segment DPDK has is mapped into the shared default IOAS at IOVA = VA, one
+ * segment DPDK has is mapped into the default IOAS at IOVA = VA, one
  * mapping per page (IOMMU_IOAS_UNMAP cannot split a mapping, and DPDK frees
  * memory page by page), and a memory event callback keeps the IOAS in step
  * as DPDK allocates and frees pages. rte_dev_dma_map()/unmap() map a
@@ -28,7 +30,11 @@
 
 #define MEM_CB_NAME "bus_iommufd"
 
-static bool mem_ready;
+static struct {
+	uint32_t ioas;       /* the default IOAS, 0 when there is none */
+	unsigned int users;  /* devices whose RID is on it */
+	bool following;      /* mapped, and the memory event callback registered */
+} mem;
 
 struct walk_arg {
 	struct iommufd_iova_range *ranges;
@@ -55,7 +61,7 @@ map_seg(const struct rte_memseg_list *msl, const struct rte_memseg *ms, void *ar
 		w->err = -ERANGE;
 		return -1;
 	}
-	ret = iommufd_ioas_map(iommufd_ctx.default_ioas, ms->addr, ms->iova, ms->len);
+	ret = iommufd_ioas_map(mem.ioas, ms->addr, ms->iova, ms->len);
 	if (ret < 0) {
 		IOMMUFD_LOG(ERR, "mapping DPDK memory at %p (%zu bytes) failed: %s", ms->addr,
 			    ms->len, strerror(-ret));
@@ -81,10 +87,10 @@ mem_event(enum rte_mem_event type, const void *addr, size_t len, void *arg __rte
 		if (ms == NULL || ms->iova == RTE_BAD_IOVA)
 			continue;
 		if (type == RTE_MEM_EVENT_ALLOC)
-			ret = iommufd_ioas_map(iommufd_ctx.default_ioas, ms->addr, ms->iova,
+			ret = iommufd_ioas_map(mem.ioas, ms->addr, ms->iova,
 					       ms->len);
 		else
-			ret = iommufd_ioas_unmap(iommufd_ctx.default_ioas, ms->iova, ms->len);
+			ret = iommufd_ioas_unmap(mem.ioas, ms->iova, ms->len);
 		if (ret < 0)
 			IOMMUFD_LOG(ERR, "%s DPDK memory at %p (%zu bytes) failed: %s",
 				    type == RTE_MEM_EVENT_ALLOC ? "mapping" : "unmapping",
@@ -93,20 +99,39 @@ mem_event(enum rte_mem_event type, const void *addr, size_t len, void *arg __rte
 }
 
 int
-iommufd_mem_init(void)
+iommufd_mem_init(uint32_t *ioas)
+{
+	int ret;
+
+	if (mem.users == 0) {
+		ret = iommufd_ioas_alloc(&mem.ioas);
+		if (ret < 0) {
+			IOMMUFD_LOG(ERR, "IOMMU_IOAS_ALLOC of the default IOAS failed: %s",
+				    strerror(-ret));
+			return ret;
+		}
+		IOMMUFD_LOG(DEBUG, "default IOAS %u", mem.ioas);
+	}
+	mem.users++;
+	*ioas = mem.ioas;
+	return 0;
+}
+
+int
+iommufd_mem_follow(void)
 {
 	struct walk_arg w = { .err = 0 };
 	int ret;
 
-	if (mem_ready)
+	if (mem.following)
 		return 0;
 	if (rte_eal_iova_mode() != RTE_IOVA_VA) {
 		IOMMUFD_LOG(ERR, "the iommufd bus maps DPDK memory at IOVA = VA: run with "
 			    "--iova-mode=va (the current mode is PA)");
 		return -ENOTSUP;
 	}
-	ret = iommufd_iova_ranges_get(iommufd_sys_ioctl, iommufd_ctx.fd,
-				      iommufd_ctx.default_ioas, &w.ranges, &w.n, &w.align);
+	ret = iommufd_iova_ranges_get(iommufd_sys_ioctl, iommufd_bus_ctx.fd, mem.ioas,
+				      &w.ranges, &w.n, &w.align);
 	if (ret < 0) {
 		IOMMUFD_LOG(ERR, "IOMMU_IOAS_IOVA_RANGES failed: %s", strerror(-ret));
 		return ret;
@@ -123,21 +148,25 @@ iommufd_mem_init(void)
 	rte_memseg_walk_thread_unsafe(map_seg, &w);
 	rte_mcfg_mem_read_unlock();
 	free(w.ranges);
-	mem_ready = true;
 	if (w.err < 0) {
-		iommufd_mem_fini();
+		rte_mem_event_callback_unregister(MEM_CB_NAME, NULL);
 		return w.err;
 	}
+	mem.following = true;
 	return 0;
 }
 
 void
 iommufd_mem_fini(void)
 {
-	if (!mem_ready)
+	if (mem.users == 0 || --mem.users > 0)
 		return;
-	rte_mem_event_callback_unregister(MEM_CB_NAME, NULL);
-	mem_ready = false;
+	if (mem.following)
+		rte_mem_event_callback_unregister(MEM_CB_NAME, NULL);
+	mem.following = false;
+	iommufd_ioas_unmap(mem.ioas, 0, UINT64_MAX);
+	iommufd_destroy(mem.ioas);
+	mem.ioas = 0;
 }
 
 static struct iommufd_dev *

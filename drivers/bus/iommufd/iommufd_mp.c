@@ -64,7 +64,6 @@ struct mp_param {
 	uint32_t pasid;
 	uint32_t ioas;
 	uint32_t devid;
-	uint32_t default_ioas;
 	uint32_t rid_ioas;
 	uint64_t cfg_offset;
 	uint32_t num_regions;
@@ -225,7 +224,6 @@ mp_serve(struct mp_param *r, struct iommufd_dev *d, struct rte_mp_msg *reply)
 	switch (r->op) {
 	case MP_DEV_FDS:
 		r->devid = d->pub.devid;
-		r->default_ioas = iommufd_ctx.default_ioas;
 		r->rid_ioas = d->rid_ioas;
 		r->cfg_offset = d->cfg_offset;
 		r->num_regions = d->num_regions;
@@ -234,7 +232,7 @@ mp_serve(struct mp_param *r, struct iommufd_dev *d, struct rte_mp_msg *reply)
 		r->device_id = d->pub.device_id;
 		r->pasid_log2 = d->pub.pasid_log2;
 		r->pasid_mode = d->pasid_mode;
-		reply->fds[0] = iommufd_ctx.fd;
+		reply->fds[0] = iommufd_bus_ctx.fd;
 		reply->fds[1] = d->pub.fd;
 		reply->num_fds = 2;
 		return 0;
@@ -432,7 +430,7 @@ iommufd_mp_dev_attach(struct iommufd_dev *d)
 			 "process: %s", r.error[0] ? r.error : strerror(-ret));
 		return ret;
 	}
-	iommufd_ctx_adopt(fds[0], r.default_ioas);
+	iommufd_bus_ctx_adopt(fds[0]);
 	d->pub.fd = fds[1];
 	d->pub.devid = r.devid;
 	d->pub.vendor_id = r.vendor_id;
@@ -448,7 +446,7 @@ iommufd_mp_dev_attach(struct iommufd_dev *d)
 		snprintf(d->error, sizeof(d->error), "no interrupt handle: %s", strerror(-ret));
 		close(d->pub.fd);
 		d->pub.fd = -1;
-		iommufd_ctx_put();
+		iommufd_bus_ctx_put();
 		return ret;
 	}
 	IOMMUFD_LOG(INFO, "%s: received from the primary process (fd %d, dev id %u), PASID "

@@ -100,28 +100,28 @@ bool iommufd_iova_hits_msi_window(uint64_t iova, uint64_t len);
 
 /* ---- iommufd_ctx.c: the process's /dev/iommu and the kernel's features ---- */
 
-struct iommufd_ctx {
+/* Not the kernel's struct iommufd_ctx: the bus's hold on /dev/iommu. */
+struct iommufd_bus_ctx {
 	int fd;               /* /dev/iommu, -1 when closed */
 	unsigned int users;   /* bound devices */
-	uint32_t default_ioas; /* every device's RID domain: DPDK memory at IOVA = VA */
 	bool pasid_attach;    /* the kernel attaches PASIDs through vfio (6.15+) */
 	bool adopted;         /* secondary: fd received from the primary, owns nothing */
 	char kernel[64];      /* uname release */
 };
 
-extern struct iommufd_ctx iommufd_ctx;
+extern struct iommufd_bus_ctx iommufd_bus_ctx;
 
 /* Does a kernel of uname release @release attach PASIDs through vfio (6.15+)? */
 bool iommufd_kernel_has_pasid_attach(const char *release);
-/* Open /dev/iommu and the default IOAS on first use; count a user.
+/* Open /dev/iommu on first use; count a user.
  * Returns 0 or -errno (ENOENT: no /dev/iommu, logged with the fix). */
-int iommufd_ctx_get(void);
+int iommufd_bus_ctx_get(void);
 /* Secondary process: use @fd, the primary's iommufd received over rte_mp
  * (a duplicate of an already adopted one is closed); count a user. */
-void iommufd_ctx_adopt(int fd, uint32_t default_ioas);
-/* Drop a user; the last one unmaps and destroys the default IOAS and closes
- * (an adopted fd is only closed). */
-void iommufd_ctx_put(void);
+void iommufd_bus_ctx_adopt(int fd);
+/* Drop a user; the last one closes /dev/iommu. Its users destroy the
+ * objects they created first (an adopted fd owns none). */
+void iommufd_bus_ctx_put(void);
 /* IOMMU_DESTROY of an object. 0 or -errno. */
 int iommufd_destroy(uint32_t id);
 /* IOMMU_IOAS_ALLOC. 0 and *@ioas, or -errno. */
@@ -144,6 +144,7 @@ struct iommufd_dev {
 	uint32_t num_regions;
 	uint32_t num_irqs;
 	uint32_t rid_ioas;      /* IOAS of the RID: the shared default one, or own */
+	bool dpdk_mem;          /* rid_ioas is the default IOAS (a user of iommufd_mem.c) */
 	uint32_t rid_hwpt;      /* PASID-capable HWPT of the RID, 0 when none */
 	bool pasid_mode;        /* PASID domains allowed */
 	bool bus_master;
@@ -240,11 +241,17 @@ int iommufd_mp_domain_destroy(struct rte_iommufd_domain *dom);
  * device belongs to the primary). */
 void iommufd_mp_dev_detach(struct iommufd_dev *d);
 
-/* ---- iommufd_mem.c: DPDK memory in the default IOAS ---- */
+/* ---- iommufd_mem.c: the default IOAS, DPDK memory at IOVA = VA ---- */
 
-/* Map every DPDK memory segment and follow memory events. 0 or -errno. */
-int iommufd_mem_init(void);
-/* Stop following memory events (the IOAS is destroyed by the context). */
+/* The default IOAS, for a RID with dpdk_mem=1: allocated by the first user;
+ * counts a user. 0 and *@ioas, or -errno. */
+int iommufd_mem_init(uint32_t *ioas);
+/* Map every DPDK memory segment into the default IOAS and follow memory
+ * events; done once, after the first RID is attached (the usable IOVA ranges
+ * depend on it). 0 or -errno (logged). */
+int iommufd_mem_follow(void);
+/* Drop a user; the last one stops following memory events, unmaps and
+ * destroys the default IOAS. */
 void iommufd_mem_fini(void);
 int iommufd_dma_map(struct rte_device *dev, void *addr, uint64_t iova, size_t len);
 int iommufd_dma_unmap(struct rte_device *dev, void *addr, uint64_t iova, size_t len);
