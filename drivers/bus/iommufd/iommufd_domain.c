@@ -292,28 +292,17 @@ rte_iommufd_domain_dma_map(struct rte_iommufd_domain *dom, void *va, uint64_t io
 	}
 	if (ret == 0)
 		ret = iommufd_ioas_map(dom->ioas, va, iova, len);
-	if (ret < 0) {
-		rte_errno = -ret;
-		return -1;
-	}
-	return 0;
+	return iommufd_ret(ret);
 }
 
 int
 rte_iommufd_domain_dma_unmap(struct rte_iommufd_domain *dom, uint64_t iova, size_t len)
 {
-	int ret;
-
 	if (dom == NULL) {
 		rte_errno = EINVAL;
 		return -1;
 	}
-	ret = iommufd_ioas_unmap(dom->ioas, iova, len);
-	if (ret < 0) {
-		rte_errno = -ret;
-		return -1;
-	}
-	return 0;
+	return iommufd_ret(iommufd_ioas_unmap(dom->ioas, iova, len));
 }
 
 /* Detach, unmap, destroy: the device cannot reach the memory any more
@@ -358,11 +347,7 @@ rte_iommufd_domain_destroy(struct rte_iommufd_domain *dom)
 		ret = iommufd_domain_teardown(dom);
 		pthread_mutex_unlock(&iommufd_lock);
 	}
-	if (ret < 0) {
-		rte_errno = -ret;
-		return -1;
-	}
-	return 0;
+	return iommufd_ret(ret);
 }
 
 void

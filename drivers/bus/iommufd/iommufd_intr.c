@@ -159,11 +159,7 @@ rte_iommufd_intr_disable(struct rte_iommufd_device *dev)
 	close_efds(d);
 	d->irq_index = ~0u;
 	d->irq_count = 0;
-	if (ret < 0) {
-		rte_errno = -ret;
-		return -1;
-	}
-	return 0;
+	return iommufd_ret(ret);
 }
 
 void

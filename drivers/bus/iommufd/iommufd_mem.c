@@ -181,34 +181,22 @@ int
 iommufd_dma_map(struct rte_device *dev, void *addr, uint64_t iova, size_t len)
 {
 	struct iommufd_dev *d = dma_dev(dev);
-	int ret;
 
 	if (d == NULL) {
 		rte_errno = EINVAL;
 		return -1;
 	}
-	ret = iommufd_ioas_map(d->rid_ioas, addr, iova, len);
-	if (ret < 0) {
-		rte_errno = -ret;
-		return -1;
-	}
-	return 0;
+	return iommufd_ret(iommufd_ioas_map(d->rid_ioas, addr, iova, len));
 }
 
 int
 iommufd_dma_unmap(struct rte_device *dev, void *addr __rte_unused, uint64_t iova, size_t len)
 {
 	struct iommufd_dev *d = dma_dev(dev);
-	int ret;
 
 	if (d == NULL) {
 		rte_errno = EINVAL;
 		return -1;
 	}
-	ret = iommufd_ioas_unmap(d->rid_ioas, iova, len);
-	if (ret < 0) {
-		rte_errno = -ret;
-		return -1;
-	}
-	return 0;
+	return iommufd_ret(iommufd_ioas_unmap(d->rid_ioas, iova, len));
 }

@@ -14,12 +14,25 @@
 #include <sys/types.h>
 
 #include <bus_driver.h>
+#include <rte_errno.h>
 #include <rte_log.h>
 
 #include "bus_iommufd_driver.h"
 #include "rte_bus_iommufd.h"
 
 extern int iommufd_bus_logtype;
+
+/* The public API's convention from an internal result: 0 stays 0, -errno
+ * becomes -1 with rte_errno = errno (doc/design.md, "Error conventions"). */
+static inline int
+iommufd_ret(int ret)
+{
+	if (ret >= 0)
+		return 0;
+	rte_errno = -ret;
+	return -1;
+}
+
 #define IOMMUFD_LOG(level, fmt, ...) \
 	rte_log(RTE_LOG_ ## level, iommufd_bus_logtype, "iommufd: " fmt "\n", ##__VA_ARGS__)
 
@@ -186,6 +199,9 @@ struct iommufd_dev *iommufd_dev_find(const char *name);
 int iommufd_dev_open(struct iommufd_dev *d);
 /* Bus master off, interrupts off, domains destroyed, RID detached, closed. */
 void iommufd_dev_close(struct iommufd_dev *d);
+
+/* ---- iommufd_region.c: config space, BARs, the end of a teardown ---- */
+
 /* Unmap the BARs, close the device fd and drop the context reference: the
  * end of a teardown in the primary and in a secondary. */
 void iommufd_dev_release(struct iommufd_dev *d);
