@@ -20,6 +20,33 @@
 
 #include "private.h"
 
+static const struct iommufd_proc_ops primary_ops = {
+	.start = iommufd_mp_server_init,
+	.stop = iommufd_mp_server_fini,
+	.dev_open = iommufd_dev_open,
+	.dev_close = iommufd_dev_close,
+	.domain_create = iommufd_domain_create,
+	.domain_destroy = iommufd_domain_destroy,
+};
+
+static const struct iommufd_proc_ops secondary_ops = {
+	.dev_open = iommufd_secondary_dev_open,
+	.dev_close = iommufd_secondary_dev_close,
+	.domain_create = iommufd_secondary_domain_create,
+	.domain_destroy = iommufd_secondary_domain_destroy,
+};
+
+const struct iommufd_proc_ops *iommufd_proc = &primary_ops;
+
+/* The first op EAL calls, in either process: decide the role here, once. */
+static int
+iommufd_bus_scan(void)
+{
+	iommufd_proc = rte_eal_process_type() == RTE_PROC_PRIMARY ? &primary_ops :
+		       &secondary_ops;
+	return iommufd_scan();
+}
+
 void
 rte_iommufd_register(struct rte_iommufd_driver *driver)
 {
@@ -65,10 +92,7 @@ probe_one(struct iommufd_dev *d)
 		IOMMUFD_LOG(ERR, "%s: %s", d->pub.name, d->error);
 		return -EINVAL;
 	}
-	if (rte_eal_process_type() == RTE_PROC_PRIMARY)
-		ret = iommufd_dev_open(d);
-	else
-		ret = iommufd_mp_dev_attach(d); /* the primary's fds: never reopen a cdev */
+	ret = iommufd_proc->dev_open(d); /* a secondary never reopens a cdev */
 	if (ret < 0) {
 		if (selected(d))
 			IOMMUFD_LOG(ERR, "%s cannot be used: %s", d->pub.name, d->error);
@@ -110,8 +134,8 @@ iommufd_probe(void)
 
 	/* A cdev is bound by one file: the primary's. Secondaries receive its
 	 * fds (probe_one); the primary answers them. */
-	if (rte_eal_process_type() == RTE_PROC_PRIMARY && !TAILQ_EMPTY(&iommufd_bus.devices))
-		iommufd_mp_primary_init();
+	if (iommufd_proc->start != NULL && !TAILQ_EMPTY(&iommufd_bus.devices))
+		iommufd_proc->start();
 	FOREACH_IOMMUFD_DEVICE(p) {
 		if (p->device.devargs != NULL && p->device.devargs->policy == RTE_DEV_BLOCKED)
 			continue;
@@ -141,7 +165,7 @@ remove_one(struct iommufd_dev *d)
 	}
 	d->pub.driver = NULL;
 	d->pub.device.driver = NULL;
-	iommufd_dev_close(d);
+	iommufd_proc->dev_close(d);
 	return 0;
 }
 
@@ -168,8 +192,8 @@ iommufd_plug(struct rte_device *dev)
 
 	if (!iommufd_dev_exists(dev->name))
 		return -ENOENT;
-	if (rte_eal_process_type() == RTE_PROC_PRIMARY)
-		iommufd_mp_primary_init();
+	if (iommufd_proc->start != NULL)
+		iommufd_proc->start();
 	/* The devargs may be new (rte_dev_probe): read them again. */
 	d->pub.device.devargs = iommufd_devargs_lookup(dev->name);
 	d->error[0] = '\0';
@@ -268,8 +292,8 @@ iommufd_cleanup(void)
 
 	/* No more requests of secondaries, no more exit handling: the
 	 * workers' domains go with the devices below. */
-	if (rte_eal_process_type() == RTE_PROC_PRIMARY)
-		iommufd_mp_primary_fini();
+	if (iommufd_proc->stop != NULL)
+		iommufd_proc->stop();
 	while ((p = TAILQ_FIRST(&iommufd_bus.devices)) != NULL) {
 		if (remove_one(IOMMUFD_DEV(p)) < 0)
 			ret = -1;
@@ -378,7 +402,7 @@ rte_iommufd_dev_domains(const struct rte_device *dev, struct rte_iommufd_domain_
 
 struct iommufd_bus iommufd_bus = {
 	.bus = {
-		.scan = iommufd_scan,
+		.scan = iommufd_bus_scan,
 		.probe = iommufd_probe,
 		.find_device = iommufd_find_device,
 		.plug = iommufd_plug,

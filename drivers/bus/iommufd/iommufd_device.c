@@ -19,7 +19,6 @@
 #include <linux/iommufd.h>
 #include <linux/vfio.h>
 
-#include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_string_fns.h>
 
@@ -321,11 +320,6 @@ iommufd_dev_close(struct iommufd_dev *d)
 {
 	if (d->pub.fd < 0)
 		return;
-	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
-		/* The device belongs to the primary: drop our fds only. */
-		iommufd_mp_dev_detach(d);
-		return;
-	}
 	/* The device is quiesced (driver remove) before we get here: stop its
 	 * interrupts and DMA, then take its address spaces away. */
 	iommufd_intr_fini(d);

@@ -13,8 +13,10 @@
  * the PASID's DMA. Teardown order: detach, unmap, destroy HWPT, destroy IOAS.
  *
  * The primary process owns the PASID allocator: it also creates and destroys
- * the domains of secondary processes (iommufd_mp.c), recorded with their
- * owner's pid. iommufd_lock serialises it with the EAL threads that do so.
+ * the domains of secondary processes (iommufd_mp_server.c, iommufd_watch.c),
+ * recorded with their owner's pid. iommufd_lock serialises it with the EAL
+ * threads that do so. A secondary's rte_iommufd_domain_create/destroy go
+ * to the primary through iommufd_proc (iommufd_secondary.c).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -25,7 +27,6 @@
 #include <linux/iommufd.h>
 #include <linux/vfio.h>
 
-#include <rte_eal.h>
 #include <rte_errno.h>
 
 #include "private.h"
@@ -196,7 +197,6 @@ fail:
 struct rte_iommufd_domain *
 rte_iommufd_domain_create(struct rte_device *dev)
 {
-	struct rte_iommufd_domain *dom;
 	struct iommufd_dev *d = bound_dev(dev);
 
 	if (d == NULL) {
@@ -205,8 +205,14 @@ rte_iommufd_domain_create(struct rte_device *dev)
 		rte_errno = EINVAL;
 		return NULL;
 	}
-	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
-		return iommufd_mp_domain_create(d);
+	return iommufd_proc->domain_create(d);
+}
+
+struct rte_iommufd_domain *
+iommufd_domain_create(struct iommufd_dev *d)
+{
+	struct rte_iommufd_domain *dom;
+
 	pthread_mutex_lock(&iommufd_lock);
 	dom = iommufd_domain_create_locked(d, 0);
 	pthread_mutex_unlock(&iommufd_lock);
@@ -332,22 +338,24 @@ iommufd_domain_teardown(struct rte_iommufd_domain *dom)
 }
 
 int
-rte_iommufd_domain_destroy(struct rte_iommufd_domain *dom)
+iommufd_domain_destroy(struct rte_iommufd_domain *dom)
 {
 	int ret;
 
+	pthread_mutex_lock(&iommufd_lock);
+	ret = iommufd_domain_teardown(dom);
+	pthread_mutex_unlock(&iommufd_lock);
+	return ret;
+}
+
+int
+rte_iommufd_domain_destroy(struct rte_iommufd_domain *dom)
+{
 	if (dom == NULL) {
 		rte_errno = EINVAL;
 		return -1;
 	}
-	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
-		ret = iommufd_mp_domain_destroy(dom);
-	} else {
-		pthread_mutex_lock(&iommufd_lock);
-		ret = iommufd_domain_teardown(dom);
-		pthread_mutex_unlock(&iommufd_lock);
-	}
-	return iommufd_ret(ret);
+	return iommufd_ret(iommufd_proc->domain_destroy(dom));
 }
 
 void

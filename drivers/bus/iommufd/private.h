@@ -197,7 +197,8 @@ struct iommufd_dev *iommufd_dev_find(const char *name);
 /* Open and bind, read ids and PASID width, attach the RID. 0 or -errno
  * (d->error says why). */
 int iommufd_dev_open(struct iommufd_dev *d);
-/* Bus master off, interrupts off, domains destroyed, RID detached, closed. */
+/* Bus master off, interrupts off, domains destroyed, RID detached, closed.
+ * The primary's; a secondary's is iommufd_secondary_dev_close(). */
 void iommufd_dev_close(struct iommufd_dev *d);
 
 /* ---- iommufd_region.c: config space, BARs, the end of a teardown ---- */
@@ -229,6 +230,10 @@ struct rte_iommufd_domain *iommufd_domain_create_locked(struct iommufd_dev *d, p
 /* Detach, unmap, destroy, free the PASID; unlink and free @dom. Lock held.
  * 0 or the first -errno. */
 int iommufd_domain_teardown(struct rte_iommufd_domain *dom);
+/* The primary's struct iommufd_proc_ops entries: iommufd_domain_create_locked
+ * (owner: this process) and iommufd_domain_teardown, taking the lock. */
+struct rte_iommufd_domain *iommufd_domain_create(struct iommufd_dev *d);
+int iommufd_domain_destroy(struct rte_iommufd_domain *dom);
 /* Attach @pasid (0: the RID) to @pt; a second attach is a replace. 0 or -errno. */
 int iommufd_attach(struct iommufd_dev *d, uint32_t pasid, uint32_t pt);
 /* Detach @pasid (0: the RID). 0 or -errno. */
@@ -240,22 +245,67 @@ int iommufd_domain_replace(struct rte_iommufd_domain *dom, uint32_t ioas);
 /* Destroy every domain of @d (teardown). */
 void iommufd_domains_destroy(struct iommufd_dev *d);
 
-/* ---- iommufd_mp.c: secondary processes (fd hand-over, domains, exits) ---- */
+/* ---- iommufd_mp_server.c / iommufd_secondary.c: the rte_mp protocol ---- */
 
-/* Primary: answer secondaries (register the rte_mp action). 0 or -errno. */
-int iommufd_mp_primary_init(void);
-/* Primary: stop answering, forget the workers (bus cleanup). */
-void iommufd_mp_primary_fini(void);
-/* Secondary: receive the iommufd and the bound fd of @d from the primary and
- * fill @d from its state. 0 or -errno (d->error says why). */
-int iommufd_mp_dev_attach(struct iommufd_dev *d);
-/* Secondary: ask the primary for a domain of @d. NULL with rte_errno set. */
-struct rte_iommufd_domain *iommufd_mp_domain_create(struct iommufd_dev *d);
-/* Secondary: ask the primary to destroy @dom, then free it. 0 or -errno. */
-int iommufd_mp_domain_destroy(struct rte_iommufd_domain *dom);
-/* Secondary: destroy own domains, drop the received fds (nothing else: the
- * device belongs to the primary). */
-void iommufd_mp_dev_detach(struct iommufd_dev *d);
+#define IOMMUFD_MP_ACTION "bus_iommufd_mp"
+
+enum iommufd_mp_op {
+	IOMMUFD_MP_DEV_FDS = 1,     /* the iommufd and the bound fd of a device */
+	IOMMUFD_MP_DOMAIN_CREATE,   /* a PASID domain owned by the requester */
+	IOMMUFD_MP_DOMAIN_DESTROY,  /* destroy one of the requester's domains */
+};
+
+/* Request and reply (the reply fills in what it knows). */
+struct iommufd_mp_param {
+	uint32_t op;
+	int32_t result;       /* reply: 0 or -errno */
+	int32_t pid;          /* the requesting secondary */
+	uint32_t pasid;
+	uint32_t ioas;
+	uint32_t devid;
+	uint32_t rid_ioas;
+	uint64_t cfg_offset;
+	uint32_t num_regions;
+	uint32_t num_irqs;
+	uint16_t vendor_id;
+	uint16_t device_id;
+	uint8_t pasid_log2;
+	uint8_t pasid_mode;
+	char name[RTE_DEV_NAME_MAX_LEN];
+	char error[104];      /* reply: why, when result < 0 */
+};
+
+/* ---- iommufd_mp_server.c: primary, answers secondary processes ---- */
+
+/* Register the rte_mp action and get ready to watch workers. A failure is
+ * logged and leaves the process single-process (which still works);
+ * multi-process off (--in-memory) is not a failure. */
+void iommufd_mp_server_init(void);
+/* Stop answering, stop the watch, forget the workers (bus cleanup). */
+void iommufd_mp_server_fini(void);
+
+/* ---- iommufd_watch.c: primary, exits of secondary processes ---- */
+
+/* The epoll set and its stop eventfd. 0 or -errno. */
+int iommufd_watch_init(void);
+/* Stop the watch thread, forget every worker, close the fds. */
+void iommufd_watch_fini(void);
+/* Watch @pid (once; the thread starts with the first). Lock held.
+ * 0, or -errno with why in @err. */
+int iommufd_watch_pid(pid_t pid, char *err, size_t errlen);
+
+/* ---- iommufd_secondary.c: secondary, its side (struct iommufd_proc_ops) ---- */
+
+/* Receive the iommufd and the bound fd of @d from the primary and fill @d
+ * from its state. 0 or -errno (d->error says why). */
+int iommufd_secondary_dev_open(struct iommufd_dev *d);
+/* Destroy own domains, drop the received fds (nothing else: the device
+ * belongs to the primary). */
+void iommufd_secondary_dev_close(struct iommufd_dev *d);
+/* Ask the primary for a domain of @d. NULL with rte_errno set. */
+struct rte_iommufd_domain *iommufd_secondary_domain_create(struct iommufd_dev *d);
+/* Ask the primary to destroy @dom, then free it. 0 or -errno. */
+int iommufd_secondary_domain_destroy(struct rte_iommufd_domain *dom);
 
 /* ---- iommufd_mem.c: the default IOAS, DPDK memory at IOVA = VA ---- */
 
@@ -279,7 +329,27 @@ int iommufd_intr_init(struct iommufd_dev *d);
 /* Disable interrupts and free the handle. */
 void iommufd_intr_fini(struct iommufd_dev *d);
 
-/* ---- iommufd_bus.c ---- */
+/* ---- iommufd_bus.c: the rte_bus, and the process role ---- */
+
+/* What differs between the primary process, which owns the devices and the
+ * PASID allocator, and a secondary one, which borrows them (doc/design.md).
+ * Chosen once, at the bus scan. */
+struct iommufd_proc_ops {
+	/* Bus probe or plug with devices: primary, serve secondaries (NULL: none). */
+	void (*start)(void);
+	/* Bus cleanup, before the devices go (NULL: none). */
+	void (*stop)(void);
+	/* Make @d usable in this process. 0 or -errno (d->error says why). */
+	int (*dev_open)(struct iommufd_dev *d);
+	/* The reverse, after the driver's remove: safe on a closed device. */
+	void (*dev_close)(struct iommufd_dev *d);
+	/* A domain of @d owned by this process. NULL with rte_errno set. */
+	struct rte_iommufd_domain *(*domain_create)(struct iommufd_dev *d);
+	/* Tear down and free @dom. 0 or -errno. */
+	int (*domain_destroy)(struct rte_iommufd_domain *dom);
+};
+
+extern const struct iommufd_proc_ops *iommufd_proc;
 
 struct iommufd_bus {
 	struct rte_bus bus;

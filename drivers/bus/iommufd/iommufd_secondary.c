@@ -1,0 +1,185 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Secondary process: its side of the iommufd bus (struct iommufd_proc_ops,
+ * chosen once by iommufd_bus.c).
+ *
+ * A secondary never opens a vfio cdev: it asks the primary
+ * (iommufd_mp_server.c) for the primary's iommufd and the bound device fd,
+ * and for PASID domains, which the primary allocates and owns on its behalf
+ * and destroys when it exits. Closing a device drops the received fds only:
+ * the device belongs to the primary.
+ *
+ * When the primary is gone, a request gets no answer (the channel's socket
+ * is closed) and fails at once with ESRCH.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_common.h>
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_string_fns.h>
+
+#include "private.h"
+
+#define MP_TIMEOUT_S 5
+
+/* Send @r about @d to the primary; the reply into @r, its fds into @fds
+ * (@nfds of them; the caller closes them). 0, or -errno with r->error set. */
+static int
+mp_request(struct iommufd_dev *d, struct iommufd_mp_param *r, int *fds, int *nfds)
+{
+	struct timespec ts = { .tv_sec = MP_TIMEOUT_S };
+	struct rte_mp_msg req;
+	struct rte_mp_reply rep = { 0 };
+	struct rte_mp_msg *m;
+	int i, ret;
+
+	*nfds = 0;
+	memset(&req, 0, sizeof(req));
+	rte_strscpy(req.name, IOMMUFD_MP_ACTION, sizeof(req.name));
+	r->pid = getpid();
+	rte_strscpy(r->name, d->pub.name, sizeof(r->name));
+	r->error[0] = '\0';
+	req.len_param = sizeof(*r);
+	memcpy(req.param, r, sizeof(*r));
+	if (rte_mp_request_sync(&req, &rep, &ts) < 0 || rep.nb_received != 1) {
+		IOMMUFD_LOG(ERR, "%s: no answer from the primary process within %d s: it has "
+			    "exited (or hangs); it owned the PASID allocator and this process's "
+			    "domains; restart the workers under a new primary", d->pub.name,
+			    MP_TIMEOUT_S);
+		snprintf(r->error, sizeof(r->error), "the primary process has exited (no answer)");
+		ret = -ESRCH;
+		goto out;
+	}
+	m = &rep.msgs[0];
+	if (m->len_param != sizeof(*r)) {
+		snprintf(r->error, sizeof(r->error), "reply of %d bytes, expected %zu (the primary "
+			 "runs another build of the bus)", m->len_param, sizeof(*r));
+		ret = -EPROTO;
+		goto out;
+	}
+	memcpy(r, m->param, sizeof(*r));
+	r->error[sizeof(r->error) - 1] = '\0';
+	ret = r->result;
+	for (i = 0; i < m->num_fds && i < RTE_MP_MAX_FD_NUM; i++)
+		fds[(*nfds)++] = m->fds[i];
+out:
+	free(rep.msgs);
+	return ret;
+}
+
+int
+iommufd_secondary_dev_open(struct iommufd_dev *d)
+{
+	struct iommufd_mp_param r = { .op = IOMMUFD_MP_DEV_FDS };
+	int fds[RTE_MP_MAX_FD_NUM], nfds, i, ret;
+
+	if (d->pub.fd >= 0)
+		return 0;
+	ret = mp_request(d, &r, fds, &nfds);
+	if (ret == 0 && nfds != 2) {
+		snprintf(r.error, sizeof(r.error), "the primary sent %d fds, expected 2", nfds);
+		ret = -EPROTO;
+	}
+	if (ret < 0) {
+		for (i = 0; i < nfds; i++)
+			close(fds[i]);
+		snprintf(d->error, sizeof(d->error), "cannot get the device from the primary "
+			 "process: %s", r.error[0] ? r.error : strerror(-ret));
+		return ret;
+	}
+	iommufd_bus_ctx_adopt(fds[0]);
+	d->pub.fd = fds[1];
+	d->pub.devid = r.devid;
+	d->pub.vendor_id = r.vendor_id;
+	d->pub.device_id = r.device_id;
+	d->pub.pasid_log2 = r.pasid_log2;
+	d->pasid_mode = r.pasid_mode;
+	d->rid_ioas = r.rid_ioas;
+	d->cfg_offset = r.cfg_offset;
+	d->num_regions = r.num_regions;
+	d->num_irqs = r.num_irqs;
+	ret = iommufd_intr_init(d);
+	if (ret < 0) {
+		snprintf(d->error, sizeof(d->error), "no interrupt handle: %s", strerror(-ret));
+		close(d->pub.fd);
+		d->pub.fd = -1;
+		iommufd_bus_ctx_put();
+		return ret;
+	}
+	IOMMUFD_LOG(INFO, "%s: received from the primary process (fd %d, dev id %u), PASID "
+		    "width %u%s", d->pub.name, d->pub.fd, d->pub.devid, d->pub.pasid_log2,
+		    d->pasid_mode ? ", PASID domains" : ", RID only");
+	return 0;
+}
+
+struct rte_iommufd_domain *
+iommufd_secondary_domain_create(struct iommufd_dev *d)
+{
+	struct iommufd_mp_param r = { .op = IOMMUFD_MP_DOMAIN_CREATE };
+	struct rte_iommufd_domain *dom;
+	int fds[RTE_MP_MAX_FD_NUM], nfds, i, ret;
+
+	dom = calloc(1, sizeof(*dom));
+	if (dom == NULL) {
+		rte_errno = ENOMEM;
+		return NULL;
+	}
+	ret = mp_request(d, &r, fds, &nfds);
+	for (i = 0; i < nfds; i++)
+		close(fds[i]);
+	if (ret < 0) {
+		IOMMUFD_LOG(ERR, "%s: cannot create a PASID domain: %s", d->pub.name,
+			    r.error[0] ? r.error : strerror(-ret));
+		free(dom);
+		rte_errno = -ret;
+		return NULL;
+	}
+	dom->dev = d;
+	dom->pasid = r.pasid;
+	dom->ioas = r.ioas;
+	pthread_mutex_lock(&iommufd_lock);
+	TAILQ_INSERT_TAIL(&d->domains, dom, next);
+	pthread_mutex_unlock(&iommufd_lock);
+	IOMMUFD_LOG(DEBUG, "%s: PASID %u on IOAS %u, from the primary process", d->pub.name,
+		    dom->pasid, dom->ioas);
+	return dom;
+}
+
+int
+iommufd_secondary_domain_destroy(struct rte_iommufd_domain *dom)
+{
+	struct iommufd_dev *d = dom->dev;
+	struct iommufd_mp_param r = { .op = IOMMUFD_MP_DOMAIN_DESTROY, .pasid = dom->pasid };
+	int fds[RTE_MP_MAX_FD_NUM], nfds, i, ret;
+
+	ret = mp_request(d, &r, fds, &nfds);
+	for (i = 0; i < nfds; i++)
+		close(fds[i]);
+	if (ret < 0)
+		IOMMUFD_LOG(ERR, "%s: destroy of the domain of PASID %u: %s", d->pub.name,
+			    dom->pasid, r.error[0] ? r.error : strerror(-ret));
+	pthread_mutex_lock(&iommufd_lock);
+	TAILQ_REMOVE(&d->domains, dom, next);
+	pthread_mutex_unlock(&iommufd_lock);
+	free(dom);
+	return ret;
+}
+
+void
+iommufd_secondary_dev_close(struct iommufd_dev *d)
+{
+	struct rte_iommufd_domain *dom;
+
+	if (d->pub.fd < 0)
+		return;
+	while ((dom = TAILQ_FIRST(&d->domains)) != NULL)
+		iommufd_secondary_domain_destroy(dom);
+	iommufd_intr_fini(d);
+	iommufd_dev_release(d);
+}
+
