@@ -333,14 +333,8 @@ rte_iommufd_dev_info(const struct rte_device *dev, struct rte_iommufd_dev_info *
 	return 0;
 }
 
-static int
-cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
+/* The domain lists are in ascending PASID order (iommufd_domain_link()): the
+ * first @n are the lowest. */
 int
 rte_iommufd_dev_pasids(const struct rte_device *dev, uint32_t *pasids, unsigned int n)
 {
@@ -360,16 +354,7 @@ rte_iommufd_dev_pasids(const struct rte_device *dev, uint32_t *pasids, unsigned 
 		i++;
 	}
 	pthread_mutex_unlock(&iommufd_lock);
-	if (n > 0)
-		qsort(pasids, RTE_MIN(i, n), sizeof(*pasids), cmp_u32);
 	return (int)i;
-}
-
-static int
-cmp_domain_info(const void *a, const void *b)
-{
-	return cmp_u32(&((const struct rte_iommufd_domain_info *)a)->pasid,
-		       &((const struct rte_iommufd_domain_info *)b)->pasid);
 }
 
 int
@@ -395,8 +380,6 @@ rte_iommufd_dev_domains(const struct rte_device *dev, struct rte_iommufd_domain_
 		i++;
 	}
 	pthread_mutex_unlock(&iommufd_lock);
-	if (n > 0)
-		qsort(info, RTE_MIN(i, n), sizeof(*info), cmp_domain_info);
 	return (int)i;
 }
 

@@ -176,7 +176,7 @@ iommufd_domain_create_locked(struct iommufd_dev *d, pid_t owner)
 			    strerror(-ret));
 		goto fail_hwpt;
 	}
-	TAILQ_INSERT_TAIL(&d->domains, dom, next);
+	iommufd_domain_link(d, dom);
 	IOMMUFD_LOG(DEBUG, "%s: PASID %u attached to IOAS %u%s, owner %s%d", d->pub.name,
 		    dom->pasid, dom->ioas, dom->hwpt ? " (through a PASID HWPT)" : "",
 		    owner ? "secondary process " : "this process ", owner ? owner : getpid());

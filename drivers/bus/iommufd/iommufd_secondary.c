@@ -143,7 +143,7 @@ iommufd_secondary_domain_create(struct iommufd_dev *d)
 	dom->pasid = r.pasid;
 	dom->ioas = r.ioas;
 	pthread_mutex_lock(&iommufd_lock);
-	TAILQ_INSERT_TAIL(&d->domains, dom, next);
+	iommufd_domain_link(d, dom);
 	pthread_mutex_unlock(&iommufd_lock);
 	IOMMUFD_LOG(DEBUG, "%s: PASID %u on IOAS %u, from the primary process", d->pub.name,
 		    dom->pasid, dom->ioas);

@@ -224,6 +224,22 @@ struct rte_iommufd_domain {
  * driver's quiesce_domain may call back into the bus. */
 extern pthread_mutex_t iommufd_lock;
 
+/* Link @dom into the domains of @d, kept in ascending PASID order (so that
+ * rte_iommufd_dev_pasids() gives the lowest ones). Lock held. */
+static inline void
+iommufd_domain_link(struct iommufd_dev *d, struct rte_iommufd_domain *dom)
+{
+	struct rte_iommufd_domain *p;
+
+	TAILQ_FOREACH(p, &d->domains, next) {
+		if (p->pasid > dom->pasid) {
+			TAILQ_INSERT_BEFORE(p, dom, next);
+			return;
+		}
+	}
+	TAILQ_INSERT_TAIL(&d->domains, dom, next);
+}
+
 /* Create a domain of @d owned by @owner (0: this process). Lock held.
  * The domain, or NULL with rte_errno set. */
 struct rte_iommufd_domain *iommufd_domain_create_locked(struct iommufd_dev *d, pid_t owner);

@@ -11,7 +11,11 @@
  * Isolation is against mistakes, not against a hostile process: any holder
  * of the process's iommufd can change every IOAS (doc/bus_iommufd.md).
  *
- * These are control-path functions; they are not thread-safe.
+ * These are control-path functions. They may be called from any thread: the
+ * bus serialises its device and domain lists, PASID allocator and domain
+ * create/destroy with one internal lock, which the EAL threads that serve
+ * secondary processes take too. A domain must not be used during or after
+ * its rte_iommufd_domain_destroy(). Design: doc/design.md.
  *
  * Multi-process: a secondary process receives the primary's iommufd and
  * bound device fds at probe (it never reopens a cdev) and creates its own
@@ -69,8 +73,8 @@ int rte_iommufd_dev_info(const struct rte_device *dev, struct rte_iommufd_dev_in
  * @param dev    a device of the iommufd bus
  * @param pasids array of @n entries, filled in ascending order
  * @param n      size of @pasids
- * @return the number of attached domains (may exceed @n: only @n are
- *         written), or -1 with rte_errno EINVAL.
+ * @return the number of attached domains, or -1 with rte_errno EINVAL.
+ *         When it exceeds @n, @pasids holds the @n lowest PASIDs.
  */
 __rte_experimental
 int rte_iommufd_dev_pasids(const struct rte_device *dev, uint32_t *pasids, unsigned int n);
@@ -90,8 +94,8 @@ struct rte_iommufd_domain_info {
  * @param dev  a device of the iommufd bus
  * @param info array of @n entries, filled in ascending PASID order
  * @param n    size of @info
- * @return the number of domains (may exceed @n: only @n are written), or -1
- *         with rte_errno EINVAL.
+ * @return the number of domains, or -1 with rte_errno EINVAL. When it
+ *         exceeds @n, @info holds the @n domains of the lowest PASIDs.
  */
 __rte_experimental
 int rte_iommufd_dev_domains(const struct rte_device *dev, struct rte_iommufd_domain_info *info,
