@@ -12,7 +12,7 @@
 #               the pasidnic engine
 #
 # Needs a built project ($BUILD, default build/) and the pasidnic module.
-# Under TCG only the ratio means something (DESIGN §4).
+# Under TCG only the ratio means something (doc/design.md).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 

@@ -6,6 +6,9 @@
  * rte_eal_cleanup() in the safe order: quiesce (driver remove), interrupts
  * and bus mastering off, PASIDs detached, memory unmapped, domains
  * destroyed, RID detached, device closed, /dev/iommu closed.
+ *
+ * What differs between the primary and a secondary process is behind
+ * struct iommufd_proc_ops, chosen here once (doc/design.md).
  */
 #include <errno.h>
 #include <stdlib.h>

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Internals of the iommufd bus. One section per file of the driver.
+ * Internals of the iommufd bus. One section per file of the driver, each
+ * with its contracts. Who calls whom and which process owns what:
+ * doc/design.md; how the bus is used: doc/bus_iommufd.md.
  */
 #ifndef IOMMUFD_PRIVATE_H
 #define IOMMUFD_PRIVATE_H
