@@ -23,18 +23,16 @@
 
 #include "private.h"
 
+/* The primary owns the devices and serves the secondaries (iommufd_mp_server.c). */
 static const struct iommufd_proc_ops primary_ops = {
-	.start = iommufd_mp_server_init,
-	.stop = iommufd_mp_server_fini,
-	.dev_open = iommufd_dev_open,
-	.dev_close = iommufd_dev_close,
-	.domain_create = iommufd_domain_create,
-	.domain_destroy = iommufd_domain_destroy,
+	.start = iommufd_mp_server_init, .stop = iommufd_mp_server_fini,
+	.dev_open = iommufd_dev_open, .dev_close = iommufd_dev_close,
+	.domain_create = iommufd_domain_create, .domain_destroy = iommufd_domain_destroy,
 };
 
+/* A secondary borrows them from the primary (iommufd_secondary.c). */
 static const struct iommufd_proc_ops secondary_ops = {
-	.dev_open = iommufd_secondary_dev_open,
-	.dev_close = iommufd_secondary_dev_close,
+	.dev_open = iommufd_secondary_dev_open, .dev_close = iommufd_secondary_dev_close,
 	.domain_create = iommufd_secondary_domain_create,
 	.domain_destroy = iommufd_secondary_domain_destroy,
 };
@@ -336,46 +334,28 @@ rte_iommufd_dev_info(const struct rte_device *dev, struct rte_iommufd_dev_info *
 	return 0;
 }
 
-/* The domain lists are in ascending PASID order (iommufd_domain_link()): the
- * first @n are the lowest. */
-int
-rte_iommufd_dev_pasids(const struct rte_device *dev, uint32_t *pasids, unsigned int n)
+/* The first @n domains of @dev into @pasids or @info; the lists are kept in
+ * ascending PASID order (iommufd_domain_link()), so these are the lowest.
+ * The number of domains, or -1 with rte_errno EINVAL. */
+static int
+domains_copy(const struct rte_device *dev, uint32_t *pasids,
+	     struct rte_iommufd_domain_info *info, unsigned int n)
 {
 	const struct iommufd_dev *d;
 	const struct rte_iommufd_domain *dom;
 	unsigned int i = 0;
 
-	if (dev == NULL || dev->bus != &iommufd_bus.bus || (n > 0 && pasids == NULL)) {
+	if (dev == NULL || dev->bus != &iommufd_bus.bus ||
+	    (n > 0 && pasids == NULL && info == NULL)) {
 		rte_errno = EINVAL;
 		return -1;
 	}
 	d = iommufd_dev_of(dev);
 	pthread_mutex_lock(&iommufd_lock);
 	TAILQ_FOREACH(dom, &d->domains, next) {
-		if (i < n)
+		if (i < n && pasids != NULL) {
 			pasids[i] = dom->pasid;
-		i++;
-	}
-	pthread_mutex_unlock(&iommufd_lock);
-	return (int)i;
-}
-
-int
-rte_iommufd_dev_domains(const struct rte_device *dev, struct rte_iommufd_domain_info *info,
-			unsigned int n)
-{
-	const struct iommufd_dev *d;
-	const struct rte_iommufd_domain *dom;
-	unsigned int i = 0;
-
-	if (dev == NULL || dev->bus != &iommufd_bus.bus || (n > 0 && info == NULL)) {
-		rte_errno = EINVAL;
-		return -1;
-	}
-	d = iommufd_dev_of(dev);
-	pthread_mutex_lock(&iommufd_lock);
-	TAILQ_FOREACH(dom, &d->domains, next) {
-		if (i < n) {
+		} else if (i < n) {
 			info[i].pasid = dom->pasid;
 			info[i].ioas = dom->ioas;
 			info[i].owner = dom->owner ? dom->owner : getpid();
@@ -386,17 +366,27 @@ rte_iommufd_dev_domains(const struct rte_device *dev, struct rte_iommufd_domain_
 	return (int)i;
 }
 
+int
+rte_iommufd_dev_pasids(const struct rte_device *dev, uint32_t *pasids, unsigned int n)
+{
+	return domains_copy(dev, pasids, NULL, n);
+}
+
+int
+rte_iommufd_dev_domains(const struct rte_device *dev, struct rte_iommufd_domain_info *info,
+			unsigned int n)
+{
+	return domains_copy(dev, NULL, info, n);
+}
+
 struct iommufd_bus iommufd_bus = {
 	.bus = {
 		.scan = iommufd_bus_scan,
 		.probe = iommufd_probe,
 		.find_device = iommufd_find_device,
-		.plug = iommufd_plug,
-		.unplug = iommufd_unplug,
-		.parse = iommufd_parse,
-		.devargs_parse = iommufd_devargs_parse_op,
-		.dma_map = iommufd_dma_map,
-		.dma_unmap = iommufd_dma_unmap,
+		.plug = iommufd_plug, .unplug = iommufd_unplug,
+		.parse = iommufd_parse, .devargs_parse = iommufd_devargs_parse_op,
+		.dma_map = iommufd_dma_map, .dma_unmap = iommufd_dma_unmap,
 		.get_iommu_class = iommufd_get_iommu_class,
 		.dev_iterate = iommufd_dev_iterate,
 		.cleanup = iommufd_cleanup,
