@@ -24,6 +24,9 @@
 
 extern int iommufd_bus_logtype;
 
+#define IOMMUFD_LOG(level, fmt, ...) \
+	rte_log(RTE_LOG_ ## level, iommufd_bus_logtype, "iommufd: " fmt "\n", ##__VA_ARGS__)
+
 /* The public API's convention from an internal result: 0 stays 0, -errno
  * becomes -1 with rte_errno = errno (doc/design.md, "Error conventions"). */
 static inline int
@@ -35,10 +38,7 @@ iommufd_ret(int ret)
 	return -1;
 }
 
-#define IOMMUFD_LOG(level, fmt, ...) \
-	rte_log(RTE_LOG_ ## level, iommufd_bus_logtype, "iommufd: " fmt "\n", ##__VA_ARGS__)
-
-/* ---- iommufd_devargs.c: "key=value,..." of one device ---- */
+/* ---- iommufd_devargs.c: device names, "key=value,..." of one device ---- */
 
 enum iommufd_pasid_mode {
 	IOMMUFD_PASID_AUTO, /* PASID domains when device and kernel support them */
@@ -194,7 +194,7 @@ int iommufd_dev_describe(const char *name, struct iommufd_dev *d);
 /* The device of the bus named @name, or NULL. Lock held, or the EAL thread. */
 struct iommufd_dev *iommufd_dev_find(const char *name);
 
-/* ---- iommufd_device.c: bind, hw info, regions, bus master ---- */
+/* ---- iommufd_device.c: primary, bind, hw info, RID, bus master ---- */
 
 /* Open and bind, read ids and PASID width, attach the RID. 0 or -errno
  * (d->error says why). */
