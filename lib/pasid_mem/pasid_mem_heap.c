@@ -187,7 +187,7 @@ rte_pasid_mem_create(const struct rte_pasid_mem_conf *conf)
 	int err;
 
 	if (conf == NULL) {
-		PMEM_LOG(ERR, "rte_pasid_mem_create: conf is NULL");
+		PMEM_LOG(ERR, "%s: conf is NULL", __func__);
 		rte_errno = EINVAL;
 		return NULL;
 	}
@@ -369,7 +369,7 @@ rte_pasid_mem_alloc(struct rte_pasid_mem_heap *h, size_t size, unsigned int alig
 	int err;
 
 	if (h == NULL || size == 0 || (align & (align - 1))) {
-		PMEM_LOG(ERR, "rte_pasid_mem_alloc: %s", h == NULL ? "heap is NULL" :
+		PMEM_LOG(ERR, "%s: %s", __func__, h == NULL ? "heap is NULL" :
 			size == 0 ? "size is 0" : "align is not a power of two");
 		rte_errno = EINVAL;
 		return NULL;
@@ -417,7 +417,7 @@ rte_pasid_mem_reserve(struct rte_pasid_mem_heap *h, uint64_t bytes)
 	int err = 0;
 
 	if (h == NULL || bytes == 0 || bytes > h->seg_size) {
-		PMEM_LOG(ERR, "rte_pasid_mem_reserve: %s", h == NULL ? "heap is NULL" :
+		PMEM_LOG(ERR, "%s: %s", __func__, h == NULL ? "heap is NULL" :
 			bytes == 0 ? "bytes is 0" : "bytes is above segment_size: no block can be "
 			"larger than a segment");
 		rte_errno = EINVAL;
