@@ -13,6 +13,7 @@
  *   pasidnic_queue.c    queue set-up, start, stop, release (both directions)
  *   pasidnic_rxtx.c     the RX and TX bursts
  *   pasidnic_devargs.c  the driver-layer devargs (no device, no EAL needed)
+ * (pasidnic_mp.c reads pnic_eth_ops of pasidnic_ethdev.c to recognise a port.)
  */
 #ifndef PASIDNIC_H
 #define PASIDNIC_H
