@@ -83,7 +83,7 @@ stop_any(struct rte_eth_dev *dev, struct pnic_qbase *q, void *arg __rte_unused)
 
 /* Release @q and empty its slot (the primary's close). */
 static void
-release(struct rte_eth_dev *dev, struct pnic_qbase *q, void *arg __rte_unused)
+release_q(struct rte_eth_dev *dev, struct pnic_qbase *q, void *arg __rte_unused)
 {
 	unsigned int dir = q->dir;
 	uint16_t qid = q->queue_id;
@@ -95,7 +95,7 @@ release(struct rte_eth_dev *dev, struct pnic_qbase *q, void *arg __rte_unused)
 static int
 pnic_start(struct rte_eth_dev *dev)
 {
-	/* TX queues first: an RX queue starts receiving at once (loopback). */
+	/* TX queues, then RX queues. */
 	static const unsigned int order[] = { PNIC_DIR_TX, PNIC_DIR_RX };
 	struct pnic_port *p = dev->data->dev_private;
 	struct rte_intr_handle *h = pnic_proc(p)->idev->intr_handle;
@@ -182,7 +182,7 @@ pnic_close(struct rte_eth_dev *dev)
 	pnic_closing_set(dev->data->port_id, true);
 	if (dev->data->dev_started)
 		pnic_stop(dev);
-	pnic_foreach_queue(dev, release, NULL);
+	pnic_foreach_queue(dev, release_q, NULL);
 	pnic_intr_off(p);
 	/* Quiesced: no queue is enabled, the device is disabled. */
 	pnic_wr(p, PNIC_REG_DEV_CTRL, 0);
