@@ -18,27 +18,34 @@
 #include "pasidnic_devargs.h"
 #include "pasidnic_regs.h"
 
+/* Key @kp of @kv into @args. 0, or -EINVAL with @err saying why. */
 static int
-parse_pair(const char *key, const char *v, struct pnic_args *args, char *err, size_t errlen)
+parse_pair(const struct rte_kvargs *kv, const struct rte_kvargs_pair *kp,
+	   struct pnic_args *args, char *err, size_t errlen)
 {
-	if (strcmp(key, RTE_DEVARGS_KEY_DRIVER) == 0)
+	if (strcmp(kp->key, RTE_DEVARGS_KEY_DRIVER) == 0)
 		return 0;      /* the driver layer's own key, already matched by the bus */
-	if (strcmp(key, PNIC_ARG_BACKEND) != 0) {
-		snprintf(err, errlen, "unknown key '%s' (known keys: " PNIC_ARG_BACKEND ")", key);
+	if (strcmp(kp->key, PNIC_ARG_BACKEND) != 0) {
+		snprintf(err, errlen, "unknown key '%s' (known keys: " PNIC_ARG_BACKEND ")",
+			 kp->key);
 		return -EINVAL;
 	}
-	if (v == NULL) {
+	if (rte_kvargs_count(kv, kp->key) > 1) {
+		snprintf(err, errlen, "key '%s' given twice", kp->key);
+		return -EINVAL;
+	}
+	if (kp->value == NULL) {   /* a bare key: kvargs give no value */
 		snprintf(err, errlen, "key '" PNIC_ARG_BACKEND "' has no value (give "
 			 PNIC_ARG_BACKEND "=loopback or " PNIC_ARG_BACKEND "=netdev)");
 		return -EINVAL;
 	}
-	if (strcmp(v, "loopback") == 0) {
+	if (strcmp(kp->value, "loopback") == 0) {
 		args->backend = PNIC_BACKEND_LOOPBACK;
-	} else if (strcmp(v, "netdev") == 0) {
+	} else if (strcmp(kp->value, "netdev") == 0) {
 		args->backend = PNIC_BACKEND_NETDEV;
 	} else {
 		snprintf(err, errlen, "bad value '%s' for key '" PNIC_ARG_BACKEND
-			 "' (loopback or netdev)", v);
+			 "' (loopback or netdev)", kp->value);
 		return -EINVAL;
 	}
 	return 0;
@@ -48,10 +55,9 @@ int
 pnic_devargs_parse(const char *str, struct pnic_args *args, char *err, size_t errlen)
 {
 	struct rte_kvargs *kv;
-	unsigned int i, j;
+	unsigned int i;
 	int ret = 0;
 
-	memset(args, 0, sizeof(*args));
 	args->backend = PNIC_BACKEND_LOOPBACK;
 	if (err != NULL && errlen > 0)
 		err[0] = '\0';
@@ -63,16 +69,8 @@ pnic_devargs_parse(const char *str, struct pnic_args *args, char *err, size_t er
 			 PNIC_ARG_BACKEND ")", str);
 		return -EINVAL;
 	}
-	for (i = 0; i < kv->count && ret == 0; i++) {
-		for (j = 0; j < i && ret == 0; j++) {
-			if (strcmp(kv->pairs[i].key, kv->pairs[j].key) == 0) {
-				snprintf(err, errlen, "key '%s' given twice", kv->pairs[i].key);
-				ret = -EINVAL;
-			}
-		}
-		if (ret == 0)
-			ret = parse_pair(kv->pairs[i].key, kv->pairs[i].value, args, err, errlen);
-	}
+	for (i = 0; i < kv->count && ret == 0; i++)
+		ret = parse_pair(kv, &kv->pairs[i], args, err, errlen);
 	rte_kvargs_free(kv);
 	if (ret < 0)
 		args->backend = PNIC_BACKEND_LOOPBACK;
