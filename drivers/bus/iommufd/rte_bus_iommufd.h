@@ -196,11 +196,13 @@ __rte_experimental
 const struct rte_device *rte_iommufd_domain_device(const struct rte_iommufd_domain *dom);
 
 /**
- * Does process @p pid still run? This is the test the primary's watcher of
- * secondary processes applies before it tears their domains down: a pidfd
- * of the process that polls readable once the process has exited. A process
- * that has exited but is not reaped yet (a zombie) does not run. For drivers
- * that record which process owns a queue in shared memory, in any process.
+ * Does process @p pid still run? The test is the one on which the primary's
+ * watcher of secondary processes tears their domains down: a pidfd of the
+ * process that polls readable once the process has exited. A process that
+ * has exited but is not reaped yet (a zombie) does not run. For drivers that
+ * record which process owns a queue in shared memory, in any process. It
+ * takes no lock of the bus: a driver may call it under its own locks, also
+ * from its quiesce_domain op.
  *
  * @param pid  a process id (the value of getpid() in the process asked about;
  *             not the id of a thread other than a process's main thread)
