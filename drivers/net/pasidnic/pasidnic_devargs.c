@@ -59,8 +59,6 @@ pnic_devargs_parse(const char *str, struct pnic_args *args, char *err, size_t er
 	int ret = 0;
 
 	args->backend = PNIC_BACKEND_LOOPBACK;
-	if (err != NULL && errlen > 0)
-		err[0] = '\0';
 	if (str == NULL || str[0] == '\0')
 		return 0;
 	kv = rte_kvargs_parse(str, NULL);

@@ -22,8 +22,8 @@ struct pnic_args {
  * Defaults, then the keys of @str ("key=value,..."; NULL or "" gives the
  * defaults). Known keys: backend=loopback|netdev (at most once) and the
  * driver=<name> key of the layered devargs form.
- * Returns 0, or -EINVAL with @err (@errlen bytes) saying which key is wrong
- * and what it takes; @args is then left with the defaults.
+ * Returns 0 (@err untouched), or -EINVAL with @err (@errlen bytes) saying
+ * which key is wrong and what it takes; @args is then left with the defaults.
  */
 int pnic_devargs_parse(const char *str, struct pnic_args *args, char *err, size_t errlen);
 
