@@ -75,7 +75,7 @@ int pasid_mem_ioas_map(struct pasid_mem_ioas *ioas, const struct pasid_mem_seg *
 int pasid_mem_ioas_unmap(struct pasid_mem_ioas *ioas, uint64_t iova, uint64_t len);
 void pasid_mem_memlock_explain(uint64_t len);
 
-/* ---- heap (pasid_mem_heap.c) ---- */
+/* ---- heap (pasid_mem_heap.c; its configuration: pasid_mem_conf.c) ---- */
 
 struct rte_pasid_mem_heap {
 	TAILQ_ENTRY(rte_pasid_mem_heap) next;
@@ -97,6 +97,13 @@ struct rte_pasid_mem_heap {
 TAILQ_HEAD(pasid_mem_heap_list, rte_pasid_mem_heap);
 extern struct pasid_mem_heap_list pasid_mem_heaps;
 extern pthread_mutex_t pasid_mem_heaps_lock;
+
+/*
+ * Check every field of @c (each error logged with the field and the fix) and
+ * derive the geometry into @h: name, segment source, IOAS, IOVA window,
+ * segment size and slots. Return: 0, -EINVAL (bad configuration) or -ENOMEM.
+ */
+int pasid_mem_conf_apply(const struct rte_pasid_mem_conf *c, struct rte_pasid_mem_heap *h);
 
 void pasid_mem_stats_fill(struct rte_pasid_mem_heap *heap, struct rte_pasid_mem_stats *st);
 

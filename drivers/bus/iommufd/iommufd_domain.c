@@ -19,9 +19,11 @@
  * to the primary through iommufd_proc (iommufd_secondary.c).
  */
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <linux/iommufd.h>
@@ -370,4 +372,49 @@ iommufd_domains_destroy(struct iommufd_dev *d)
 		iommufd_domain_teardown(dom);
 	}
 	pthread_mutex_unlock(&iommufd_lock);
+}
+
+/* ---- what drivers ask about domains and their owners ---- */
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+
+const struct rte_device *
+rte_iommufd_domain_device(const struct rte_iommufd_domain *dom)
+{
+	if (dom == NULL) {
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	return &dom->dev->pub.device;
+}
+
+int
+rte_iommufd_process_alive(int pid)
+{
+	struct pollfd pfd = { .events = POLLIN };
+	int n;
+
+	if (pid <= 0) {
+		rte_errno = EINVAL;
+		return -1;
+	}
+	if (pid == getpid())
+		return 1;
+	/* As the worker watcher (iommufd_mp.c): the pidfd polls readable at exit. */
+	pfd.fd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (pfd.fd < 0) {
+		if (errno == ESRCH)
+			return 0;       /* exited and reaped */
+		rte_errno = errno;
+		return -1;
+	}
+	n = poll(&pfd, 1, 0);
+	close(pfd.fd);
+	if (n < 0) {
+		rte_errno = errno;
+		return -1;
+	}
+	return n == 0;
 }

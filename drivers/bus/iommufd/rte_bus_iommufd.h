@@ -189,6 +189,41 @@ int rte_iommufd_domain_dma_unmap(struct rte_iommufd_domain *dom, uint64_t iova, 
 __rte_experimental
 int rte_iommufd_domain_destroy(struct rte_iommufd_domain *dom);
 
+/**
+ * The device a domain belongs to, e.g. for a driver to check that a domain
+ * given to one of its ports is a domain of that port's device.
+ *
+ * @param dom  a domain of the calling process (rte_iommufd_domain_create())
+ * @return the domain's device, or NULL with rte_errno EINVAL when @p dom is NULL.
+ */
+__rte_experimental
+const struct rte_device *rte_iommufd_domain_device(const struct rte_iommufd_domain *dom);
+
+/**
+ * Does process @p pid still run? The test is the one on which the primary's
+ * watcher of secondary processes tears their domains down: a pidfd of the
+ * process that polls readable once the process has exited. A process that
+ * has exited but is not reaped yet (a zombie) does not run. For drivers that
+ * record which process owns a queue in shared memory, in any process. It
+ * takes no lock of the bus: a driver may call it under its own locks, also
+ * from its quiesce_domain op.
+ *
+ * @param pid  a process id (the value of getpid() in the process asked about;
+ *             not the id of a thread other than a process's main thread)
+ * @return 1 when the process runs (always for the caller's own pid), 0 when
+ *   it has exited, or -1 with rte_errno set:
+ *   - EINVAL: @p pid is not positive, or is a thread that is not a process;
+ *   - ENOSYS: the kernel has no pidfd_open (Linux < 5.3), which
+ *     multi-process use of the bus needs anyway;
+ *   - EMFILE, ENFILE, ENOMEM: no file descriptor for the pidfd.
+ *   A caller that must not free a live process's resources takes -1 as "runs".
+ *
+ * The answer can be stale at once (the process may exit right after), and a
+ * process id reused by a new process reads as running.
+ */
+__rte_experimental
+int rte_iommufd_process_alive(int pid);
+
 #ifdef __cplusplus
 }
 #endif

@@ -3,6 +3,17 @@
  * net_pasidnic internals: the port, its queues and register access.
  * The device's programming interface is kernel/linux/pasidnic/uapi/pasidnic_regs.h
  * (doc/pasidnic.md); this driver uses its names only.
+ *
+ * Files (no call goes up this list):
+ *   pasidnic_ethdev.c   probe, remove, the port's ops
+ *   pasidnic_mp.c       queues across processes: queue pair release, the
+ *                       clean-up after a dead owner, rte_pmd_pasidnic_*
+ *   pasidnic_stats.c    stats and xstats (one table of names and offsets)
+ *   pasidnic_intr.c     link state, the misc interrupt, DMA faults
+ *   pasidnic_queue.c    queue set-up, start, stop, release (both directions)
+ *   pasidnic_rxtx.c     the RX and TX bursts
+ *   pasidnic_devargs.c  the driver-layer devargs (no device, no EAL needed)
+ * (pasidnic_mp.c reads pnic_eth_ops of pasidnic_ethdev.c to recognise a port.)
  */
 #ifndef PASIDNIC_H
 #define PASIDNIC_H
@@ -12,12 +23,15 @@
 #include <unistd.h>
 
 #include <ethdev_driver.h>
+#include <rte_bus_iommufd.h>
 #include <rte_ether.h>
 #include <rte_log.h>
 #include <rte_mbuf.h>
 #include <rte_spinlock.h>
+#include <rte_version.h>
 
 #include "bus_iommufd_driver.h"
+#include "pasidnic_devargs.h"
 #include "pasidnic_regs.h"
 
 extern int pasidnic_logtype;
@@ -38,67 +52,61 @@ extern int pasidnic_logtype;
  * the primary can take a dead owner's queue pair down (pnic_quiesce_domain).
  */
 
-/* An RX queue. The fast-path fields come first. */
-struct pnic_rxq {
-	volatile struct pnic_desc *ring;
-	struct rte_mbuf **sw_ring;     /* mbuf posted in each slot */
-	struct rte_mempool *mp;
-	struct pnic_port *port;
-	uint32_t head;                 /* next descriptor the device completes */
-	uint32_t tail;                 /* descriptors posted (free-running) */
-	uint32_t mask;
-	uint16_t buf_len;              /* bytes the device may write per buffer */
-	uint16_t port_id;
-	uint16_t queue_id;
-	uint16_t hwq;                  /* device queue index PNIC_QUEUE(queue_id, PNIC_DIR_RX) */
-	volatile uint8_t faulted;      /* set by the fault interrupt */
-	bool started;
-	bool deferred;                 /* rx_deferred_start */
-	/* software counters */
+/* Software counters of a queue that rte_eth_stats_reset() clears. */
+struct pnic_qstats {
 	uint64_t pkts;
 	uint64_t bytes;
-	uint64_t errors;               /* descriptors completed with ERR */
-	uint64_t truncated;            /* frames longer than the buffer (dropped) */
-	uint64_t filtered;             /* dropped by the MAC filter (promiscuous off) */
-	uint64_t kicks;
-	/* control path */
+	/* RX: completed with ERR; TX: dropped (chained, too short or too long) or ERR */
+	uint64_t errors;
+	uint64_t truncated;            /* RX: frames longer than the buffer (dropped) */
+};
+
+/* Software counters that only rte_eth_xstats_reset() clears. */
+struct pnic_qxstats {
+	uint64_t filtered;             /* RX: dropped by the MAC filter (promiscuous off) */
+	uint64_t kicks;                /* system calls to wake the engine (pnic_publish()) */
+};
+
+/*
+ * What RX and TX queues share; the first member of struct pnic_rxq and
+ * struct pnic_txq, so the control path handles both through it. The fast-path
+ * fields come first.
+ */
+struct pnic_qbase {
+	volatile struct pnic_desc *ring;
+	struct rte_mbuf **sw_ring;     /* mbuf of each slot */
+	struct pnic_port *port;
+	uint32_t head;                 /* next to complete (RX) or to clean (TX) */
+	uint32_t tail;                 /* descriptors posted (free-running) */
+	uint32_t mask;
 	uint32_t nb_desc;
-	rte_iova_t ring_iova;
+	uint16_t port_id;
+	uint16_t queue_id;
+	uint16_t hwq;                  /* device queue PNIC_QUEUE(queue_id, dir) */
+	uint8_t dir;                   /* PNIC_DIR_RX or PNIC_DIR_TX */
+	volatile uint8_t faulted;      /* set by the fault interrupt */
+	struct pnic_qstats stats;
+	struct pnic_qxstats xstats;
+	/* control path */
+	bool started;
+	bool deferred;                 /* {rx,tx}_deferred_start */
 	int pasid;                     /* 0: the RID */
 	pid_t owner;                   /* process that set the queue up */
-	uint64_t fault_base;           /* FAULTS register at the last xstats reset */
-	uint64_t drop_base;
+	rte_iova_t ring_iova;
+	uint64_t fault_base;           /* Q_FAULTS register at the last xstats reset */
+	uint64_t drop_base;            /* Q_DROPS register at the last stats reset */
+};
+
+/* An RX queue. */
+struct pnic_rxq {
+	struct pnic_qbase q;           /* first */
+	struct rte_mempool *mp;
+	uint16_t buf_len;              /* bytes the device may write per buffer */
 };
 
 /* A TX queue. */
 struct pnic_txq {
-	volatile struct pnic_desc *ring;
-	struct rte_mbuf **sw_ring;
-	struct pnic_port *port;
-	uint32_t head;                 /* next descriptor to clean */
-	uint32_t tail;                 /* descriptors posted */
-	uint32_t mask;
-	uint32_t nb_desc;
-	uint16_t port_id;
-	uint16_t queue_id;
-	uint16_t hwq;                  /* PNIC_QUEUE(queue_id, PNIC_DIR_TX) */
-	volatile uint8_t faulted;
-	bool started;
-	bool deferred;                 /* tx_deferred_start */
-	uint64_t pkts;
-	uint64_t bytes;
-	uint64_t errors;               /* dropped: chained, too short or too long, ERR */
-	uint64_t kicks;
-	rte_iova_t ring_iova;
-	int pasid;
-	pid_t owner;
-	uint64_t fault_base;
-	uint64_t drop_base;
-};
-
-/* Devargs of the driver layer (doc/pmd_pasidnic.md). */
-struct pnic_args {
-	uint32_t backend;              /* PNIC_BACKEND_* */
+	struct pnic_qbase q;           /* first */
 };
 
 /* What each process has of a port (dev->process_private). */
@@ -121,13 +129,15 @@ struct pnic_port {
 	uint32_t caps;
 	struct pnic_args args;
 	bool intr_on;                  /* the misc callback is registered */
-	/* Serialises queue start/stop/release with the fault interrupt (control path only). */
+	/*
+	 * Serialises queue set-up/start/stop/release, stats and the fault
+	 * interrupt across processes (control path only): pnic_qlock().
+	 */
 	rte_spinlock_recursive_t qlock;
 	bool promisc;
 	bool allmulti;
-	/* Queues of live processes that ethdev "released" (pnic_rx_queue_release_locked). */
-	struct pnic_rxq *rxq_kept[PNIC_MAX_QP];
-	struct pnic_txq *txq_kept[PNIC_MAX_QP];
+	/* Queues of live processes ethdev "released", by direction and queue id. */
+	struct pnic_qbase *kept[2][PNIC_MAX_QP];
 	uint64_t dev_fault_base;
 	uint64_t wakeup_base;
 	struct rte_ether_addr mac;
@@ -138,6 +148,74 @@ static inline struct pnic_proc *
 pnic_proc(const struct pnic_port *p)
 {
 	return rte_eth_devices[p->port_id].process_private;
+}
+
+/* The port's queue lock (see struct pnic_port); recursive. */
+static inline void
+pnic_qlock(struct pnic_port *p)
+{
+	rte_spinlock_recursive_lock(&p->qlock);
+}
+
+static inline void
+pnic_qunlock(struct pnic_port *p)
+{
+	rte_spinlock_recursive_unlock(&p->qlock);
+}
+
+/*
+ * Is @pid a process other than the caller that still runs? The bus answers
+ * (a zombie does not run); when it cannot tell, the process is taken to run,
+ * so that a live process's queue is never freed under it.
+ */
+static inline bool
+pnic_other_alive(pid_t pid)
+{
+	return pid != 0 && pid != getpid() && rte_iommufd_process_alive(pid) != 0;
+}
+
+static inline const char *
+pnic_dir_name(unsigned int dir)
+{
+	return dir == PNIC_DIR_TX ? "TX" : "RX";
+}
+
+/* How many queues of direction @dir the port has (configured). */
+static inline uint16_t
+pnic_nb_queues(const struct rte_eth_dev *dev, unsigned int dir)
+{
+	if (dir == PNIC_DIR_RX)
+		return dev->data->rx_queues != NULL ? dev->data->nb_rx_queues : 0;
+	return dev->data->tx_queues != NULL ? dev->data->nb_tx_queues : 0;
+}
+
+/* Queue @qid of direction @dir, or NULL (not set up, or not configured). */
+static inline struct pnic_qbase *
+pnic_queue(const struct rte_eth_dev *dev, unsigned int dir, uint16_t qid)
+{
+	if (qid >= pnic_nb_queues(dev, dir))
+		return NULL;
+	return dir == PNIC_DIR_RX ? dev->data->rx_queues[qid] : dev->data->tx_queues[qid];
+}
+
+/* Put @q (or NULL) in ethdev's slot of queue @qid of direction @dir. */
+static inline void
+pnic_queue_set(struct rte_eth_dev *dev, unsigned int dir, uint16_t qid, struct pnic_qbase *q)
+{
+	if (dir == PNIC_DIR_RX)
+		dev->data->rx_queues[qid] = q;
+	else
+		dev->data->tx_queues[qid] = q;
+}
+
+/* Record the state of queue @qid of direction @dir for ethdev. */
+static inline void
+pnic_queue_state_set(struct rte_eth_dev *dev, unsigned int dir, uint16_t qid, uint8_t state)
+{
+	if (dir == PNIC_DIR_RX)
+		dev->data->rx_queue_state[qid] = state;
+	else
+		dev->data->tx_queue_state[qid] = state;
 }
 
 /* BAR0 access: 32-bit pread/pwrite on this process's device fd (control path). */
@@ -198,10 +276,25 @@ pnic_publish(const struct pnic_port *p, unsigned int hwq, uint32_t tail)
 	return 0;
 }
 
-/* pasidnic_rxtx.c */
+/* Post mbuf @m in RX slot @slot: the device may write a frame into it. */
+static inline void
+pnic_rx_post(struct pnic_rxq *rxq, uint32_t slot, struct rte_mbuf *m)
+{
+	volatile struct pnic_desc *d = &rxq->q.ring[slot];
+
+	rxq->q.sw_ring[slot] = m;
+	d->addr = rte_cpu_to_le_64(m->buf_iova + RTE_PKTMBUF_HEADROOM);
+	d->len = rte_cpu_to_le_32(rxq->buf_len);
+	d->status = 0;
+	d->rsvd = 0;
+}
+
+/* pasidnic_rxtx.c: the fast path */
 uint16_t pnic_recv(void *rxq, struct rte_mbuf **pkts, uint16_t n);
 uint16_t pnic_xmit(void *txq, struct rte_mbuf **pkts, uint16_t n);
 uint32_t pnic_rx_queue_count(void *rxq);
+
+/* pasidnic_queue.c: the *_locked functions run with pnic_qlock() held */
 int pnic_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
 			unsigned int socket_id, const struct rte_eth_rxconf *conf,
 			struct rte_mempool *mp);
@@ -215,7 +308,65 @@ int pnic_tx_queue_start(struct rte_eth_dev *dev, uint16_t qid);
 int pnic_tx_queue_stop(struct rte_eth_dev *dev, uint16_t qid);
 int pnic_rx_intr_enable(struct rte_eth_dev *dev, uint16_t qid);
 int pnic_rx_intr_disable(struct rte_eth_dev *dev, uint16_t qid);
+/*
+ * Start (@start) or stop queue @qid of direction @dir: the ethdev ops of
+ * either direction. 0, or -EINVAL (not set up), -EPERM (start: another
+ * process owns it), -ENOMEM (start: the RX pool is short), -EIO.
+ */
+int pnic_q_start_stop(struct rte_eth_dev *dev, unsigned int dir, uint16_t qid, bool start);
+/*
+ * Release queue @qid of direction @dir and clear its slot: its owner frees
+ * everything; for an owner that has exited, the device queue is reset and
+ * what is in DPDK's main memory freed. A queue of another process that still
+ * runs is kept aside (ethdev clears the slot whatever the op does) and put
+ * back at the next set-up, which it refuses. Returns false when kept.
+ */
+bool pnic_q_release_locked(struct rte_eth_dev *dev, unsigned int dir, uint16_t qid);
+void pnic_q_release(struct rte_eth_dev *dev, unsigned int dir, uint16_t qid);
+/*
+ * Call @fn for every queue that is set up, RX queues first, then TX queues,
+ * in queue order. @fn may release the queue. Takes no lock.
+ */
+typedef void (*pnic_queue_fn)(struct rte_eth_dev *dev, struct pnic_qbase *q, void *arg);
+void pnic_foreach_queue(struct rte_eth_dev *dev, pnic_queue_fn fn, void *arg);
+
+/* pasidnic_intr.c */
+int pnic_link_update(struct rte_eth_dev *dev, int wait);
+/* Enable MSI-X and the misc interrupt (link, faults). 0 or -errno. */
+int pnic_intr_on(struct pnic_port *p);
+void pnic_intr_off(struct pnic_port *p);
+
+/* pasidnic_stats.c: the ethdev ops */
+#if RTE_VERSION_NUM(25, 11, 0, 0) <= RTE_VERSION
+int pnic_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *st,
+		   struct eth_queue_stats *qs);
+#else
+int pnic_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *st);
+#endif
+int pnic_stats_reset(struct rte_eth_dev *dev);
+int pnic_xstats_get_names(struct rte_eth_dev *dev, struct rte_eth_xstat_name *names,
+			  unsigned int size);
+int pnic_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xs, unsigned int size);
+int pnic_xstats_reset(struct rte_eth_dev *dev);
+
+/* pasidnic_mp.c */
+/*
+ * Release both queues of pair @qid and forget its domain
+ * (rte_pmd_pasidnic_queue_pair_release). 0, -EINVAL or -EBUSY (another
+ * process that still runs owns them).
+ */
 int pnic_queue_pair_release(struct rte_eth_dev *dev, uint16_t qid);
-int pnic_queue_pair_quiesce(struct rte_eth_dev *dev, uint32_t pasid);
+/* Release the queue pairs this process set up (a secondary's close). */
+void pnic_queue_pairs_release_own(struct rte_eth_dev *dev);
+/*
+ * The primary closes port @port_id (true) or probed it (false): from then
+ * on the bus's quiesce_domain op leaves the port alone, or acts on it.
+ */
+void pnic_closing_set(uint16_t port_id, bool closing);
+/* The bus's quiesce_domain op (struct rte_iommufd_driver). */
+int pnic_quiesce_domain(struct rte_iommufd_device *idev, uint32_t pasid);
+
+/* pasidnic_ethdev.c: what makes an ethdev port a pasidnic port */
+extern const struct eth_dev_ops pnic_eth_ops;
 
 #endif /* PASIDNIC_H */

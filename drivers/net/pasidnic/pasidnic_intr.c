@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Link state and the misc interrupt (vector 0, PNIC_VEC_MISC) of a pasidnic
+ * port: link changes and DMA faults. A fault is logged with what the device
+ * latched (queue, direction, ring or buffer, IOVA, PASID, errno) and every
+ * faulted queue is marked: its fast path stops until the queue is stopped
+ * and started again (doc/pmd_pasidnic.md, "Faults").
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+
+#include <ethdev_driver.h>
+#include <rte_bus_iommufd.h>
+#include <rte_cycles.h>
+#include <rte_errno.h>
+
+#include <linux/vfio.h>
+
+#include "pasidnic.h"
+
+int
+pnic_link_update(struct rte_eth_dev *dev, int wait __rte_unused)
+{
+	struct pnic_port *p = dev->data->dev_private;
+	struct rte_eth_link link;
+	uint32_t st = pnic_rd(p, PNIC_REG_DEV_STATUS);
+
+	memset(&link, 0, sizeof(link));
+	link.link_status = (st != UINT32_MAX && (st & PNIC_DEV_STATUS_LINK_UP)) ?
+			   RTE_ETH_LINK_UP : RTE_ETH_LINK_DOWN;
+	/* A software device: no line rate (doc/pasidnic.md §11). */
+	link.link_speed = link.link_status ? RTE_ETH_SPEED_NUM_UNKNOWN : RTE_ETH_SPEED_NUM_NONE;
+	link.link_duplex = RTE_ETH_LINK_FULL_DUPLEX;
+	link.link_autoneg = RTE_ETH_LINK_FIXED;
+	return rte_eth_linkstatus_set(dev, &link);
+}
+
+/* Mark @q when the device put it in FAULTED: the fast path then stops using it. */
+static void
+fault_check(struct rte_eth_dev *dev, struct pnic_qbase *q, void *arg __rte_unused)
+{
+	struct pnic_port *p = dev->data->dev_private;
+
+	if (!q->started || q->faulted)
+		return;
+	if ((pnic_qrd(p, q->hwq, PNIC_Q_STATUS) & PNIC_Q_STATE_MASK) != PNIC_Q_STATE_FAULTED)
+		return;
+	q->faulted = 1;
+	PNIC_LOG(ERR, "port %u: %s queue %u faulted at IOVA %#" PRIx64
+		 " (PASID %d): stop and start the queue to recover",
+		 dev->data->port_id, pnic_dir_name(q->dir), q->queue_id,
+		 (uint64_t)pnic_qrd(p, q->hwq, PNIC_Q_FAULT_IOVA_HI) << 32 |
+		 pnic_qrd(p, q->hwq, PNIC_Q_FAULT_IOVA_LO), q->pasid);
+}
+
+/* Log the latched fault, acknowledge it, find every faulted queue. */
+static void
+pnic_fault_handle(struct rte_eth_dev *dev)
+{
+	struct pnic_port *p = dev->data->dev_private;
+	uint32_t info = pnic_rd(p, PNIC_REG_FAULT_INFO);
+
+	if (info != UINT32_MAX && (info & PNIC_FAULT_INFO_VALID)) {
+		unsigned int q = info & PNIC_FAULT_INFO_QUEUE_MASK;
+		uint64_t iova = (uint64_t)pnic_rd(p, PNIC_REG_FAULT_IOVA_HI) << 32 |
+				pnic_rd(p, PNIC_REG_FAULT_IOVA_LO);
+		int err = (int)pnic_rd(p, PNIC_REG_FAULT_ERRNO);
+		char pasid[24] = "RID";
+
+		if (info & PNIC_FAULT_INFO_PASID_VALID)
+			snprintf(pasid, sizeof(pasid), "PASID %u",
+				 pnic_rd(p, PNIC_REG_FAULT_PASID));
+		PNIC_LOG(ERR, "port %u: DMA fault: %s queue %u, %s %s at IOVA %#" PRIx64
+			 ", %s: %s", dev->data->port_id, pnic_dir_name(q & 1), q / 2,
+			 info & PNIC_FAULT_INFO_WRITE ? "write to" : "read of",
+			 info & PNIC_FAULT_INFO_BUFFER ? "buffer" : "ring", iova, pasid,
+			 strerror(err));
+		pnic_wr(p, PNIC_REG_FAULT_INFO, PNIC_FAULT_INFO_VALID);
+	}
+	/* Every faulted queue, against queue start/stop/release on the control thread. */
+	pnic_qlock(p);
+	pnic_foreach_queue(dev, fault_check, NULL);
+	pnic_qunlock(p);
+}
+
+/* Vector 0 (PNIC_VEC_MISC): link changes and faults. */
+static void
+pnic_misc_intr(void *arg)
+{
+	struct rte_eth_dev *dev = arg;
+	struct pnic_port *p = dev->data->dev_private;
+	uint32_t cause = pnic_rd(p, PNIC_REG_IRQ_CAUSE);
+
+	if (cause == UINT32_MAX || cause == 0)
+		return;
+	pnic_wr(p, PNIC_REG_IRQ_CAUSE, cause);
+	if (cause & PNIC_IRQ_FAULT)
+		pnic_fault_handle(dev);
+	if ((cause & PNIC_IRQ_LINK) && pnic_link_update(dev, 0) == 0)
+		rte_eth_dev_callback_process(dev, RTE_ETH_EVENT_INTR_LSC, NULL);
+}
+
+int
+pnic_intr_on(struct pnic_port *p)
+{
+	struct rte_iommufd_device *idev = pnic_proc(p)->idev;
+
+	if (rte_iommufd_intr_enable(idev, VFIO_PCI_MSIX_IRQ_INDEX, PNIC_NUM_VECS(p->nb_qp))) {
+		PNIC_LOG(ERR, "%s: cannot enable %u MSI-X vectors: %s", idev->name,
+			 PNIC_NUM_VECS(p->nb_qp), rte_strerror(rte_errno));
+		return -rte_errno;
+	}
+	if (rte_intr_callback_register(idev->intr_handle, pnic_misc_intr, pnic_proc(p)->eth_dev)) {
+		rte_iommufd_intr_disable(idev);
+		return -EIO;
+	}
+	pnic_wr(p, PNIC_REG_IRQ_CAUSE, PNIC_IRQ_LINK | PNIC_IRQ_FAULT);
+	pnic_wr(p, PNIC_REG_IRQ_MASK, PNIC_IRQ_LINK | PNIC_IRQ_FAULT);
+	p->intr_on = true;
+	return 0;
+}
+
+void
+pnic_intr_off(struct pnic_port *p)
+{
+	struct pnic_proc *pp = pnic_proc(p);
+	int ret;
+
+	if (!p->intr_on)
+		return;
+	pnic_wr(p, PNIC_REG_IRQ_MASK, 0);
+	do {
+		ret = rte_intr_callback_unregister(pp->idev->intr_handle, pnic_misc_intr,
+						   pp->eth_dev);
+		if (ret == -EAGAIN)
+			rte_delay_ms(1);
+	} while (ret == -EAGAIN);
+	rte_iommufd_intr_disable(pp->idev);
+	p->intr_on = false;
+}

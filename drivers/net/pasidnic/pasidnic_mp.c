@@ -1,0 +1,275 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Queues across processes (doc/multi_process.md): a worker (secondary
+ * process) sets up, runs and gives back its own queue pairs in its own PASID
+ * domains; when it dies, the primary takes its queues down (the bus's
+ * quiesce_domain op). Which process owns a queue and whether it still runs
+ * is pasidnic.h's pnic_other_alive() (the bus answers); the release rules
+ * and the kept queues are in pasidnic_queue.c. Here: queue pair release,
+ * the clean-up after a dead owner, the rte_pmd_pasidnic_* API.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <ethdev_driver.h>
+#include <rte_bus_iommufd.h>
+#include <rte_cycles.h>
+
+#include "pasidnic.h"
+#include "rte_pmd_pasidnic.h"
+
+int
+pnic_queue_pair_release(struct rte_eth_dev *dev, uint16_t qid)
+{
+	struct pnic_port *p = dev->data->dev_private;
+	struct pnic_qbase *rxq, *txq;
+	int ret = 0;
+
+	if (qid >= p->nb_qp)
+		return -EINVAL;
+	pnic_qlock(p);
+	rxq = pnic_queue(dev, PNIC_DIR_RX, qid);
+	txq = pnic_queue(dev, PNIC_DIR_TX, qid);
+	if ((rxq != NULL && pnic_other_alive(rxq->owner)) ||
+	    (txq != NULL && pnic_other_alive(txq->owner))) {
+		PNIC_LOG(ERR, "port %u: queue pair %u belongs to process %d, which still runs",
+			 dev->data->port_id, qid, (int)(rxq != NULL ? rxq->owner : txq->owner));
+		ret = -EBUSY;
+		goto out;
+	}
+	if (rxq != NULL)
+		pnic_q_release_locked(dev, PNIC_DIR_RX, qid);
+	if (txq != NULL)
+		pnic_q_release_locked(dev, PNIC_DIR_TX, qid);
+	pnic_proc(p)->domain[qid] = NULL;
+out:
+	pnic_qunlock(p);
+	return ret;
+}
+
+void
+pnic_queue_pairs_release_own(struct rte_eth_dev *dev)
+{
+	struct pnic_port *p = dev->data->dev_private;
+	uint16_t i;
+
+	for (i = 0; i < p->nb_qp; i++) {
+		const struct pnic_qbase *rxq = pnic_queue(dev, PNIC_DIR_RX, i);
+		const struct pnic_qbase *txq = pnic_queue(dev, PNIC_DIR_TX, i);
+
+		if ((rxq != NULL && rxq->owner == getpid()) ||
+		    (txq != NULL && txq->owner == getpid()))
+			pnic_queue_pair_release(dev, i);
+	}
+}
+
+/*
+ * Does thread @tid still run? A zombie does not. For the queue lock's holder,
+ * a thread id (which a pidfd cannot name before Linux 6.9): the one place the
+ * driver reads /proc, until the lock becomes a robust mutex.
+ */
+static bool
+thread_alive(int tid)
+{
+	char path[32], buf[160];
+	const char *st;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno != ENOENT && errno != ESRCH;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	st = strrchr(buf, ')');      /* "pid (comm) S ..." */
+	return st == NULL || st[1] == '\0' || (st[2] != 'Z' && st[2] != 'X');
+}
+
+/*
+ * Take the port's queue lock for the primary's worker-exit handler. A worker
+ * killed inside a queue start/stop leaves the lock taken by a thread that is
+ * gone: after half a second, take the lock over instead of waiting forever.
+ * The holder is dead when its thread no longer runs, or when no holder has
+ * been recorded for 100 ms on end (it died between taking the spinlock and
+ * recording itself, or between the reverse steps of the unlock).
+ */
+static void
+qlock_take_from_dead(struct pnic_port *p)
+{
+	uint64_t hz = rte_get_timer_hz();
+	uint64_t deadline = rte_get_timer_cycles() + hz / 2, anonymous = 0, now;
+	int holder;
+
+	while (!rte_spinlock_recursive_trylock(&p->qlock)) {
+		holder = p->qlock.user;
+		now = rte_get_timer_cycles();
+		anonymous = holder != -1 ? 0 : anonymous != 0 ? anonymous : now;
+		if (now > deadline && ((holder != -1 && !thread_alive(holder)) ||
+				       (anonymous != 0 && now - anonymous > hz / 10))) {
+			PNIC_LOG(WARNING, "port %u: the queue lock was held by thread %d, which "
+				 "has exited: taking it over", p->port_id, holder);
+			p->qlock.count = 0;
+			p->qlock.user = -1;
+			rte_spinlock_unlock(&p->qlock.sl);
+		}
+		rte_pause();
+	}
+}
+
+/* What quiesce_one() looks for and how many it found. */
+struct quiesce {
+	int pasid;
+	int n;
+};
+
+static void
+quiesce_one(struct rte_eth_dev *dev, struct pnic_qbase *q, void *arg)
+{
+	struct quiesce *qs = arg;
+
+	if (q->pasid != qs->pasid || q->owner == getpid())
+		return;
+	qs->n++;
+	pnic_q_release_locked(dev, q->dir, q->queue_id);
+}
+
+/*
+ * In the primary, after the process that owned the domain of @pasid died
+ * (bus quiesce_domain op): reset the device queues programmed with @pasid and
+ * free what of them is in shared memory. Returns how many queues it stopped.
+ */
+static int
+pnic_queue_pair_quiesce(struct rte_eth_dev *dev, uint32_t pasid)
+{
+	struct quiesce qs = { .pasid = (int)pasid };
+
+	qlock_take_from_dead(dev->data->dev_private);
+	pnic_foreach_queue(dev, quiesce_one, &qs);
+	pnic_qunlock(dev->data->dev_private);
+	return qs.n;
+}
+
+/*
+ * The primary's worker-exit handler (pnic_quiesce_domain, on the bus's
+ * thread) against the primary closing the port: per process, not in the
+ * port's shared data, which the close frees.
+ */
+static pthread_mutex_t pnic_close_lock = PTHREAD_MUTEX_INITIALIZER;
+static bool pnic_closing[RTE_MAX_ETHPORTS];
+
+void
+pnic_closing_set(uint16_t port_id, bool closing)
+{
+	pthread_mutex_lock(&pnic_close_lock);
+	pnic_closing[port_id] = closing;
+	pthread_mutex_unlock(&pnic_close_lock);
+}
+
+/* Bus op, in the primary: the process that owned the domain of @pasid has exited. */
+int
+pnic_quiesce_domain(struct rte_iommufd_device *idev, uint32_t pasid)
+{
+	struct rte_eth_dev *eth_dev;
+	int n;
+
+	pthread_mutex_lock(&pnic_close_lock);
+	eth_dev = rte_eth_dev_allocated(idev->device.name);
+	if (eth_dev != NULL && !pnic_closing[eth_dev->data->port_id]) {
+		n = pnic_queue_pair_quiesce(eth_dev, pasid);
+		PNIC_LOG(INFO, "port %u: %d queue(s) of PASID %u stopped (their process has "
+			 "exited)", eth_dev->data->port_id, n, pasid);
+	}
+	pthread_mutex_unlock(&pnic_close_lock);
+	return 0;
+}
+
+/* ---- rte_pmd_pasidnic.h ---- */
+
+/*
+ * The port of @port_id when it is a pasidnic port and @queue_id one of its
+ * queue pairs; else NULL and *@err -ENODEV or -EINVAL.
+ */
+static struct rte_eth_dev *
+pnic_qp_of(uint16_t port_id, uint16_t queue_id, int *err)
+{
+	struct rte_eth_dev *dev;
+
+	*err = -ENODEV;
+	if (!rte_eth_dev_is_valid_port(port_id))
+		return NULL;
+	dev = &rte_eth_devices[port_id];
+	if (dev->dev_ops != &pnic_eth_ops)
+		return NULL;
+	*err = -EINVAL;
+	if (queue_id >= ((struct pnic_port *)dev->data->dev_private)->nb_qp)
+		return NULL;
+	return dev;
+}
+
+int
+rte_pmd_pasidnic_queue_domain_set(uint16_t port_id, uint16_t queue_id,
+				  struct rte_iommufd_domain *dom)
+{
+	struct rte_eth_dev *dev;
+	struct pnic_proc *pp;
+	struct pnic_port *p;
+	int pasid, err;
+
+	dev = pnic_qp_of(port_id, queue_id, &err);
+	if (dev == NULL)
+		return err;
+	p = dev->data->dev_private;
+	pp = dev->process_private;
+	if (pnic_queue(dev, PNIC_DIR_RX, queue_id) != NULL ||
+	    pnic_queue(dev, PNIC_DIR_TX, queue_id) != NULL)
+		return -EBUSY;
+	if (dom != NULL) {
+		pasid = rte_iommufd_domain_pasid(dom);
+		if (pasid < 1 || rte_iommufd_domain_device(dom) != &pp->idev->device) {
+			PNIC_LOG(ERR, "port %u: PASID %d is not a domain of %s in this process",
+				 port_id, pasid, p->name);
+			return -EINVAL;
+		}
+	}
+	pp->domain[queue_id] = dom;
+	PNIC_LOG(INFO, "port %u: queue pair %u will use %s %d", port_id, queue_id,
+		 dom ? "PASID" : "the RID", dom ? rte_iommufd_domain_pasid(dom) : 0);
+	return 0;
+}
+
+int
+rte_pmd_pasidnic_queue_pasid(uint16_t port_id, uint16_t queue_id)
+{
+	const struct rte_iommufd_domain *dom;
+	const struct pnic_qbase *rxq;
+	struct rte_eth_dev *dev;
+	int pasid, err;
+
+	dev = pnic_qp_of(port_id, queue_id, &err);
+	if (dev == NULL)
+		return err;
+	dom = ((struct pnic_proc *)dev->process_private)->domain[queue_id];
+	/* A queue set up (by any process) says what it is programmed with. */
+	pnic_qlock(dev->data->dev_private);
+	rxq = pnic_queue(dev, PNIC_DIR_RX, queue_id);
+	pasid = rxq != NULL ? rxq->pasid : dom != NULL ? rte_iommufd_domain_pasid(dom) : 0;
+	pnic_qunlock(dev->data->dev_private);
+	return pasid;
+}
+
+int
+rte_pmd_pasidnic_queue_pair_release(uint16_t port_id, uint16_t queue_id)
+{
+	struct rte_eth_dev *dev;
+	int err;
+
+	dev = pnic_qp_of(port_id, queue_id, &err);
+	return dev == NULL ? err : pnic_queue_pair_release(dev, queue_id);
+}
