@@ -27,13 +27,13 @@ check_node(struct rte_pasid_mem_heap *h, int node)
 	(void)c;
 	for (i = 0; i < RTE_DIM(p); i++) {
 		p[i] = rte_pasid_mem_alloc(h, 3 * MB, 0);
-		CHECK(p[i] != NULL, "alloc %u", i);
+		TEST_ASSERT_TRUE(p[i] != NULL, "alloc %u", i);
 		memset(p[i], 1, 3 * MB);
 		for (k = 0; k < 3; k++)
 			pages[k] = (char *)p[i] + k * MB;
-		CHECK(move_pages(0, 3, pages, NULL, status, 0) == 0, "move_pages query");
+		TEST_ASSERT_TRUE(move_pages(0, 3, pages, NULL, status, 0) == 0, "move_pages query");
 		for (k = 0; k < 3; k++)
-			CHECK(status[k] == node, "page %p is on node %d, not %d", pages[k],
+			TEST_ASSERT_TRUE(status[k] == node, "page %p is on node %d, not %d", pages[k],
 				status[k], node);
 	}
 	for (i = 0; i < RTE_DIM(p); i++)
@@ -75,10 +75,10 @@ main(int argc, char **argv)
 		}
 		c.numa_node = node;
 		h = rte_pasid_mem_create(&c);
-		CHECK(h != NULL, "create on node %d", node);
-		CHECK(rte_pasid_mem_stats_get(h, &st) == 0 && st.numa_node == node, "stats node");
+		TEST_ASSERT_TRUE(h != NULL, "create on node %d", node);
+		TEST_ASSERT_TRUE(rte_pasid_mem_stats_get(h, &st) == 0 && st.numa_node == node, "stats node");
 		check_node(h, node);
-		CHECK(rte_pasid_mem_destroy(h) == 0, "destroy");
+		TEST_ASSERT_TRUE(rte_pasid_mem_destroy(h) == 0, "destroy");
 		mt_usage_same(&before, "node heap");
 		printf("ok: heap on node %d: every page is on node %d\n", node, node);
 	}
@@ -87,16 +87,16 @@ main(int argc, char **argv)
 
 	c.numa_node = SOCKET_ID_ANY;
 	h = rte_pasid_mem_create(&c);
-	CHECK(h != NULL, "create with SOCKET_ID_ANY");
-	CHECK(rte_pasid_mem_destroy(h) == 0, "destroy");
+	TEST_ASSERT_TRUE(h != NULL, "create with SOCKET_ID_ANY");
+	TEST_ASSERT_TRUE(rte_pasid_mem_destroy(h) == 0, "destroy");
 
 	mt_log_capture();
 	c.numa_node = max + 1;
-	CHECK(rte_pasid_mem_create(&c) == NULL && rte_errno == EINVAL,
+	TEST_ASSERT_TRUE(rte_pasid_mem_create(&c) == NULL && rte_errno == EINVAL,
 		"node %d (beyond numa_max_node) must give EINVAL", max + 1);
 	mt_log_expect("does not exist");
 	c.numa_node = -7;
-	CHECK(rte_pasid_mem_create(&c) == NULL && rte_errno == EINVAL, "node -7 must give EINVAL");
+	TEST_ASSERT_TRUE(rte_pasid_mem_create(&c) == NULL && rte_errno == EINVAL, "node -7 must give EINVAL");
 	mt_usage_same(&before, "refused nodes");
 	printf("ok: nodes that do not exist are refused with EINVAL\n");
 
@@ -104,7 +104,7 @@ main(int argc, char **argv)
 	mt_hugepages_set(0, 0);
 	mt_log_capture();
 	c.numa_node = 0;
-	CHECK(rte_pasid_mem_create(&c) == NULL && rte_errno == ENOMEM,
+	TEST_ASSERT_TRUE(rte_pasid_mem_create(&c) == NULL && rte_errno == ENOMEM,
 		"no hugepages on node 0 must give ENOMEM");
 	mt_log_expect("/sys/devices/system/node/node0/hugepages/hugepages-2048kB");
 	printf("ok: an empty node pool is reported with the node's sysfs file\n");

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Helpers for the pasid_mem host tests: EAL start-up, hugepage reservation
- * with restore at exit, leak accounting, log capture and assertions.
+ * with restore at exit, leak accounting and log capture. Assertions:
+ * tests/lib/test_assert.h.
  */
 #ifndef MEM_TEST_H
 #define MEM_TEST_H
@@ -15,17 +16,7 @@
 
 #include <rte_errno.h>
 
-/** Fail the test: print the expression, the message, rte_errno and errno. */
-#define CHECK(cond, fmt, ...) do { \
-	if (!(cond)) { \
-		fprintf(stderr, "FAIL %s:%d: '%s': " fmt " (rte_errno %d %s, errno %d)\n", \
-			__FILE__, __LINE__, #cond, ##__VA_ARGS__, rte_errno, \
-			rte_strerror(rte_errno), errno); \
-		printf("REASON: " fmt "\n", ##__VA_ARGS__); \
-		fflush(stdout); \
-		exit(1); \
-	} \
-} while (0)
+#include "test_assert.h"
 
 #define SKIP_EXIT 77
 
