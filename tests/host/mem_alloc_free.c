@@ -20,23 +20,6 @@
 
 #include "mem_test.h"
 
-#define MB (1ull << 20)
-
-static struct rte_pasid_mem_conf
-base_conf(const char *name)
-{
-	struct rte_pasid_mem_conf c = {
-		.name = name,
-		.iommufd = RTE_PASID_MEM_NO_IOMMU,
-		.numa_node = SOCKET_ID_ANY,
-		.page_size = RTE_PGSIZE_2M,
-		.segment_size = 8 * MB,
-		.initial_size = 8 * MB,
-		.max_size = 64 * MB,
-	};
-	return c;
-}
-
 static void
 check_ptr(struct rte_pasid_mem_heap *h, void *p, size_t len)
 {
@@ -56,7 +39,7 @@ check_ptr(struct rte_pasid_mem_heap *h, void *p, size_t len)
 static void
 test_grow_shrink(const char *dir)
 {
-	struct rte_pasid_mem_conf c = base_conf(dir ? "hp_fs" : "hp_memfd");
+	struct rte_pasid_mem_conf c = mt_conf(dir ? "hp_fs" : "hp_memfd", 64 * MB);
 	struct rte_pasid_mem_stats st;
 	struct rte_pasid_mem_heap *h;
 	void *p[8], *small[64];
@@ -126,7 +109,7 @@ test_grow_shrink(const char *dir)
 static void
 test_iova_window(void)
 {
-	struct rte_pasid_mem_conf c = base_conf("hp_window");
+	struct rte_pasid_mem_conf c = mt_conf("hp_window", 64 * MB);
 	struct rte_pasid_mem_heap *h;
 	void *p[3];
 	unsigned int i;
@@ -159,7 +142,7 @@ test_iova_window(void)
 static void
 test_mempool(void)
 {
-	struct rte_pasid_mem_conf c = base_conf("hp_pool");
+	struct rte_pasid_mem_conf c = mt_conf("hp_pool", 64 * MB);
 	struct rte_pasid_mem_heap *h;
 	struct rte_mbuf *m[256];
 	struct rte_mempool *mp;
@@ -190,7 +173,7 @@ test_mempool(void)
 static void
 test_telemetry(void)
 {
-	struct rte_pasid_mem_conf c = base_conf("hp_tel");
+	struct rte_pasid_mem_conf c = mt_conf("hp_tel", 64 * MB);
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	struct rte_pasid_mem_heap *h;
 	char buf[4096];
@@ -236,9 +219,7 @@ main(int argc, char **argv)
 	struct mt_usage before;
 
 	(void)argc;
-	mt_hugepages_set(64, -1);
-	mt_eal_init(argv[0]);
-	mt_usage(&before);
+	mt_setup(argv[0], 64, -1, &before);
 
 	test_grow_shrink(NULL);
 	mt_usage_same(&before, "memfd heap");

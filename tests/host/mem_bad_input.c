@@ -13,20 +13,11 @@
 
 #include "mem_test.h"
 
-#define MB (1ull << 20)
-
+/* A configuration that is accepted. */
 static struct rte_pasid_mem_conf
 good(void)
 {
-	struct rte_pasid_mem_conf c = {
-		.name = "bad",
-		.iommufd = RTE_PASID_MEM_NO_IOMMU,
-		.numa_node = SOCKET_ID_ANY,
-		.segment_size = 8 * MB,
-		.initial_size = 8 * MB,
-		.max_size = 32 * MB,
-	};
-	return c;
+	return mt_conf("bad", 32 * MB);
 }
 
 static void
@@ -53,9 +44,7 @@ main(int argc, char **argv)
 	int fd;
 
 	(void)argc;
-	mt_hugepages_set(32, -1);
-	mt_eal_init(argv[0]);
-	mt_usage(&before);
+	mt_setup(argv[0], 32, -1, &before);
 
 	refused(NULL, EINVAL, "conf is NULL", "NULL conf");
 	c = good(); c.name = NULL;

@@ -11,22 +11,6 @@
 
 #include "mem_test.h"
 
-#define MB (1ull << 20)
-
-static struct rte_pasid_mem_conf
-conf(const char *name, uint64_t max)
-{
-	struct rte_pasid_mem_conf c = {
-		.name = name,
-		.iommufd = RTE_PASID_MEM_NO_IOMMU,
-		.numa_node = SOCKET_ID_ANY,
-		.segment_size = 8 * MB,
-		.initial_size = 8 * MB,
-		.max_size = max,
-	};
-	return c;
-}
-
 /* Fill @h with 6 MiB blocks until it refuses; return how many it gave. */
 static unsigned int
 fill(struct rte_pasid_mem_heap *h, void **p, unsigned int max)
@@ -51,12 +35,10 @@ main(int argc, char **argv)
 	unsigned int n, i;
 
 	(void)argc;
-	mt_hugepages_set(64, -1);
-	mt_eal_init(argv[0]);
-	mt_usage(&before);
+	mt_setup(argv[0], 64, -1, &before);
 
 	/* 1. max_size: 3 segments. */
-	c = conf("ex_limit", 24 * MB);
+	c = mt_conf("ex_limit", 24 * MB);
 	h = rte_pasid_mem_create(&c);
 	TEST_ASSERT_TRUE(h != NULL, "create");
 	mt_log_capture();
@@ -79,7 +61,7 @@ main(int argc, char **argv)
 	/* 2. The hugepage pool runs out before max_size: 12 pages = 3 segments. */
 	mt_hugepages_set(12, -1);
 	mt_usage(&before);
-	c = conf("ex_pool", 256 * MB);
+	c = mt_conf("ex_pool", 256 * MB);
 	h = rte_pasid_mem_create(&c);
 	TEST_ASSERT_TRUE(h != NULL, "create");
 	mt_log_capture();
@@ -102,7 +84,7 @@ main(int argc, char **argv)
 	mt_hugepages_set(0, -1);
 	mt_usage(&before);
 	mt_log_capture();
-	c = conf("ex_none", 64 * MB);
+	c = mt_conf("ex_none", 64 * MB);
 	c.initial_size = 16 * MB;
 	TEST_ASSERT_TRUE(rte_pasid_mem_create(&c) == NULL && rte_errno == ENOMEM,
 		"create with no hugepages must give ENOMEM");

@@ -14,7 +14,6 @@
 
 #include "mem_test.h"
 
-#define MB (1ull << 20)
 
 static void
 check_node(struct rte_pasid_mem_heap *h, int node)
@@ -43,14 +42,7 @@ check_node(struct rte_pasid_mem_heap *h, int node)
 int
 main(int argc, char **argv)
 {
-	struct rte_pasid_mem_conf c = {
-		.name = "numa",
-		.iommufd = RTE_PASID_MEM_NO_IOMMU,
-		.page_size = RTE_PGSIZE_2M,
-		.segment_size = 8 * MB,
-		.initial_size = 8 * MB,
-		.max_size = 32 * MB,
-	};
+	struct rte_pasid_mem_conf c = mt_conf("numa", 32 * MB);
 	struct rte_pasid_mem_stats st;
 	struct rte_pasid_mem_heap *h;
 	struct mt_usage before;
@@ -61,9 +53,7 @@ main(int argc, char **argv)
 		mt_skip("the kernel has no NUMA support (numa_available() < 0)");
 	max = numa_max_node();
 	/* Reserve on each node through its own sysfs file (only node 0 is restored at exit). */
-	mt_hugepages_set(32, 0);
-	mt_eal_init(argv[0]);
-	mt_usage(&before);
+	mt_setup(argv[0], 32, 0, &before);
 
 	for (node = 0; node <= max; node++) {
 		if (!numa_bitmask_isbitset(numa_all_nodes_ptr, node))

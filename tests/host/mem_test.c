@@ -205,3 +205,26 @@ mt_eal_init(const char *prog)
 	log_route();
 	TEST_ASSERT_TRUE(rte_eal_init(RTE_DIM(argv) - 1, argv) >= 0, "rte_eal_init failed");
 }
+
+void
+mt_setup(const char *prog, unsigned long hugepages, int node, struct mt_usage *before)
+{
+	mt_hugepages_set(hugepages, node);
+	mt_eal_init(prog);
+	mt_usage(before);
+}
+
+struct rte_pasid_mem_conf
+mt_conf(const char *name, uint64_t max_size)
+{
+	struct rte_pasid_mem_conf c = {
+		.name = name,
+		.iommufd = RTE_PASID_MEM_NO_IOMMU,
+		.numa_node = SOCKET_ID_ANY,
+		.page_size = RTE_PGSIZE_2M,
+		.segment_size = 8 * MB,
+		.initial_size = 8 * MB,
+		.max_size = max_size,
+	};
+	return c;
+}

@@ -15,10 +15,13 @@
 #include <string.h>
 
 #include <rte_errno.h>
+#include <rte_pasid_mem.h>
 
 #include "test_assert.h"
 
 #define SKIP_EXIT 77
+#define MB (1ull << 20)
+
 
 /** Start EAL for a host test (no PCI, no hugepages of its own). */
 void mt_eal_init(const char *prog);
@@ -44,6 +47,19 @@ struct mt_usage {
 void mt_usage(struct mt_usage *u);
 /** Fail unless @now equals @before (named @what). */
 void mt_usage_same(const struct mt_usage *before, const char *what);
+
+/**
+ * The start of every pasid_mem host test: reserve @hugepages 2 MiB pages
+ * (@node as in mt_hugepages_set()), start EAL (mt_eal_init()) and record
+ * what a heap could leak in @before (mt_usage()).
+ */
+void mt_setup(const char *prog, unsigned long hugepages, int node, struct mt_usage *before);
+
+/**
+ * A heap configuration for the tests: @name, no IOMMU, any NUMA node,
+ * 2 MiB pages, 8 MiB segments, one segment at creation, at most @max_size.
+ */
+struct rte_pasid_mem_conf mt_conf(const char *name, uint64_t max_size);
 
 /** Start capturing DPDK's log (in addition to printing it); works before or after EAL init. */
 void mt_log_capture(void);

@@ -31,7 +31,6 @@
 #include "mem_test.h"
 #include "vfio_util.h"
 
-#define MB (1ull << 20)
 #define GB (1ull << 30)
 #define XFER 2048u /* edu transfers stay below 4096 bytes */
 
