@@ -50,35 +50,15 @@ static uint64_t
 xstat(const char *s)
 {
 	char name[RTE_ETH_XSTATS_NAME_SIZE];
-	uint64_t id, v;
 
 	snprintf(name, sizeof(name), "%.2s_q%u%s", s, q.queue, s + 2);
-	TEST_ASSERT_TRUE(rte_eth_xstats_get_id_by_name(port, name, &id) == 0, "no xstat %s", name);
-	TEST_ASSERT_TRUE(rte_eth_xstats_get_by_id(port, &id, &v, 1) == 1, "xstat %s unreadable", name);
-	return v;
+	return tf_xstat(port, name);
 }
 
 static uint64_t
 ms_to_cycles(unsigned int ms)
 {
 	return rte_get_timer_hz() * ms / 1000;
-}
-
-/* Receive up to @n frames of our RX queue within @ms; returns how many. */
-static unsigned int
-rx_wait(struct rte_mbuf **pkts, unsigned int n, unsigned int ms)
-{
-	uint64_t end = rte_get_timer_cycles() + ms_to_cycles(ms);
-	unsigned int got = 0;
-
-	while (got < n && rte_get_timer_cycles() < end) {
-		unsigned int r = rte_eth_rx_burst(port, q.queue, pkts + got, n - got);
-
-		got += r;
-		if (r == 0)
-			rte_delay_us_sleep(200);
-	}
-	return got;
 }
 
 /*
@@ -89,23 +69,16 @@ rx_wait(struct rte_mbuf **pkts, unsigned int n, unsigned int ms)
 static void
 loop(uint32_t *seq, uint8_t tag, const char *what)
 {
-	struct rte_mbuf *tx[FRAMES], *rx[FRAMES];
 	uint64_t lo = PW_IOVA_BASE(q.queue), hi = lo + PW_IOVA_SPAN;
-	uint64_t end = rte_get_timer_cycles() + ms_to_cycles(5000);
-	unsigned int i, sent = 0, got, ok = 0;
+	unsigned int i, sent, got, ok = 0;
+	struct rte_mbuf *rx[FRAMES];
 
-	TEST_ASSERT_TRUE(rte_pktmbuf_alloc_bulk(q.mp, tx, FRAMES) == 0, "%s: no mbufs in pool %s", what,
-	      q.mp->name);
-	for (i = 0; i < FRAMES; i++)
-		tf_fill(tx[i], &mac, q.queue, *seq + i, tag);
-	while (sent < FRAMES && rte_get_timer_cycles() < end)
-		sent += rte_eth_tx_burst(port, q.queue, tx + sent, FRAMES - sent);
+	sent = tf_send(port, q.queue, q.mp, &mac, FRAMES, *seq, tag, 5000);
 	if (sent < FRAMES) {
-		rte_pktmbuf_free_bulk(tx + sent, FRAMES - sent);
 		TEST_FAIL("%s: TX queue %u took %u of %u frames in 5 s (tx_q%u_faulted %" PRIu64 ")",
 		     what, q.queue, sent, FRAMES, q.queue, xstat("tx_faulted"));
 	}
-	got = rx_wait(rx, FRAMES, 10000);
+	got = tf_rx_wait(port, q.queue, rx, FRAMES, 10000);
 	for (i = 0; i < got; i++) {
 		TEST_ASSERT_TRUE(rx[i]->pool == q.mp, "%s: received into pool %s, not %s", what,
 		      rx[i]->pool->name, q.mp->name);
@@ -210,11 +183,6 @@ cmd_victim(const char *dir)
 	return 0;
 }
 
-static void
-noop_free(void *addr __rte_unused, void *opaque __rte_unused)
-{
-}
-
 /* Wait up to 10 s for xstat @s (of our queue) to reach @want. */
 static void
 wait_xstat(const char *s, uint64_t want, const char *what)
@@ -235,7 +203,7 @@ static void
 expect_no_frame(const char *what)
 {
 	struct rte_mbuf *rx[FRAMES];
-	unsigned int got = rx_wait(rx, FRAMES, 500), i;
+	unsigned int got = tf_rx_wait(port, q.queue, rx, FRAMES, 500), i;
 
 	for (i = 0; i < got; i++)
 		rte_pktmbuf_free(rx[i]);
@@ -299,7 +267,7 @@ cmd_stray(const char *dir)
 	m = rte_pktmbuf_alloc(q.mp);
 	TEST_ASSERT_TRUE(m != NULL, "no mbuf");
 	memset(&shinfo, 0, sizeof(shinfo));
-	shinfo.free_cb = noop_free;
+	shinfo.free_cb = tf_noop_free;
 	rte_mbuf_ext_refcnt_set(&shinfo, 1);
 	rte_pktmbuf_attach_extbuf(m, junk, iova, RTE_MIN(len, (unsigned int)sizeof(junk)),
 				  &shinfo);

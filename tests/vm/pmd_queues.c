@@ -36,18 +36,6 @@
 static uint16_t port;
 static struct rte_ether_addr mac;
 
-/* Receive up to @n frames of queue @q within @ms; returns how many. */
-static unsigned int
-rx_wait(uint16_t q, struct rte_mbuf **pkts, unsigned int n, unsigned int ms)
-{
-	uint64_t end = rte_get_timer_cycles() + rte_get_timer_hz() * ms / 1000;
-	unsigned int got = 0;
-
-	while (got < n && rte_get_timer_cycles() < end)
-		got += rte_eth_rx_burst(port, q, pkts + got, n - got);
-	return got;
-}
-
 /*
  * Send @n frames from @mp on queue @q and receive them back on RX queue @q
  * (loopback); each received buffer must come from @rx_mp. Returns the number
@@ -57,21 +45,17 @@ static unsigned int
 loop(uint16_t q, struct rte_mempool *mp, struct rte_mempool *rx_mp, unsigned int n,
      uint32_t *seq, uint8_t tag)
 {
-	struct rte_mbuf *tx[FRAMES], *rx[FRAMES];
-	unsigned int i, sent, got, ok = 0;
+	struct rte_mbuf *rx[FRAMES];
+	unsigned int i, got, ok = 0;
 
-	TEST_ASSERT_TRUE(n <= FRAMES, "too many frames");
-	TEST_ASSERT_TRUE(rte_pktmbuf_alloc_bulk(mp, tx, n) == 0, "no mbufs in %s", mp->name);
-	for (i = 0; i < n; i++)
-		tf_fill(tx[i], &mac, q, *seq + i, tag);
-	sent = 0;
-	while (sent < n)
-		sent += rte_eth_tx_burst(port, q, tx + sent, n - sent);
-	got = rx_wait(q, rx, n, 5000);
+	TEST_ASSERT_LE(n, FRAMES, "too many frames");
+	TEST_ASSERT_EQ(tf_send(port, q, mp, &mac, n, *seq, tag, 5000), n,
+		       "TX queue %u did not take %u frames in 5 s", q, n);
+	got = tf_rx_wait(port, q, rx, n, 5000);
 	for (i = 0; i < got; i++) {
 		if (rx[i]->pool != rx_mp)
 			TEST_FAIL("queue %u received into pool %s, not %s", q, rx[i]->pool->name,
-			     rx_mp->name);
+				  rx_mp->name);
 		if (tf_check(rx[i], q, *seq + i, tag))
 			ok++;
 		rte_pktmbuf_free(rx[i]);
@@ -99,16 +83,6 @@ port_setup(uint16_t nbq, struct rte_mempool **mp, const int *socket)
 	TEST_ASSERT_TRUE(rte_eth_macaddr_get(port, &mac) == 0, "no MAC");
 	/* Receive whatever the device writes, even without our MAC address. */
 	TEST_ASSERT_TRUE(rte_eth_promiscuous_enable(port) == 0, "promiscuous mode");
-}
-
-static uint64_t
-xstat(const char *name)
-{
-	uint64_t id, v;
-
-	TEST_ASSERT_TRUE(rte_eth_xstats_get_id_by_name(port, name, &id) == 0, "no xstat %s", name);
-	TEST_ASSERT_TRUE(rte_eth_xstats_get_by_id(port, &id, &v, 1) == 1, "xstat %s unreadable", name);
-	return v;
 }
 
 /* Two queue pairs, two domains, two heaps: each queue DMAs only into its heap. */
@@ -183,7 +157,7 @@ cmd_pasid(void)
 		TEST_ASSERT_TRUE(m != NULL, "no mbuf");
 		tf_fill(m, &mac, 0, 0xfeed, 0x5a);
 		TEST_ASSERT_TRUE(rte_eth_tx_burst(port, 0, &m, 1) == 1, "cross TX refused");
-		got = rx_wait(0, rx, 1, 2000);
+		got = tf_rx_wait(port, 0, rx, 1, 2000);
 		if (got == 1) {
 			TEST_ASSERT_TRUE(!tf_check(rx[0], 0, 0xfeed, 0x5a),
 			      "queue 0 (PASID %d) read a buffer of heap 1: isolation broken",
@@ -191,16 +165,16 @@ cmd_pasid(void)
 			printf("cross-domain TX: queue 0 read domain 0's memory, not heap 1's\n");
 			rte_pktmbuf_free(rx[0]);
 		} else {
-			TEST_ASSERT_TRUE(xstat("tx_q0_faults") + xstat("rx_q0_faults") >= 1,
+			TEST_ASSERT_TRUE(tf_xstat(port, "tx_q0_faults") + tf_xstat(port, "rx_q0_faults") >= 1,
 			      "cross-domain TX: no frame and no fault");
 			printf("cross-domain TX: queue 0 faulted (%" PRIu64 " TX faults)\n",
-			       xstat("tx_q0_faults"));
+			       tf_xstat(port, "tx_q0_faults"));
 		}
 		/* Queue 1 never noticed. */
 		ok = loop(1, mp[1], mp[1], FRAMES, &seq, 0xb1);
 		TEST_ASSERT_TRUE(ok == FRAMES, "queue 1 after the cross TX: %u of %u", ok, FRAMES);
 	}
-	TEST_ASSERT_TRUE(xstat("tx_q1_faults") == 0 && xstat("rx_q1_faults") == 0, "queue 1 faulted");
+	TEST_ASSERT_TRUE(tf_xstat(port, "tx_q1_faults") == 0 && tf_xstat(port, "rx_q1_faults") == 0, "queue 1 faulted");
 	rte_eth_dev_stop(port);
 	rte_eth_dev_close(port);
 	for (i = 0; i < 2; i++) {
@@ -211,11 +185,6 @@ cmd_pasid(void)
 	printf("ok: two queue pairs, PASIDs %d and %d, each DMAs only into its own heap\n",
 	       pasid[0], pasid[1]);
 	return 0;
-}
-
-static void
-noop_free(void *addr __rte_unused, void *opaque __rte_unused)
-{
 }
 
 /* A bad IOVA faults one queue; the others keep working; a restart recovers it. */
@@ -237,13 +206,13 @@ cmd_fault(void)
 	port_setup(2, mp, socket);
 	TEST_ASSERT_TRUE(loop(0, mp[0], mp[0], FRAMES, &seq, 1) == FRAMES, "queue 0 before the fault");
 	TEST_ASSERT_TRUE(loop(1, mp[0], mp[0], FRAMES, &seq, 2) == FRAMES, "queue 1 before the fault");
-	TEST_ASSERT_TRUE(xstat("tx_q1_faults") == 0 && xstat("fault_count") == 0, "faults before");
+	TEST_ASSERT_TRUE(tf_xstat(port, "tx_q1_faults") == 0 && tf_xstat(port, "fault_count") == 0, "faults before");
 
 	/* A frame whose IOVA is mapped nowhere (page 1 of the IOVA space). */
 	m = rte_pktmbuf_alloc(mp[0]);
 	TEST_ASSERT_TRUE(m != NULL, "no mbuf");
 	memset(&shinfo, 0, sizeof(shinfo));
-	shinfo.free_cb = noop_free;
+	shinfo.free_cb = tf_noop_free;
 	rte_mbuf_ext_refcnt_set(&shinfo, 1);
 	rte_pktmbuf_attach_extbuf(m, junk, 0x1000, sizeof(junk), &shinfo);
 	tf_fill(m, &mac, 1, 0, 3);
@@ -251,13 +220,13 @@ cmd_fault(void)
 
 	/* Queue 0 keeps going while queue 1 faults and until it is restarted. */
 	end = rte_get_timer_cycles() + rte_get_timer_hz() * 10;
-	for (round = 0; xstat("tx_q1_faulted") == 0; round++) {
+	for (round = 0; tf_xstat(port, "tx_q1_faulted") == 0; round++) {
 		TEST_ASSERT_TRUE(rte_get_timer_cycles() < end, "no fault seen in xstats within 10 s");
 		ok = loop(0, mp[0], mp[0], FRAMES, &seq, 4);
 		TEST_ASSERT_TRUE(ok == FRAMES, "queue 0 stopped during the fault: %u of %u", ok, FRAMES);
 	}
-	TEST_ASSERT_TRUE(xstat("tx_q1_faults") == 1, "tx_q1_faults = %" PRIu64, xstat("tx_q1_faults"));
-	TEST_ASSERT_TRUE(xstat("fault_count") == 1, "fault_count = %" PRIu64, xstat("fault_count"));
+	TEST_ASSERT_TRUE(tf_xstat(port, "tx_q1_faults") == 1, "tx_q1_faults = %" PRIu64, tf_xstat(port, "tx_q1_faults"));
+	TEST_ASSERT_TRUE(tf_xstat(port, "fault_count") == 1, "fault_count = %" PRIu64, tf_xstat(port, "fault_count"));
 	printf("fault seen: tx_q1_faults 1, fault_count 1 (queue 0 looped %u rounds meanwhile)\n",
 	       round);
 	for (round = 0; round < 5; round++)
@@ -269,10 +238,10 @@ cmd_fault(void)
 	TEST_ASSERT_TRUE(rte_eth_dev_tx_queue_start(port, 1) == 0, "TX queue 1 start");
 	ok = loop(1, mp[0], mp[0], FRAMES, &seq, 6);
 	TEST_ASSERT_TRUE(ok == FRAMES, "queue 1 after the restart: %u of %u frames", ok, FRAMES);
-	TEST_ASSERT_TRUE(xstat("tx_q1_faulted") == 0, "queue 1 still marked faulted");
-	TEST_ASSERT_TRUE(xstat("tx_q1_faults") == 1, "tx_q1_faults changed");
-	TEST_ASSERT_TRUE(xstat("tx_q0_faults") == 0 && xstat("rx_q0_faults") == 0 &&
-	      xstat("rx_q1_faults") == 0, "other queues faulted");
+	TEST_ASSERT_TRUE(tf_xstat(port, "tx_q1_faulted") == 0, "queue 1 still marked faulted");
+	TEST_ASSERT_TRUE(tf_xstat(port, "tx_q1_faults") == 1, "tx_q1_faults changed");
+	TEST_ASSERT_TRUE(tf_xstat(port, "tx_q0_faults") == 0 && tf_xstat(port, "rx_q0_faults") == 0 &&
+	      tf_xstat(port, "rx_q1_faults") == 0, "other queues faulted");
 	TEST_ASSERT_TRUE(loop(0, mp[0], mp[0], FRAMES, &seq, 7) == FRAMES, "queue 0 after the restart");
 	rte_eth_dev_stop(port);
 	rte_eth_dev_close(port);
@@ -326,7 +295,7 @@ cmd_features(void)
 	n = rte_epoll_wait(RTE_EPOLL_PER_THREAD, ev, 1, 5000);
 	TEST_ASSERT_TRUE(n == 1, "no RX interrupt within 5 s (%d)", n);
 	TEST_ASSERT_TRUE(rte_eth_dev_rx_intr_disable(port, 1) == 0, "rx_intr_disable");
-	TEST_ASSERT_TRUE(rx_wait(1, rx, 1, 2000) == 1 && tf_check(rx[0], 1, 7, 0x11), "frame after irq");
+	TEST_ASSERT_TRUE(tf_rx_wait(port, 1, rx, 1, 2000) == 1 && tf_check(rx[0], 1, 7, 0x11), "frame after irq");
 	rte_pktmbuf_free(rx[0]);
 	printf("Rx interrupt: woke up on a frame of queue 1\n");
 
@@ -337,8 +306,8 @@ cmd_features(void)
 	tf_fill(m, &mac, 0, 8, 0x22);
 	rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->dst_addr.addr_bytes[5] ^= 0x55;
 	TEST_ASSERT_TRUE(rte_eth_tx_burst(port, 0, &m, 1) == 1, "TX");
-	TEST_ASSERT_TRUE(rx_wait(0, rx, 1, 1000) == 0, "a frame for another MAC passed the filter");
-	TEST_ASSERT_TRUE(xstat("rx_q0_filtered") == 1, "rx_q0_filtered = %" PRIu64, xstat("rx_q0_filtered"));
+	TEST_ASSERT_TRUE(tf_rx_wait(port, 0, rx, 1, 1000) == 0, "a frame for another MAC passed the filter");
+	TEST_ASSERT_TRUE(tf_xstat(port, "rx_q0_filtered") == 1, "rx_q0_filtered = %" PRIu64, tf_xstat(port, "rx_q0_filtered"));
 	TEST_ASSERT_TRUE(loop(0, mp[0], mp[0], FRAMES, &seq, 0x23) == FRAMES, "own MAC filtered");
 	TEST_ASSERT_TRUE(rte_eth_promiscuous_enable(port) == 0, "promiscuous on");
 	m = rte_pktmbuf_alloc(mp[0]);
@@ -346,7 +315,7 @@ cmd_features(void)
 	tf_fill(m, &mac, 0, 9, 0x24);
 	rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->dst_addr.addr_bytes[5] ^= 0x55;
 	TEST_ASSERT_TRUE(rte_eth_tx_burst(port, 0, &m, 1) == 1, "TX");
-	TEST_ASSERT_TRUE(rx_wait(0, rx, 1, 2000) == 1, "promiscuous: frame for another MAC not received");
+	TEST_ASSERT_TRUE(tf_rx_wait(port, 0, rx, 1, 2000) == 1, "promiscuous: frame for another MAC not received");
 	rte_pktmbuf_free(rx[0]);
 	printf("promiscuous: off filters (rx_q0_filtered 1), on receives\n");
 
