@@ -6,9 +6,9 @@
  * (tests/vm/bus_mp_domains.sh drives it). Both roles read commands from
  * stdin, one a line, and answer on stdout.
  *
- * primary: probes the port (a small test driver with a quiesce_domain op
- *   that resets the queues tagged with a dead worker's PASID), enables
- *   PASIDs and the loopback backend, then serves the workers.
+ * primary: probes the port (the test driver of tests/lib/pasidnic_drv_bus.c,
+ *   whose quiesce_domain op resets the queues tagged with a dead worker's
+ *   PASID), enables PASIDs and the loopback backend, then serves the workers.
  *   Commands: "list" (every domain: PASID, IOAS, owner pid), "quit".
  * worker QP (--proc-type=secondary): receives the port's fds from the
  *   primary, gets a PASID domain, maps its own memory, tags queue pair QP
@@ -22,9 +22,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/mman.h>
-
-#include <linux/vfio.h>
 
 #include <rte_bus_iommufd.h>
 #include <rte_common.h>

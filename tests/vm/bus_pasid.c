@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * bus-pasid [EAL options]: PASID domains of a pasidnic port through the
- * iommufd bus. A small test driver (RTE_PMD_REGISTER_IOMMUFD) takes the
+ * iommufd bus. The test driver of tests/lib/pasidnic_drv_bus.c takes the
  * port; four domains are created with rte_iommufd_domain_create(), each
  * with its own PASID and IOAS and its own memory mapped at the SAME IOVA;
  * queue pair n is tagged with domain n's PASID and loops a frame back
