@@ -83,8 +83,10 @@ main(void)
 	      "range 1 is %#llx..%#llx", (unsigned long long)r[1].start,
 	      (unsigned long long)r[1].last);
 	free(r);
-	/* More than the first guess: EMSGSIZE, then a second call of the size
-	 * the kernel wrote back. */
+	/*
+	 * More than the first guess: EMSGSIZE, then a second call of the size
+	 * the kernel wrote back.
+	 */
 	set_fake(11);
 	TEST_ASSERT_EQ(iommufd_iova_ranges_get(fake_ioctl, 42, 7, &r, &n, &align), 0);
 	TEST_ASSERT_EQ(fake_calls, 2);

@@ -192,25 +192,29 @@ mt_log_has(const char *s)
 }
 
 void
-mt_eal_init(const char *prog)
+mt_eal_init(const char *prog, const char *prefix)
 {
 	const char *base = strrchr(prog, '/') ? strrchr(prog, '/') + 1 : prog;
-	char prefix[64];
+	char opt[96];
 	char *argv[] = {
 		(char *)(uintptr_t)prog, "-l", "0", "--no-huge", "-m", "64", "--no-pci",
-		"--no-shconf", prefix, "--log-level=lib.pasid_mem:debug", NULL,
+		"--no-shconf", opt, "--log-level=lib.pasid_mem:debug", NULL,
 	};
 
-	snprintf(prefix, sizeof(prefix), "--file-prefix=pasid_%s", base);
+	if (prefix != NULL)
+		snprintf(opt, sizeof(opt), "--file-prefix=%s", prefix);
+	else
+		snprintf(opt, sizeof(opt), "--file-prefix=pasid_%s", base);
 	log_route();
-	TEST_ASSERT_TRUE(rte_eal_init(RTE_DIM(argv) - 1, argv) >= 0, "rte_eal_init failed");
+	TEST_ASSERT_GE(rte_eal_init(RTE_DIM(argv) - 1, argv), 0, "rte_eal_init failed: %s",
+		       rte_strerror(rte_errno));
 }
 
 void
 mt_setup(const char *prog, unsigned long hugepages, int node, struct mt_usage *before)
 {
 	mt_hugepages_set(hugepages, node);
-	mt_eal_init(prog);
+	mt_eal_init(prog, NULL);
 	mt_usage(before);
 }
 

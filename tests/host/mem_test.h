@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <rte_common.h>
 #include <rte_errno.h>
 #include <rte_pasid_mem.h>
 
@@ -23,10 +24,14 @@
 #define MB (1ull << 20)
 
 
-/** Start EAL for a host test (no PCI, no hugepages of its own). */
-void mt_eal_init(const char *prog);
+/**
+ * Start EAL for a test program @prog (no PCI, no hugepages of its own, no
+ * shared config), file prefix @prefix (NULL: pasid_<program name>), DPDK's
+ * log routed through mt_log_capture().
+ */
+void mt_eal_init(const char *prog, const char *prefix);
 /** Skip the test (exit 77) with a reason. */
-void mt_skip(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+__rte_noreturn __rte_format_printf(1, 2) void mt_skip(const char *fmt, ...);
 
 /**
  * Set the 2 MiB hugepage pool to @n pages (@node < 0: global through

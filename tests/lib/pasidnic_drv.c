@@ -232,7 +232,7 @@ pnic_wait_dd(volatile struct pnic_desc *desc, int ms)
 }
 
 /* Fail naming where frame @idx of queue pair @qp got stuck. */
-static void __attribute__((noreturn))
+static void
 loop_stuck(struct pnic_drv *d, unsigned int qp, uint32_t idx, const char *what)
 {
 	unsigned int rxq = PNIC_QUEUE(qp, PNIC_DIR_RX), txq = PNIC_QUEUE(qp, PNIC_DIR_TX);

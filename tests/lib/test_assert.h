@@ -33,7 +33,7 @@
 #include <string.h>
 
 #if !defined(TEST_ASSERT_NO_DPDK) && defined(__has_include)
-#if __has_include(<rte_errno.h>)
+#if __has_include("rte_errno.h")
 #include <rte_errno.h>
 #define TEST_ASSERT_HAVE_RTE_ERRNO 1
 #endif
@@ -42,14 +42,18 @@
 #define TEST_ASSERT_HAVE_RTE_ERRNO 0
 #endif
 
+/** The number of elements of array @a. */
+#define TEST_DIM(a) (sizeof(a) / sizeof((a)[0]))
+
 /**
  * test_assert_fail() - report a failed assertion and exit 1 (the macros' back end).
  * @file, @line: where; @expr: the expression as written;
  * @values: "<lhs> <op> <rhs>" as observed, or NULL; @fmt: " " followed by
  * the REASON format, or " " alone (then the REASON is @expr and @values).
  * (The leading blank keeps the format non-empty for -Wformat-zero-length.)
+ * The macros check the format and its arguments with TEST_ASSERT_FORMAT_().
  */
-static inline void __attribute__((noreturn, format(printf, 5, 6)))
+static inline _Noreturn void
 test_assert_fail(const char *file, int line, const char *expr, const char *values,
 		 const char *fmt, ...)
 {
@@ -79,6 +83,12 @@ test_assert_fail(const char *file, int line, const char *expr, const char *value
 	exit(1);
 }
 
+/* Have the compiler check a REASON format and its arguments (never runs). */
+#define TEST_ASSERT_FORMAT_(...) do { \
+	if (0) \
+		printf(" " __VA_ARGS__); \
+} while (0)
+
 #define TEST_ASSERT_OP_(lhs, op, rhs, ...) do { \
 	__typeof__((lhs) + (rhs)) tal_ = (lhs), tar_ = (rhs); \
 	if (!(tal_ op tar_)) { \
@@ -86,6 +96,7 @@ test_assert_fail(const char *file, int line, const char *expr, const char *value
 		snprintf(tav_, sizeof(tav_), "%lld (%#llx) %s %lld (%#llx)", \
 			 (long long)tal_, (unsigned long long)tal_, #op, \
 			 (long long)tar_, (unsigned long long)tar_); \
+		TEST_ASSERT_FORMAT_(__VA_ARGS__); \
 		test_assert_fail(__FILE__, __LINE__, #lhs " " #op " " #rhs, tav_, \
 				 " " __VA_ARGS__); \
 	} \
@@ -99,16 +110,22 @@ test_assert_fail(const char *file, int line, const char *expr, const char *value
 #define TEST_ASSERT_GE(lhs, rhs, ...) TEST_ASSERT_OP_(lhs, >=, rhs, ##__VA_ARGS__)
 
 #define TEST_ASSERT_TRUE(cond, ...) do { \
-	if (!(cond)) \
+	if (!(cond)) { \
+		TEST_ASSERT_FORMAT_(__VA_ARGS__); \
 		test_assert_fail(__FILE__, __LINE__, #cond, NULL, " " __VA_ARGS__); \
+	} \
 } while (0)
 
 #define TEST_ASSERT_NOT_NULL(ptr, ...) do { \
-	if ((ptr) == NULL) \
+	if ((ptr) == NULL) { \
+		TEST_ASSERT_FORMAT_(__VA_ARGS__); \
 		test_assert_fail(__FILE__, __LINE__, #ptr " != NULL", NULL, " " __VA_ARGS__); \
+	} \
 } while (0)
 
-#define TEST_FAIL(fmt, ...) \
-	test_assert_fail(__FILE__, __LINE__, "TEST_FAIL", NULL, " " fmt, ##__VA_ARGS__)
+#define TEST_FAIL(fmt, ...) do { \
+	TEST_ASSERT_FORMAT_(fmt, ##__VA_ARGS__); \
+	test_assert_fail(__FILE__, __LINE__, "TEST_FAIL", NULL, " " fmt, ##__VA_ARGS__); \
+} while (0)
 
 #endif /* TEST_ASSERT_H */

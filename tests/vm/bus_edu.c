@@ -145,8 +145,10 @@ test_dma(void)
 	rte_free(buf);
 	step("the DMA completion MSI reached the rte_intr callback");
 
-	/* Memory outside DPDK's heaps: registered with rte_extmem_register()
-	 * (which maps nothing), then rte_dev_dma_map() at a chosen IOVA. */
+	/*
+	 * Memory outside DPDK's heaps: registered with rte_extmem_register()
+	 * (which maps nothing), then rte_dev_dma_map() at a chosen IOVA.
+	 */
 	ext = mmap(NULL, ext_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS |
 		   MAP_POPULATE, -1, 0);
 	if (ext == MAP_FAILED)

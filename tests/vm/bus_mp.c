@@ -48,7 +48,7 @@ say(const char *fmt, ...)
 }
 
 static int
-primary(void)
+run_primary(void)
 {
 	struct rte_iommufd_device *nic = pnic_bus_dev;
 	struct rte_iommufd_domain_info di[32];
@@ -77,7 +77,7 @@ primary(void)
 }
 
 static int
-worker(unsigned int qp)
+run_worker(unsigned int qp)
 {
 	struct rte_iommufd_device *nic = pnic_bus_dev;
 	struct pnic_drv *d = pnic_bus_drv(nic);
@@ -139,8 +139,8 @@ main(int argc, char **argv)
 	argv += n;
 	TEST_ASSERT_NOT_NULL(pnic_bus_dev, "no pasidnic port was probed on the iommufd bus");
 	if (argc >= 2 && strcmp(argv[1], "primary") == 0)
-		return primary();
+		return run_primary();
 	if (argc >= 3 && strcmp(argv[1], "worker") == 0)
-		return worker((unsigned int)atoi(argv[2]));
+		return run_worker((unsigned int)atoi(argv[2]));
 	TEST_FAIL("usage: bus-mp [EAL options] -- primary | worker QP");
 }

@@ -109,8 +109,10 @@ main(int argc, char **argv)
 					 "domain %d's memory holds domain %d's frame", i, j);
 	step("a frame moved through each PASID landed in that domain's memory only");
 
-	/* Replace: PASID of domain 0 moves to a new IOAS with other memory at
-	 * the same IOVA; the next frame lands there. */
+	/*
+	 * Replace: PASID of domain 0 moves to a new IOAS with other memory at
+	 * the same IOVA; the next frame lands there.
+	 */
 	pnic_area_alloc(&other, IOVA);
 	memcpy(other.va, area[0].va, PNIC_AREA_SIZE); /* rings with the device's state */
 	if (iommufd_ioas_alloc(&new_ioas) < 0 ||

@@ -44,27 +44,6 @@ step(const char *what)
 	fflush(stdout);
 }
 
-static void
-skip(const char *why)
-{
-	printf("REASON: %s\n", why);
-	exit(77);
-}
-
-static void
-eal_init(const char *prog, const char *prefix)
-{
-	char pfx[96];
-	char *argv[] = {
-		(char *)(uintptr_t)prog, "-l", "0", "--no-huge", "-m", "64", "--no-pci",
-		"--no-shconf", pfx, "--log-level=lib.pasid_mem:debug", NULL,
-	};
-
-	snprintf(pfx, sizeof(pfx), "--file-prefix=%s", prefix);
-	TEST_ASSERT_TRUE(rte_eal_init(RTE_DIM(argv) - 1, argv) >= 0, "rte_eal_init failed: %s",
-		  rte_strerror(rte_errno));
-}
-
 /* Open the device, attach its RID to a new IOAS, map BAR0, enable DMA. */
 static uint32_t
 device_up(const char *cdev)
@@ -379,12 +358,12 @@ t_1g_pages(const char *cdev)
 	FILE *f = fopen(pool, "r");
 
 	if (f == NULL)
-		skip("the VM kernel has no 1 GiB hugepage pool (no hugepages-1048576kB in sysfs)");
+		mt_skip("the VM kernel has no 1 GiB hugepage pool (no hugepages-1048576kB in sysfs)");
 	if (fscanf(f, "%lu", &nfree) != 1)
 		nfree = 0;
 	fclose(f);
 	if (nfree < 1)
-		skip("no free 1 GiB hugepage in the VM (boot with vm.sh --hugepages-1g 1)");
+		mt_skip("no free 1 GiB hugepage in the VM (boot with vm.sh --hugepages-1g 1)");
 	ioas = device_up(cdev);
 	h = heap_new("vm_1g", ioas, RTE_PGSIZE_1G, 0, GB, GB);
 	p = rte_pasid_mem_alloc(h, 256 * MB, 4096);
@@ -491,7 +470,7 @@ main(int argc, char **argv)
 			TEST_ASSERT_TRUE(setrlimit(RLIMIT_MEMLOCK, &rl) == 0, "setrlimit");
 		}
 		snprintf(prefix, sizeof(prefix), "mem_vm_%s", argv[1]);
-		eal_init(argv[0], prefix);
+		mt_eal_init(argv[0], prefix);
 		return tests[i].fn(argv[2]);
 	}
 	fprintf(stderr, "unknown test %s\n", argv[1]);

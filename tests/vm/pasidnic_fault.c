@@ -127,7 +127,7 @@ churn_burst(struct pnic_drv *d, struct pnic_area *a, const struct churner *ch, u
  * a queue reset recovers.
  */
 static void
-churn(struct pnic_vfio *v, uint32_t ioas, int pasid)
+churn_run(struct pnic_vfio *v, uint32_t ioas, int pasid)
 {
 	struct pnic_drv *d = &v->drv;
 	struct churner ch = { .ifd = v->dev.iommufd, .ioas = ioas, .pasid = pasid };
@@ -241,8 +241,8 @@ cmd_unmap_while_active(struct pnic_vfio *v, char **args)
 	/* Rounds: PASID buffers, PASID rings, RID buffers, RID rings. */
 	for (round = 0; round < 4; round++)
 		unmap_round(v, round, round >= 2 ? R : A, round >= 2 ? -1 : 9, round & 1);
-	churn(v, A, 9);
-	churn(v, R, -1);
+	churn_run(v, A, 9);
+	churn_run(v, R, -1);
 
 	/* Recovery in a fresh mapping. */
 	pnic_area_alloc(&a, 0x300000);

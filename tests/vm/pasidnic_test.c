@@ -42,7 +42,7 @@ main(int argc, char **argv)
 	int rc;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	for (i = 0; argc >= 3 && i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+	for (i = 0; argc >= 3 && i < TEST_DIM(cmds); i++) {
 		if (strcmp(argv[1], cmds[i].name) != 0)
 			continue;
 		if (argc < 3 + cmds[i].nargs)

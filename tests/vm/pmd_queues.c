@@ -43,7 +43,7 @@ static struct rte_ether_addr mac;
  */
 static unsigned int
 loop(uint16_t q, struct rte_mempool *mp, struct rte_mempool *rx_mp, unsigned int n,
-     uint32_t *seq, uint8_t tag)
+	uint32_t *seq, uint8_t tag)
 {
 	struct rte_mbuf *rx[FRAMES];
 	unsigned int i, got, ok = 0;

@@ -53,7 +53,7 @@ tf_send(uint16_t port, uint16_t q, struct rte_mempool *mp, const struct rte_ethe
 	struct rte_mbuf *tx[TF_MAX_BURST];
 	unsigned int i, sent = 0;
 
-	TEST_ASSERT_LE(n, TF_MAX_BURST, "tf_send of more than %u frames", TF_MAX_BURST);
+	TEST_ASSERT_LE(n, TF_MAX_BURST, "more than %u frames at once", TF_MAX_BURST);
 	TEST_ASSERT_EQ(rte_pktmbuf_alloc_bulk(mp, tx, n), 0, "no %u mbufs in pool %s", n,
 		       mp->name);
 	for (i = 0; i < n; i++)
