@@ -79,9 +79,9 @@ main(void)
 	TEST_ASSERT_EQ(fake_calls, 1);
 	TEST_ASSERT_EQ(n, 2);
 	TEST_ASSERT_EQ(align, 4096);
-	TEST_ASSERT_TRUE(r[1].start == UINT64_C(1) << 32 && r[1].last == (UINT64_C(1) << 32) + 0x7fffffff,
-	      "range 1 is %#llx..%#llx", (unsigned long long)r[1].start,
-	      (unsigned long long)r[1].last);
+	TEST_ASSERT_TRUE(r[1].start == UINT64_C(1) << 32 &&
+			 r[1].last == (UINT64_C(1) << 32) + 0x7fffffff, "range 1 is %#llx..%#llx",
+			 (unsigned long long)r[1].start, (unsigned long long)r[1].last);
 	free(r);
 	/*
 	 * More than the first guess: EMSGSIZE, then a second call of the size
@@ -92,7 +92,7 @@ main(void)
 	TEST_ASSERT_EQ(fake_calls, 2);
 	TEST_ASSERT_EQ(n, 11);
 	TEST_ASSERT_TRUE(r[10].start == UINT64_C(10) << 32, "range 10 starts at %#llx",
-	      (unsigned long long)r[10].start);
+			 (unsigned long long)r[10].start);
 	free(r);
 	/* No ranges at all (nothing attached yet is not an error). */
 	set_fake(0);
@@ -127,7 +127,8 @@ main(void)
 
 	/* PASID domains avoid the MSI window although no range excludes it. */
 	TEST_ASSERT_TRUE(iommufd_iova_hits_msi_window(0xfee00000, 4096), "the window's first page");
-	TEST_ASSERT_TRUE(iommufd_iova_hits_msi_window(0xfedff000, 8192), "a range ending inside it");
+	TEST_ASSERT_TRUE(iommufd_iova_hits_msi_window(0xfedff000, 8192),
+			 "a range ending inside it");
 	TEST_ASSERT_TRUE(iommufd_iova_hits_msi_window(0xfe000000, 64 << 20), "a range covering it");
 	TEST_ASSERT_TRUE(!iommufd_iova_hits_msi_window(0xfedff000, 4096), "the page below it");
 	TEST_ASSERT_TRUE(!iommufd_iova_hits_msi_window(0xfef00000, 4096), "the page above it");

@@ -26,13 +26,16 @@ check_ptr(struct rte_pasid_mem_heap *h, void *p, size_t len)
 	rte_iova_t iova = rte_pasid_mem_virt2iova(h, p);
 
 	TEST_ASSERT_TRUE(iova != RTE_BAD_IOVA && iova != 0, "no IOVA for %p", p);
-	TEST_ASSERT_TRUE(iova == rte_malloc_virt2iova(p), "heap IOVA %#lx != rte_malloc_virt2iova %#lx",
-		(unsigned long)iova, (unsigned long)rte_malloc_virt2iova(p));
+	TEST_ASSERT_TRUE(iova == rte_malloc_virt2iova(p),
+			 "heap IOVA %#lx != rte_malloc_virt2iova %#lx", (unsigned long)iova,
+			 (unsigned long)rte_malloc_virt2iova(p));
 	TEST_ASSERT_TRUE(iova % RTE_PGSIZE_2M == (uintptr_t)p % RTE_PGSIZE_2M,
-		"IOVA %#lx and VA %p differ inside the 2 MiB page", (unsigned long)iova, p);
+			 "IOVA %#lx and VA %p differ inside the 2 MiB page", (unsigned long)iova,
+			 p);
 	TEST_ASSERT_TRUE(rte_pasid_mem_virt2iova(h, (char *)p + len - 1) == iova + len - 1,
-		"IOVA of the last byte is not contiguous");
-	TEST_ASSERT_TRUE(rte_pasid_mem_heap_of(p) == h, "rte_pasid_mem_heap_of(%p) is not the heap", p);
+			 "IOVA of the last byte is not contiguous");
+	TEST_ASSERT_TRUE(rte_pasid_mem_heap_of(p) == h, "rte_pasid_mem_heap_of(%p) is not the heap",
+			 p);
 	memset(p, 0xa5, len);
 }
 
@@ -50,13 +53,13 @@ test_grow_shrink(const char *dir)
 	h = rte_pasid_mem_create(&c);
 	TEST_ASSERT_TRUE(h != NULL, "create %s", c.name);
 	TEST_ASSERT_TRUE(rte_pasid_mem_lookup(c.name) == h, "lookup");
-	TEST_ASSERT_TRUE(rte_pasid_mem_socket_id(h) >= RTE_MAX_NUMA_NODES, "socket id %d is not external",
-		rte_pasid_mem_socket_id(h));
+	TEST_ASSERT_TRUE(rte_pasid_mem_socket_id(h) >= RTE_MAX_NUMA_NODES,
+			 "socket id %d is not external", rte_pasid_mem_socket_id(h));
 	TEST_ASSERT_TRUE(rte_malloc_heap_socket_is_external(rte_pasid_mem_socket_id(h)) == 1,
-		"socket is not an external heap");
+			 "socket is not an external heap");
 	TEST_ASSERT_TRUE(rte_pasid_mem_stats_get(h, &st) == 0 && st.segments == 1 &&
-		st.bytes_mapped == 8 * MB && st.max_segments == 8, "initial stats: %u segments",
-		st.segments);
+			 st.bytes_mapped == 8 * MB && st.max_segments == 8,
+			 "initial stats: %u segments", st.segments);
 
 	for (i = 0; i < RTE_DIM(small); i++) {
 		size_t len = 64 + i * 97;
@@ -67,7 +70,7 @@ test_grow_shrink(const char *dir)
 		check_ptr(h, small[i], len);
 	}
 	TEST_ASSERT_TRUE(rte_pasid_mem_stats_get(h, &st) == 0 && st.segments == 1,
-		"small allocations grew the heap to %u segments", st.segments);
+			 "small allocations grew the heap to %u segments", st.segments);
 	/* 6 MiB blocks: one per segment, so each forces growth. */
 	for (i = 0; i < 6; i++) {
 		p[i] = rte_pasid_mem_alloc(h, 6 * MB, RTE_PGSIZE_2M);
@@ -76,33 +79,37 @@ test_grow_shrink(const char *dir)
 		seg_iova[i] = rte_pasid_mem_virt2iova(h, p[i]) & ~(8 * MB - 1);
 		for (j = 0; j < i; j++)
 			TEST_ASSERT_TRUE(seg_iova[i] != seg_iova[j], "two segments share IOVA %#lx",
-				(unsigned long)seg_iova[i]);
+					 (unsigned long)seg_iova[i]);
 	}
-	TEST_ASSERT_TRUE(rte_pasid_mem_stats_get(h, &st) == 0 && st.segments >= 6 && st.segments <= 7 &&
-		st.alloc_count == 6 + RTE_DIM(small) && st.bytes_mapped == st.segments * 8 * MB,
-		"stats after growth: %u segments, %u allocations", st.segments, st.alloc_count);
+	TEST_ASSERT_TRUE(rte_pasid_mem_stats_get(h, &st) == 0 && st.segments >= 6 &&
+			 st.segments <= 7 && st.alloc_count == 6 + RTE_DIM(small) &&
+			 st.bytes_mapped == st.segments * 8 * MB,
+			 "stats after growth: %u segments, %u allocations", st.segments,
+			 st.alloc_count);
 	printf("grown: %u segments, %lu bytes free, largest free %lu\n", st.segments,
 		(unsigned long)st.bytes_free, (unsigned long)st.largest_free);
 
 	TEST_ASSERT_TRUE(rte_pasid_mem_destroy(h) < 0 && rte_errno == EBUSY,
-		"destroy with live allocations must fail with EBUSY");
+			 "destroy with live allocations must fail with EBUSY");
 	for (i = 0; i < 6; i++)
 		rte_free(p[i]);
 	TEST_ASSERT_TRUE(rte_pasid_mem_shrink(h) >= 5, "shrink released too few segments");
 	TEST_ASSERT_TRUE(rte_pasid_mem_stats_get(h, &st) == 0 && st.segments == 1,
-		"after shrink: %u segments", st.segments);
+			 "after shrink: %u segments", st.segments);
 	for (i = 0, j = 0; i < 6; i++)
 		j += rte_pasid_mem_virt2iova(h, p[i]) == RTE_BAD_IOVA;
-	TEST_ASSERT_TRUE(j >= 5, "only %u of the 6 freed blocks stopped translating after shrink", j);
+	TEST_ASSERT_TRUE(j >= 5, "only %u of the 6 freed blocks stopped translating after shrink",
+			 j);
 	for (i = 0; i < RTE_DIM(small); i++)
 		rte_free(small[i]);
 	TEST_ASSERT_TRUE(rte_pasid_mem_shrink(h) == 0, "shrink went below initial_size");
 
 	TEST_ASSERT_TRUE(rte_pasid_mem_reserve(h, 7 * MB) == 0, "reserve 7 MiB");
 	TEST_ASSERT_TRUE(rte_pasid_mem_stats_get(h, &st) == 0 && st.largest_free >= 7 * MB,
-		"largest free %lu after reserve", (unsigned long)st.largest_free);
+			 "largest free %lu after reserve", (unsigned long)st.largest_free);
 	TEST_ASSERT_TRUE(rte_pasid_mem_destroy(h) == 0, "destroy");
-	TEST_ASSERT_TRUE(rte_pasid_mem_lookup(c.name) == NULL && rte_errno == ENOENT, "lookup after destroy");
+	TEST_ASSERT_TRUE(rte_pasid_mem_lookup(c.name) == NULL && rte_errno == ENOENT,
+			 "lookup after destroy");
 }
 
 /* IOVAs stay in the window, are page-aligned, skip the x86 MSI window and never reuse. */
@@ -125,15 +132,15 @@ test_iova_window(void)
 			TEST_ASSERT_TRUE(p[i] != NULL, "alloc %u in the window", i);
 	}
 	TEST_ASSERT_TRUE(rte_pasid_mem_virt2iova(h, p[0]) >> 23 == 0xfe000000ull >> 23,
-		"first segment at %#lx, not 0xfe000000",
-		(unsigned long)rte_pasid_mem_virt2iova(h, p[0]));
+			 "first segment at %#lx, not 0xfe000000",
+			 (unsigned long)rte_pasid_mem_virt2iova(h, p[0]));
 	/* 0xfe800000 + 8 MiB would cover 0xfee00000: the next fit is 0xff000000. */
 	TEST_ASSERT_TRUE(rte_pasid_mem_virt2iova(h, p[1]) >> 23 == 0xff000000ull >> 23,
-		"second segment at %#lx, not 0xff000000 (after the MSI window)",
-		(unsigned long)rte_pasid_mem_virt2iova(h, p[1]));
+			 "second segment at %#lx, not 0xff000000 (after the MSI window)",
+			 (unsigned long)rte_pasid_mem_virt2iova(h, p[1]));
 	TEST_ASSERT_TRUE(p[2] != NULL, "third segment (0xff800000) fits below the window top");
 	TEST_ASSERT_TRUE(rte_pasid_mem_alloc(h, 6 * MB, 0) == NULL && rte_errno == ENOSPC,
-		"a fourth segment must find no IOVA space (ENOSPC)");
+			 "a fourth segment must find no IOVA space (ENOSPC)");
 	for (i = 0; i < 3; i++)
 		rte_free(p[i]);
 	TEST_ASSERT_TRUE(rte_pasid_mem_destroy(h) == 0, "destroy");
@@ -157,14 +164,17 @@ test_mempool(void)
 	TEST_ASSERT_TRUE(mp != NULL, "rte_pktmbuf_pool_create on the heap's socket");
 	TEST_ASSERT_TRUE(rte_mempool_get_bulk(mp, (void **)m, RTE_DIM(m)) == 0, "mbuf bulk get");
 	for (i = 0; i < RTE_DIM(m); i++) {
-		TEST_ASSERT_TRUE(rte_pasid_mem_heap_of(m[i]->buf_addr) == h, "mbuf %u not in the heap", i);
-		TEST_ASSERT_TRUE(rte_mbuf_iova_get(m[i]) == rte_pasid_mem_virt2iova(h, m[i]->buf_addr),
-			"mbuf %u buf_iova %#lx != heap IOVA %#lx", i,
-			(unsigned long)rte_mbuf_iova_get(m[i]),
-			(unsigned long)rte_pasid_mem_virt2iova(h, m[i]->buf_addr));
+		TEST_ASSERT_TRUE(rte_pasid_mem_heap_of(m[i]->buf_addr) == h,
+				 "mbuf %u not in the heap", i);
+		TEST_ASSERT_TRUE(rte_mbuf_iova_get(m[i]) == rte_pasid_mem_virt2iova(h,
+						   m[i]->buf_addr),
+				 "mbuf %u buf_iova %#lx != heap IOVA %#lx", i,
+				 (unsigned long)rte_mbuf_iova_get(m[i]),
+				 (unsigned long)rte_pasid_mem_virt2iova(h, m[i]->buf_addr));
 	}
 	rte_mempool_put_bulk(mp, (void **)m, RTE_DIM(m));
-	TEST_ASSERT_TRUE(rte_pasid_mem_destroy(h) < 0 && rte_errno == EBUSY, "destroy under a mempool");
+	TEST_ASSERT_TRUE(rte_pasid_mem_destroy(h) < 0 && rte_errno == EBUSY,
+			 "destroy under a mempool");
 	rte_mempool_free(mp);
 	TEST_ASSERT_TRUE(rte_pasid_mem_destroy(h) == 0, "destroy after rte_mempool_free");
 }
@@ -196,17 +206,19 @@ test_telemetry(void)
 		TEST_ASSERT_TRUE(n > 0, "telemetry reply");
 		buf[n] = '\0';
 		printf("telemetry: %s\n", buf);
-		TEST_ASSERT_TRUE(strstr(buf, "\"hp_tel\"") != NULL, "heap missing from /pasid_mem/list");
+		TEST_ASSERT_TRUE(strstr(buf, "\"hp_tel\"") != NULL,
+				 "heap missing from /pasid_mem/list");
 		snprintf(buf, sizeof(buf), "/pasid_mem/stats,hp_tel");
-		TEST_ASSERT_TRUE(write(s, buf, strlen(buf)) == (ssize_t)strlen(buf), "telemetry write");
+		TEST_ASSERT_TRUE(write(s, buf, strlen(buf)) == (ssize_t)strlen(buf),
+				 "telemetry write");
 		n = read(s, buf, sizeof(buf) - 1);
 		TEST_ASSERT_TRUE(n > 0, "telemetry reply");
 		buf[n] = '\0';
 		printf("telemetry: %s\n", buf);
 		TEST_ASSERT_TRUE(strstr(buf, "\"segments\":1") != NULL &&
-			strstr(buf, "\"bytes_mapped\":8388608") != NULL &&
-			strstr(buf, "\"largest_free\":") != NULL &&
-			strstr(buf, "\"bytes_free\":") != NULL, "stats reply lacks keys");
+				 strstr(buf, "\"bytes_mapped\":8388608") != NULL &&
+				 strstr(buf, "\"largest_free\":") != NULL &&
+				 strstr(buf, "\"bytes_free\":") != NULL, "stats reply lacks keys");
 	}
 	close(s);
 	TEST_ASSERT_TRUE(rte_pasid_mem_destroy(h) == 0, "destroy");

@@ -98,29 +98,39 @@ main(int argc, char **argv)
 	TEST_ASSERT_TRUE(h != NULL, "a good configuration is accepted");
 	refused(&c, EEXIST, "already exists", "duplicate name");
 	mt_log_capture();
-	TEST_ASSERT_TRUE(rte_pasid_mem_alloc(NULL, 64, 0) == NULL && rte_errno == EINVAL, "alloc on NULL");
-	TEST_ASSERT_TRUE(rte_pasid_mem_alloc(h, 0, 0) == NULL && rte_errno == EINVAL, "alloc of 0 bytes");
+	TEST_ASSERT_TRUE(rte_pasid_mem_alloc(NULL, 64, 0) == NULL && rte_errno == EINVAL,
+			 "alloc on NULL");
+	TEST_ASSERT_TRUE(rte_pasid_mem_alloc(h, 0, 0) == NULL && rte_errno == EINVAL,
+			 "alloc of 0 bytes");
 	TEST_ASSERT_TRUE(rte_pasid_mem_alloc(h, 64, 3) == NULL && rte_errno == EINVAL, "align 3");
 	TEST_ASSERT_TRUE(rte_pasid_mem_alloc(h, 9 * MB, 0) == NULL && rte_errno == EINVAL,
-		"alloc above segment_size");
+			 "alloc above segment_size");
 	mt_log_expect("raise segment_size");
 	TEST_ASSERT_TRUE(rte_pasid_mem_reserve(h, 0) < 0 && rte_errno == EINVAL, "reserve 0");
-	TEST_ASSERT_TRUE(rte_pasid_mem_reserve(h, 9 * MB) < 0 && rte_errno == EINVAL, "reserve > segment");
-	TEST_ASSERT_TRUE(rte_pasid_mem_reserve(NULL, MB) < 0 && rte_errno == EINVAL, "reserve on NULL");
+	TEST_ASSERT_TRUE(rte_pasid_mem_reserve(h, 9 * MB) < 0 && rte_errno == EINVAL,
+			 "reserve > segment");
+	TEST_ASSERT_TRUE(rte_pasid_mem_reserve(NULL, MB) < 0 && rte_errno == EINVAL,
+			 "reserve on NULL");
 	TEST_ASSERT_TRUE(rte_pasid_mem_shrink(NULL) < 0 && rte_errno == EINVAL, "shrink NULL");
-	TEST_ASSERT_TRUE(rte_pasid_mem_socket_id(NULL) < 0 && rte_errno == EINVAL, "socket_id NULL");
-	TEST_ASSERT_TRUE(rte_pasid_mem_stats_get(NULL, &st) < 0 && rte_errno == EINVAL, "stats NULL heap");
-	TEST_ASSERT_TRUE(rte_pasid_mem_stats_get(h, NULL) < 0 && rte_errno == EINVAL, "stats NULL out");
+	TEST_ASSERT_TRUE(rte_pasid_mem_socket_id(NULL) < 0 && rte_errno == EINVAL,
+			 "socket_id NULL");
+	TEST_ASSERT_TRUE(rte_pasid_mem_stats_get(NULL, &st) < 0 && rte_errno == EINVAL,
+			 "stats NULL heap");
+	TEST_ASSERT_TRUE(rte_pasid_mem_stats_get(h, NULL) < 0 && rte_errno == EINVAL,
+			 "stats NULL out");
 	TEST_ASSERT_TRUE(rte_pasid_mem_virt2iova(NULL, &c) == RTE_BAD_IOVA, "virt2iova NULL heap");
-	TEST_ASSERT_TRUE(rte_pasid_mem_virt2iova(h, &c) == RTE_BAD_IOVA, "virt2iova of a stack address");
+	TEST_ASSERT_TRUE(rte_pasid_mem_virt2iova(h, &c) == RTE_BAD_IOVA,
+			 "virt2iova of a stack address");
 	TEST_ASSERT_TRUE(rte_pasid_mem_heap_of(&c) == NULL, "heap_of a stack address");
 	TEST_ASSERT_TRUE(rte_pasid_mem_lookup(NULL) == NULL && rte_errno == EINVAL, "lookup NULL");
-	TEST_ASSERT_TRUE(rte_pasid_mem_lookup("nope") == NULL && rte_errno == ENOENT, "lookup unknown");
+	TEST_ASSERT_TRUE(rte_pasid_mem_lookup("nope") == NULL && rte_errno == ENOENT,
+			 "lookup unknown");
 	TEST_ASSERT_TRUE(rte_pasid_mem_destroy(NULL) == 0, "destroy NULL is a no-op");
 	p = rte_pasid_mem_alloc(h, 100, 0);
 	TEST_ASSERT_TRUE(p != NULL, "alloc");
 	mt_log_capture();
-	TEST_ASSERT_TRUE(rte_pasid_mem_destroy(h) < 0 && rte_errno == EBUSY, "destroy with a live block");
+	TEST_ASSERT_TRUE(rte_pasid_mem_destroy(h) < 0 && rte_errno == EBUSY,
+			 "destroy with a live block");
 	mt_log_expect("still live");
 	rte_free(p);
 	TEST_ASSERT_TRUE(rte_pasid_mem_destroy(h) == 0, "destroy");

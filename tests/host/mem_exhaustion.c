@@ -20,7 +20,8 @@ fill(struct rte_pasid_mem_heap *h, void **p, unsigned int max)
 	while (n < max && (p[n] = rte_pasid_mem_alloc(h, 6 * MB, 0)) != NULL)
 		n++;
 	TEST_ASSERT_TRUE(n < max, "the heap never ran out");
-	TEST_ASSERT_TRUE(rte_errno == ENOMEM, "exhaustion gave rte_errno %d, not ENOMEM", rte_errno);
+	TEST_ASSERT_TRUE(rte_errno == ENOMEM, "exhaustion gave rte_errno %d, not ENOMEM",
+			 rte_errno);
 	return n;
 }
 
@@ -46,9 +47,10 @@ main(int argc, char **argv)
 	TEST_ASSERT_TRUE(n == 3, "%u blocks of 6 MiB in 3 segments of 8 MiB, expected 3", n);
 	mt_log_expect("limit reached");
 	mt_log_expect("exhausted");
-	TEST_ASSERT_TRUE(rte_pasid_mem_stats_get(h, &st) == 0 && st.segments == 3 && st.bytes_max == 24 * MB,
-		"stats at the limit");
-	TEST_ASSERT_TRUE(rte_pasid_mem_reserve(h, 6 * MB) < 0 && rte_errno == ENOMEM, "reserve at the limit");
+	TEST_ASSERT_TRUE(rte_pasid_mem_stats_get(h, &st) == 0 && st.segments == 3 &&
+			 st.bytes_max == 24 * MB, "stats at the limit");
+	TEST_ASSERT_TRUE(rte_pasid_mem_reserve(h, 6 * MB) < 0 && rte_errno == ENOMEM,
+			 "reserve at the limit");
 	rte_free(p[1]);
 	p[1] = rte_pasid_mem_alloc(h, 6 * MB, 0);
 	TEST_ASSERT_TRUE(p[1] != NULL, "the heap is usable again after a free");
@@ -87,7 +89,7 @@ main(int argc, char **argv)
 	c = mt_conf("ex_none", 64 * MB);
 	c.initial_size = 16 * MB;
 	TEST_ASSERT_TRUE(rte_pasid_mem_create(&c) == NULL && rte_errno == ENOMEM,
-		"create with no hugepages must give ENOMEM");
+			 "create with no hugepages must give ENOMEM");
 	mt_log_expect("8 hugepages of 2048 kB needed, only 0 free");
 	mt_log_expect("echo 8 > ");
 	mt_usage_same(&before, "no hugepages");
@@ -101,7 +103,7 @@ main(int argc, char **argv)
 	c.iova_max = (1ull << 30) + 8 * MB - 1;
 	mt_log_capture();
 	TEST_ASSERT_TRUE(rte_pasid_mem_create(&c) == NULL && rte_errno == ENOSPC,
-		"create needing two segments of IOVA space where one fits must give ENOSPC");
+			 "create needing two segments of IOVA space where one fits must give ENOSPC");
 	mt_log_expect("segment 0 at");
 	mt_log_expect("released segment 0");
 	mt_usage_same(&before, "partial create");

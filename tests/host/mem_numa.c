@@ -32,8 +32,8 @@ check_node(struct rte_pasid_mem_heap *h, int node)
 			pages[k] = (char *)p[i] + k * MB;
 		TEST_ASSERT_TRUE(move_pages(0, 3, pages, NULL, status, 0) == 0, "move_pages query");
 		for (k = 0; k < 3; k++)
-			TEST_ASSERT_TRUE(status[k] == node, "page %p is on node %d, not %d", pages[k],
-				status[k], node);
+			TEST_ASSERT_TRUE(status[k] == node, "page %p is on node %d, not %d",
+					 pages[k], status[k], node);
 	}
 	for (i = 0; i < RTE_DIM(p); i++)
 		rte_free(p[i]);
@@ -66,7 +66,8 @@ main(int argc, char **argv)
 		c.numa_node = node;
 		h = rte_pasid_mem_create(&c);
 		TEST_ASSERT_TRUE(h != NULL, "create on node %d", node);
-		TEST_ASSERT_TRUE(rte_pasid_mem_stats_get(h, &st) == 0 && st.numa_node == node, "stats node");
+		TEST_ASSERT_TRUE(rte_pasid_mem_stats_get(h, &st) == 0 && st.numa_node == node,
+				 "stats node");
 		check_node(h, node);
 		TEST_ASSERT_TRUE(rte_pasid_mem_destroy(h) == 0, "destroy");
 		mt_usage_same(&before, "node heap");
@@ -83,10 +84,11 @@ main(int argc, char **argv)
 	mt_log_capture();
 	c.numa_node = max + 1;
 	TEST_ASSERT_TRUE(rte_pasid_mem_create(&c) == NULL && rte_errno == EINVAL,
-		"node %d (beyond numa_max_node) must give EINVAL", max + 1);
+			 "node %d (beyond numa_max_node) must give EINVAL", max + 1);
 	mt_log_expect("does not exist");
 	c.numa_node = -7;
-	TEST_ASSERT_TRUE(rte_pasid_mem_create(&c) == NULL && rte_errno == EINVAL, "node -7 must give EINVAL");
+	TEST_ASSERT_TRUE(rte_pasid_mem_create(&c) == NULL && rte_errno == EINVAL,
+			 "node -7 must give EINVAL");
 	mt_usage_same(&before, "refused nodes");
 	printf("ok: nodes that do not exist are refused with EINVAL\n");
 
@@ -95,7 +97,7 @@ main(int argc, char **argv)
 	mt_log_capture();
 	c.numa_node = 0;
 	TEST_ASSERT_TRUE(rte_pasid_mem_create(&c) == NULL && rte_errno == ENOMEM,
-		"no hugepages on node 0 must give ENOMEM");
+			 "no hugepages on node 0 must give ENOMEM");
 	mt_log_expect("/sys/devices/system/node/node0/hugepages/hugepages-2048kB");
 	printf("ok: an empty node pool is reported with the node's sysfs file\n");
 	rte_eal_cleanup();

@@ -126,11 +126,13 @@ mt_usage_same(const struct mt_usage *before, const char *what)
 
 	mt_usage(&now);
 	TEST_ASSERT_TRUE(now.fds == before->fds, "%s leaked fds: %u open, %u before", what, now.fds,
-		before->fds);
-	TEST_ASSERT_TRUE(now.huge_maps == before->huge_maps, "%s leaked hugepage mappings: %u, %u before",
-		what, now.huge_maps, before->huge_maps);
-	TEST_ASSERT_TRUE(now.free_hp == before->free_hp, "%s leaked hugepages: %lu free, %lu before",
-		what, now.free_hp, before->free_hp);
+			 before->fds);
+	TEST_ASSERT_TRUE(now.huge_maps == before->huge_maps,
+			 "%s leaked hugepage mappings: %u, %u before", what, now.huge_maps,
+			 before->huge_maps);
+	TEST_ASSERT_TRUE(now.free_hp == before->free_hp,
+			 "%s leaked hugepages: %lu free, %lu before", what, now.free_hp,
+			 before->free_hp);
 }
 
 static char *log_buf;
@@ -180,7 +182,8 @@ mt_log_capture(void)
 void
 mt_log_expect(const char *s)
 {
-	TEST_ASSERT_TRUE(mt_log_has(s), "the log does not say '%s'; it says:\n%s", s, log_buf ? log_buf : "");
+	TEST_ASSERT_TRUE(mt_log_has(s), "the log does not say '%s'; it says:\n%s", s, log_buf ?
+			 log_buf : "");
 }
 
 bool

@@ -22,8 +22,8 @@ pnic_drv_init(struct pnic_drv *d, const struct pnic_regio_ops *ops, void *ctx,
 	      volatile uint8_t *db)
 {
 	*d = (struct pnic_drv){ .ops = ops, .ctx = ctx, .db = db };
-	TEST_ASSERT_EQ(pnic_drv_rd(d, PNIC_REG_ID), (uint32_t)PNIC_ID_MAGIC,
-		       "bad ID register %#x", pnic_drv_rd(d, PNIC_REG_ID));
+	TEST_ASSERT_EQ(pnic_drv_rd(d, PNIC_REG_ID), (uint32_t)PNIC_ID_MAGIC, "bad ID register %#x",
+		       pnic_drv_rd(d, PNIC_REG_ID));
 	d->nqp = pnic_drv_rd(d, PNIC_REG_NUM_QP);
 	TEST_ASSERT_TRUE(d->nqp >= 1 && d->nqp <= PNIC_MAX_QP, "bad NUM_QP %u", d->nqp);
 }
@@ -274,8 +274,8 @@ pnic_drv_loop_frames(struct pnic_drv *d, unsigned int qp, struct pnic_area *a,
 			loop_stuck(d, qp, start + i, "RX");
 		TEST_ASSERT_TRUE(!(txd->status & PNIC_DESC_ERR) && !(rxd->status & PNIC_DESC_ERR),
 				 "descriptor error on frame %u of qp %u", start + i, qp);
-		TEST_ASSERT_EQ(rxd->len, txd->len, "RX length %u != TX length %u",
-			       rxd->len, txd->len);
+		TEST_ASSERT_EQ(rxd->len, txd->len, "RX length %u != TX length %u", rxd->len,
+			       txd->len);
 		TEST_ASSERT_TRUE(!memcmp(pnic_area_buf(a, PNIC_DIR_RX, start + i),
 					 pnic_area_buf(a, PNIC_DIR_TX, start + i), txd->len),
 				 "received frame %u differs from the sent one", start + i);

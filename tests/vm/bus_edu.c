@@ -190,13 +190,13 @@ test_nopasid(void)
 		TEST_FAIL("rte_iommufd_dev_info failed");
 	if (info.pasid_log2 != 0 || info.pasid_mode)
 		TEST_FAIL("edu reports PASID width %u, domains %d: it has no PASID capability",
-		     info.pasid_log2, info.pasid_mode);
+			  info.pasid_log2, info.pasid_mode);
 	dom = rte_iommufd_domain_create(&edu->device);
 	if (dom != NULL)
 		TEST_FAIL("a PASID domain was created on edu, which has no PASID support");
 	if (rte_errno != ENOTSUP)
 		TEST_FAIL("rte_iommufd_domain_create on edu: rte_errno %d (%s), expected ENOTSUP",
-		     rte_errno, rte_strerror(rte_errno));
+			  rte_errno, rte_strerror(rte_errno));
 	step("rte_iommufd_domain_create on edu failed with ENOTSUP");
 	dma_check("the RID still moves data after the refused domain");
 }
@@ -215,7 +215,7 @@ test_hotplug(const char *name)
 			TEST_FAIL("the driver's remove() was not called (round %d)", i);
 		if (rte_dev_probe(devstr) != 0)
 			TEST_FAIL("rte_dev_probe(%s) round %d failed: %s", devstr, i,
-			     rte_strerror(rte_errno));
+				  rte_strerror(rte_errno));
 		if (edu == NULL || probes != i + 2)
 			TEST_FAIL("the driver's probe() was not called again (round %d)", i);
 		dma_check("DMA after hot-unplug and hotplug");

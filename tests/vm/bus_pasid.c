@@ -82,9 +82,8 @@ main(int argc, char **argv)
 					 "domains %d and %d share PASID %u / IOAS %u", j, i,
 					 pasid[i], ioas[i]);
 		pnic_area_alloc(&area[i], IOVA);
-		TEST_ASSERT_GE(rte_iommufd_domain_dma_map(dom[i], area[i].va, IOVA,
-							  PNIC_AREA_SIZE), 0,
-			       "domain %d: dma_map: %s", i, rte_strerror(rte_errno));
+		TEST_ASSERT_GE(rte_iommufd_domain_dma_map(dom[i], area[i].va, IOVA, PNIC_AREA_SIZE),
+			       0, "domain %d: dma_map: %s", i, rte_strerror(rte_errno));
 	}
 	TEST_ASSERT_TRUE(rte_iommufd_domain_dma_map(dom[0], area[0].va, UINT64_C(0xfee00000),
 						    4096) != 0 && rte_errno == EINVAL,
@@ -103,9 +102,9 @@ main(int argc, char **argv)
 	/* Each domain's memory holds its own frame only, at the same IOVA. */
 	for (i = 0; i < NB_DOM; i++)
 		for (j = 0; j < NB_DOM; j++)
-			TEST_ASSERT_TRUE(j == i ||
-					 memcmp(pnic_area_buf(&area[i], PNIC_DIR_RX, 0),
-						pnic_area_buf(&area[j], PNIC_DIR_TX, 0), CMP_LEN),
+			TEST_ASSERT_TRUE(j == i || memcmp(pnic_area_buf(&area[i], PNIC_DIR_RX, 0),
+							  pnic_area_buf(&area[j], PNIC_DIR_TX, 0),
+							  CMP_LEN),
 					 "domain %d's memory holds domain %d's frame", i, j);
 	step("a frame moved through each PASID landed in that domain's memory only");
 
@@ -132,8 +131,8 @@ main(int argc, char **argv)
 
 	for (i = 0; i < NB_DOM; i++) {
 		pnic_drv_qp_reset(d, i);
-		TEST_ASSERT_GE(rte_iommufd_domain_destroy(dom[i]), 0, "destroy of domain %d: %s",
-			       i, rte_strerror(rte_errno));
+		TEST_ASSERT_GE(rte_iommufd_domain_destroy(dom[i]), 0, "destroy of domain %d: %s", i,
+			       rte_strerror(rte_errno));
 	}
 	TEST_ASSERT_EQ(rte_iommufd_dev_pasids(&nic->device, pasids, RTE_DIM(pasids)), 0,
 		       "PASIDs still attached after the domains were destroyed");

@@ -75,7 +75,8 @@ heap_new(const char *name, uint32_t ioas, uint64_t page, uint64_t seg, uint64_t 
 	};
 	struct rte_pasid_mem_heap *h = rte_pasid_mem_create(&c);
 
-	TEST_ASSERT_TRUE(h != NULL, "rte_pasid_mem_create(%s) failed: %s", name, rte_strerror(rte_errno));
+	TEST_ASSERT_TRUE(h != NULL, "rte_pasid_mem_create(%s) failed: %s", name,
+			 rte_strerror(rte_errno));
 	return h;
 }
 
@@ -83,10 +84,10 @@ heap_new(const char *name, uint32_t ioas, uint64_t page, uint64_t seg, uint64_t 
 static void
 dma_copy(uint64_t src, uint64_t dst, uint32_t len)
 {
-	TEST_ASSERT_TRUE(edu_dma(&bar, src, EDU_BUF, len, 0) == 0, "edu DMA from IOVA %#llx timed out",
-		  (unsigned long long)src);
+	TEST_ASSERT_TRUE(edu_dma(&bar, src, EDU_BUF, len, 0) == 0,
+			 "edu DMA from IOVA %#llx timed out", (unsigned long long)src);
 	TEST_ASSERT_TRUE(edu_dma(&bar, EDU_BUF, dst, len, EDU_CMD_TO_RAM) == 0,
-		  "edu DMA to IOVA %#llx timed out", (unsigned long long)dst);
+			 "edu DMA to IOVA %#llx timed out", (unsigned long long)dst);
 }
 
 static void
@@ -105,12 +106,14 @@ dma_check(struct rte_pasid_mem_heap *h, void *src, void *dst, uint32_t seed)
 {
 	rte_iova_t si = rte_pasid_mem_virt2iova(h, src), di = rte_pasid_mem_virt2iova(h, dst);
 
-	TEST_ASSERT_TRUE(si != RTE_BAD_IOVA && di != RTE_BAD_IOVA, "no IOVA for %p or %p", src, dst);
+	TEST_ASSERT_TRUE(si != RTE_BAD_IOVA && di != RTE_BAD_IOVA, "no IOVA for %p or %p", src,
+			 dst);
 	fill(src, XFER, seed);
 	memset(dst, 0, XFER);
 	dma_copy(si, di, XFER);
-	TEST_ASSERT_TRUE(memcmp(src, dst, XFER) == 0, "data DMAed from IOVA %#llx (%p) to %#llx (%p) "
-		  "differs", (unsigned long long)si, src, (unsigned long long)di, dst);
+	TEST_ASSERT_TRUE(memcmp(src, dst, XFER) == 0,
+			 "data DMAed from IOVA %#llx (%p) to %#llx (%p) " "differs",
+			 (unsigned long long)si, src, (unsigned long long)di, dst);
 }
 
 /* Snapshot @len bytes at @p, let the device write EDU_BUF to @iova, check @p unchanged. */
@@ -122,9 +125,10 @@ dma_must_not_land(uint64_t iova, const void *p, size_t len, const char *what)
 	TEST_ASSERT_TRUE(snap != NULL, "malloc");
 	memcpy(snap, p, len);
 	TEST_ASSERT_TRUE(edu_dma(&bar, EDU_BUF, iova, XFER, EDU_CMD_TO_RAM) == 0,
-		  "edu DMA to IOVA %#llx did not complete", (unsigned long long)iova);
-	TEST_ASSERT_TRUE(memcmp(snap, p, len) == 0, "%s: a device write to IOVA %#llx changed memory",
-		  what, (unsigned long long)iova);
+			 "edu DMA to IOVA %#llx did not complete", (unsigned long long)iova);
+	TEST_ASSERT_TRUE(memcmp(snap, p, len) == 0,
+			 "%s: a device write to IOVA %#llx changed memory", what,
+			 (unsigned long long)iova);
 	free(snap);
 }
 
@@ -140,7 +144,8 @@ ioas_leftover(uint32_t ioas)
 		.size = sizeof(u), .ioas_id = ioas, .iova = 0, .length = UINT64_MAX,
 	};
 
-	TEST_ASSERT_TRUE(ioctl(dev.iommufd, IOMMU_IOAS_UNMAP, &u) == 0, "IOMMU_IOAS_UNMAP of all failed");
+	TEST_ASSERT_TRUE(ioctl(dev.iommufd, IOMMU_IOAS_UNMAP, &u) == 0,
+			 "IOMMU_IOAS_UNMAP of all failed");
 	return u.length;
 }
 
@@ -168,13 +173,14 @@ t_map_ioas(const char *cdev)
 		p[i] = rte_pasid_mem_alloc(a, 3 * MB, 4096);
 		TEST_ASSERT_TRUE(p[i] != NULL, "alloc %u: %s", i, rte_strerror(rte_errno));
 		TEST_ASSERT_TRUE(rte_pasid_mem_virt2iova(a, p[i]) == rte_malloc_virt2iova(p[i]),
-			  "heap and rte_malloc disagree on the IOVA of %p", p[i]);
+				 "heap and rte_malloc disagree on the IOVA of %p", p[i]);
 	}
-	TEST_ASSERT_TRUE(rte_pasid_mem_stats_get(a, &st) == 0 && st.segments == 3 && st.map_calls == 3,
-		  "expected 3 segments and 3 map calls, got %u and %llu", st.segments,
-		  (unsigned long long)st.map_calls);
-	TEST_ASSERT_TRUE(st.map_file == 1, "the 7.2 kernel has IOMMU_IOAS_MAP_FILE but the heap fell "
-		  "back to IOMMU_IOAS_MAP");
+	TEST_ASSERT_TRUE(rte_pasid_mem_stats_get(a, &st) == 0 && st.segments == 3 &&
+			 st.map_calls == 3, "expected 3 segments and 3 map calls, got %u and %llu",
+			 st.segments, (unsigned long long)st.map_calls);
+	TEST_ASSERT_TRUE(st.map_file == 1,
+			 "the 7.2 kernel has IOMMU_IOAS_MAP_FILE but the heap fell "
+			 "back to IOMMU_IOAS_MAP");
 	step("heap of 3 segments mapped into the IOAS with IOMMU_IOAS_MAP_FILE");
 	/* Every block to the next one, at the start, across a hugepage boundary, at the end. */
 	for (i = 0; i < 6; i++)
@@ -189,7 +195,7 @@ t_map_ioas(const char *cdev)
 	q2 = rte_pasid_mem_alloc(b, 3 * MB, 4096);
 	TEST_ASSERT_TRUE(q != NULL && q2 != NULL, "alloc in heap B");
 	TEST_ASSERT_TRUE(rte_pasid_mem_heap_of(q) == b && rte_pasid_mem_heap_of(p[0]) == a,
-		  "rte_pasid_mem_heap_of mixes the heaps");
+			 "rte_pasid_mem_heap_of mixes the heaps");
 	vu_attach(&dev, ioas_b, -1);
 	dma_check(b, q, q2, 77);
 	for (i = 0; i < 6; i++)
@@ -206,7 +212,7 @@ t_map_ioas(const char *cdev)
 	TEST_ASSERT_TRUE(__vu_destroy(dev.iommufd, ioas_b) == 0, "IOAS B destroy");
 	TEST_ASSERT_TRUE(rte_pasid_mem_destroy(a) == 0, "destroy heap A");
 	TEST_ASSERT_TRUE(ioas_leftover(ioas_a) == 0,
-		  "the IOAS still holds mappings after the heap was destroyed");
+			 "the IOAS still holds mappings after the heap was destroyed");
 	step("heaps destroyed: the IOAS is empty");
 
 	/* The IOMMU_IOAS_MAP path (kernels before 6.13), forced. */
@@ -225,8 +231,8 @@ t_map_ioas(const char *cdev)
 			TEST_ASSERT_TRUE(p[i] != NULL, "alloc %u in the by-VA heap", i);
 		}
 		TEST_ASSERT_TRUE(rte_pasid_mem_stats_get(v, &st) == 0 && st.map_file == 0 &&
-			  st.segments == 2, "by-VA heap: map_file %d, %u segments", st.map_file,
-			  st.segments);
+				 st.segments == 2, "by-VA heap: map_file %d, %u segments",
+				 st.map_file, st.segments);
 		for (i = 0; i < 4; i++)
 			dma_check(v, p[i], p[(i + 1) % 4] + MB, 40 + i);
 		for (i = 0; i < 4; i++)
@@ -252,15 +258,17 @@ t_heap_mempool(const char *cdev)
 	h = heap_new("vm_pool", ioas, RTE_PGSIZE_2M, 16 * MB, 16 * MB, 128 * MB);
 	mp = rte_pktmbuf_pool_create("vm_pool_mb", 2047, 32, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
 				     rte_pasid_mem_socket_id(h));
-	TEST_ASSERT_TRUE(mp != NULL, "rte_pktmbuf_pool_create on the heap: %s", rte_strerror(rte_errno));
+	TEST_ASSERT_TRUE(mp != NULL, "rte_pktmbuf_pool_create on the heap: %s",
+			 rte_strerror(rte_errno));
 	TEST_ASSERT_TRUE(rte_mempool_get_bulk(mp, (void **)m, RTE_DIM(m)) == 0, "mbuf bulk get");
 	for (i = 0; i < RTE_DIM(m); i++) {
-		TEST_ASSERT_TRUE(rte_pasid_mem_heap_of(m[i]->buf_addr) == h, "mbuf %u is not in the heap",
-			  i);
-		TEST_ASSERT_TRUE(rte_mbuf_iova_get(m[i]) == rte_pasid_mem_virt2iova(h, m[i]->buf_addr),
-			  "mbuf %u: buf_iova %#llx is not the heap IOVA %#llx", i,
-			  (unsigned long long)rte_mbuf_iova_get(m[i]),
-			  (unsigned long long)rte_pasid_mem_virt2iova(h, m[i]->buf_addr));
+		TEST_ASSERT_TRUE(rte_pasid_mem_heap_of(m[i]->buf_addr) == h,
+				 "mbuf %u is not in the heap", i);
+		TEST_ASSERT_TRUE(rte_mbuf_iova_get(m[i]) == rte_pasid_mem_virt2iova(h,
+						   m[i]->buf_addr),
+				 "mbuf %u: buf_iova %#llx is not the heap IOVA %#llx", i,
+				 (unsigned long long)rte_mbuf_iova_get(m[i]),
+				 (unsigned long long)rte_pasid_mem_virt2iova(h, m[i]->buf_addr));
 	}
 	step("512 mbufs from the heap's pool carry the heap's IOVAs");
 	for (i = 0; i + 1 < RTE_DIM(m); i += 2) {
@@ -270,7 +278,8 @@ t_heap_mempool(const char *cdev)
 		fill(src, XFER, i);
 		memset(dst, 0, XFER);
 		dma_copy(rte_pktmbuf_iova(m[i]), rte_pktmbuf_iova(m[i + 1]), XFER);
-		TEST_ASSERT_TRUE(memcmp(src, dst, XFER) == 0, "mbuf %u -> %u: data differs", i, i + 1);
+		TEST_ASSERT_TRUE(memcmp(src, dst, XFER) == 0, "mbuf %u -> %u: data differs", i,
+				 i + 1);
 	}
 	step("device DMA between mbufs (rte_pktmbuf_iova) moved the data intact");
 	rte_mempool_put_bulk(mp, (void **)m, RTE_DIM(m));
@@ -300,13 +309,14 @@ t_unmap_whole(const char *cdev)
 		/* Each block starts its own segment: the segment IOVA is 2 MiB below. */
 		iova[i] = rte_pasid_mem_virt2iova(h, p[i]) & ~(RTE_PGSIZE_2M - 1);
 	}
-	TEST_ASSERT_TRUE(rte_pasid_mem_stats_get(h, &st) == 0 && st.segments == 5 && st.map_calls == 5,
-		  "5 segments, 5 maps expected (got %u, %llu)", st.segments,
-		  (unsigned long long)st.map_calls);
+	TEST_ASSERT_TRUE(rte_pasid_mem_stats_get(h, &st) == 0 && st.segments == 5 &&
+			 st.map_calls == 5, "5 segments, 5 maps expected (got %u, %llu)",
+			 st.segments, (unsigned long long)st.map_calls);
 	for (i = 0; i < 5; i++) {
 		rc = __vu_unmap(dev.iommufd, ioas, iova[i], 2 * MB);
-		TEST_ASSERT_TRUE(rc == -ENOENT, "unmapping the first 2 MiB of segment %u gave %d, not "
-			  "-ENOENT: the segment is not one 8 MiB mapping", i, rc);
+		TEST_ASSERT_TRUE(rc == -ENOENT,
+				 "unmapping the first 2 MiB of segment %u gave %d, not "
+				 "-ENOENT: the segment is not one 8 MiB mapping", i, rc);
 		rc = __vu_unmap(dev.iommufd, ioas, iova[i] + 6 * MB, 4 * MB);
 		TEST_ASSERT_TRUE(rc == -ENOENT, "an unmap across segment %u's end gave %d", i, rc);
 	}
@@ -316,12 +326,12 @@ t_unmap_whole(const char *cdev)
 	rte_free(p[3]);
 	rc = rte_pasid_mem_shrink(h);
 	TEST_ASSERT_TRUE(rc == 2, "shrink released %d segments, expected 2", rc);
-	TEST_ASSERT_TRUE(rte_pasid_mem_stats_get(h, &st) == 0 && st.segments == 3 && st.unmap_calls == 2,
-		  "after shrink: %u segments, %llu unmaps", st.segments,
-		  (unsigned long long)st.unmap_calls);
+	TEST_ASSERT_TRUE(rte_pasid_mem_stats_get(h, &st) == 0 && st.segments == 3 &&
+			 st.unmap_calls == 2, "after shrink: %u segments, %llu unmaps", st.segments,
+			 (unsigned long long)st.unmap_calls);
 	TEST_ASSERT_TRUE(__vu_unmap(dev.iommufd, ioas, iova[1], 8 * MB) == -ENOENT &&
-		  __vu_unmap(dev.iommufd, ioas, iova[3], 8 * MB) == -ENOENT,
-		  "released segments are still mapped");
+			 __vu_unmap(dev.iommufd, ioas, iova[3], 8 * MB) == -ENOENT,
+			 "released segments are still mapped");
 	dma_check(h, p[0], p[4], 1);
 	dma_check(h, p[2], p[0], 2);
 	dma_must_not_land(iova[1], p[2], 6 * MB, "released segment's IOVA");
@@ -331,14 +341,13 @@ t_unmap_whole(const char *cdev)
 	p[3] = rte_pasid_mem_alloc(h, 6 * MB, 4096);
 	TEST_ASSERT_TRUE(p[1] != NULL && p[3] != NULL, "regrowth");
 	dma_check(h, p[1], p[3], 3);
-	TEST_ASSERT_TRUE(rte_pasid_mem_stats_get(h, &st) == 0 && st.segments == 5 && st.map_calls == 7,
-		  "after regrowth: %u segments, %llu maps", st.segments,
-		  (unsigned long long)st.map_calls);
+	TEST_ASSERT_TRUE(rte_pasid_mem_stats_get(h, &st) == 0 && st.segments == 5 &&
+			 st.map_calls == 7, "after regrowth: %u segments, %llu maps", st.segments,
+			 (unsigned long long)st.map_calls);
 	for (i = 0; i < 5; i++)
 		rte_free(p[i]);
 	TEST_ASSERT_TRUE(rte_pasid_mem_destroy(h) == 0, "destroy");
-	TEST_ASSERT_TRUE(ioas_leftover(ioas) == 0,
-		  "mappings remain after destroy");
+	TEST_ASSERT_TRUE(ioas_leftover(ioas) == 0, "mappings remain after destroy");
 	TEST_ASSERT_TRUE(!mt_log_has("IOMMU_IOAS_UNMAP"), "an unmap failed (see the log)");
 	device_down(ioas);
 	step("regrowth mapped into the freed IOVA space; destroy unmapped everything whole");
@@ -371,9 +380,10 @@ t_1g_pages(const char *cdev)
 	TEST_ASSERT_TRUE(p != NULL && q != NULL, "alloc from the 1 GiB page");
 	ip = rte_pasid_mem_virt2iova(h, p);
 	TEST_ASSERT_TRUE(((uintptr_t)p & (GB - 1)) == (ip & (GB - 1)),
-		  "IOVA %#llx of %p is not 1 GiB aligned with its VA", (unsigned long long)ip, p);
-	TEST_ASSERT_TRUE(rte_pasid_mem_stats_get(h, &st) == 0 && st.page_size == GB && st.segments == 1,
-		  "stats");
+			 "IOVA %#llx of %p is not 1 GiB aligned with its VA",
+			 (unsigned long long)ip, p);
+	TEST_ASSERT_TRUE(rte_pasid_mem_stats_get(h, &st) == 0 && st.page_size == GB &&
+			 st.segments == 1, "stats");
 	printf("1 GiB page at IOVA %#llx\n", (unsigned long long)(ip & ~(GB - 1)));
 	dma_check(h, p, q + 256 * MB - XFER, 1);
 	dma_check(h, q + 128 * MB, p + 200 * MB, 2);
@@ -415,9 +425,9 @@ t_memlock(const char *cdev)
 		.max_size = 64 * MB,
 	};
 	TEST_ASSERT_TRUE(rte_pasid_mem_create(&c) == NULL && rte_errno == ENOMEM,
-		  "an 8 MiB segment under a 5 MiB RLIMIT_MEMLOCK must give ENOMEM");
+			 "an 8 MiB segment under a 5 MiB RLIMIT_MEMLOCK must give ENOMEM");
 	TEST_ASSERT_TRUE(mt_log_has("RLIMIT_MEMLOCK is 5242880 bytes") && mt_log_has("ulimit -l"),
-		  "the error does not give the limit and the fix");
+			 "the error does not give the limit and the fix");
 	step("a segment above RLIMIT_MEMLOCK is refused up front with the limit and the fix");
 
 	/* 2 MiB segments: the third crosses the limit inside the kernel's accounting. */
@@ -429,9 +439,9 @@ t_memlock(const char *cdev)
 		p[i] = rte_pasid_mem_alloc(h, 1536 * 1024, 0);
 	TEST_ASSERT_TRUE(p[0] != NULL && p[1] != NULL, "the first 4 MiB fit the limit");
 	TEST_ASSERT_TRUE(p[2] == NULL && rte_errno == ENOMEM, "pinning 6 MiB under a 5 MiB limit "
-		  "must give ENOMEM");
+			 "must give ENOMEM");
 	TEST_ASSERT_TRUE(mt_log_has("IOMMU_IOAS_MAP_FILE of 2097152 bytes") &&
-		  mt_log_has("lacks CAP_IPC_LOCK"), "the kernel's ENOMEM is not explained");
+			 mt_log_has("lacks CAP_IPC_LOCK"), "the kernel's ENOMEM is not explained");
 	rte_free(p[0]);
 	rte_free(p[1]);
 	TEST_ASSERT_TRUE(rte_pasid_mem_destroy(h) == 0, "destroy");

@@ -75,24 +75,27 @@ loop(uint32_t *seq, uint8_t tag, const char *what)
 
 	sent = tf_send(port, q.queue, q.mp, &mac, FRAMES, *seq, tag, 5000);
 	if (sent < FRAMES) {
-		TEST_FAIL("%s: TX queue %u took %u of %u frames in 5 s (tx_q%u_faulted %" PRIu64 ")",
-		     what, q.queue, sent, FRAMES, q.queue, xstat("tx_faulted"));
+		TEST_FAIL("%s: TX queue %u took %u of %u frames in 5 s (tx_q%u_faulted %" PRIu64
+			  ")", what, q.queue, sent, FRAMES, q.queue, xstat("tx_faulted"));
 	}
 	got = tf_rx_wait(port, q.queue, rx, FRAMES, 10000);
 	for (i = 0; i < got; i++) {
 		TEST_ASSERT_TRUE(rx[i]->pool == q.mp, "%s: received into pool %s, not %s", what,
-		      rx[i]->pool->name, q.mp->name);
+				 rx[i]->pool->name, q.mp->name);
 		TEST_ASSERT_TRUE(rx[i]->buf_iova >= lo && rx[i]->buf_iova < hi,
-		      "%s: received into a buffer at IOVA 0x%" PRIx64 ", outside our window "
-		      "[0x%" PRIx64 ", 0x%" PRIx64 ")", what, rx[i]->buf_iova, lo, hi);
+				 "%s: received into a buffer at IOVA 0x%" PRIx64
+				 ", outside our window " "[0x%" PRIx64 ", 0x%" PRIx64 ")", what,
+				 rx[i]->buf_iova, lo, hi);
 		if (tf_check(rx[i], q.queue, *seq + i, tag))
 			ok++;
 		rte_pktmbuf_free(rx[i]);
 	}
 	*seq += FRAMES;
-	TEST_ASSERT_TRUE(ok == FRAMES, "%s: %u of %u frames came back intact on queue %u (%u received; "
-	      "rx_q%u_faulted %" PRIu64 ", tx_q%u_faulted %" PRIu64 ")", what, ok, FRAMES,
-	      q.queue, got, q.queue, xstat("rx_faulted"), q.queue, xstat("tx_faulted"));
+	TEST_ASSERT_TRUE(ok == FRAMES,
+			 "%s: %u of %u frames came back intact on queue %u (%u received; "
+			 "rx_q%u_faulted %" PRIu64 ", tx_q%u_faulted %" PRIu64 ")", what, ok,
+			 FRAMES, q.queue, got, q.queue, xstat("rx_faulted"), q.queue,
+			 xstat("tx_faulted"));
 }
 
 static void
@@ -144,8 +147,9 @@ cmd_victim(const char *dir)
 	buf = m->buf_addr;
 	for (i = 0; i < m->buf_len; i++)
 		buf[i] = pattern(i);
-	TEST_ASSERT_TRUE(m->buf_iova >= PW_IOVA_BASE(1) && m->buf_iova < PW_IOVA_BASE(1) + PW_IOVA_SPAN,
-	      "the buffer's IOVA 0x%" PRIx64 " is outside queue pair 1's window", m->buf_iova);
+	TEST_ASSERT_TRUE(m->buf_iova >= PW_IOVA_BASE(1) &&
+			 m->buf_iova < PW_IOVA_BASE(1) + PW_IOVA_SPAN, "the buffer's IOVA 0x%"
+			 PRIx64 " is outside queue pair 1's window", m->buf_iova);
 	snprintf(path, sizeof(path), "%s/victim.iova", dir);
 	snprintf(tmp, sizeof(tmp), "%s/victim.iova.tmp", dir);
 	f = fopen(tmp, "w");
@@ -166,14 +170,15 @@ cmd_victim(const char *dir)
 		rte_delay_us_sleep(200 * 1000);
 	}
 	for (i = 0; i < m->buf_len; i++)
-		TEST_ASSERT_TRUE(buf[i] == pattern(i), "the buffer at IOVA 0x%" PRIx64 " changed at offset "
-		      "%zu (0x%02x, was 0x%02x): the device wrote into the victim's memory",
-		      m->buf_iova, i, buf[i], pattern(i));
+		TEST_ASSERT_TRUE(buf[i] == pattern(i), "the buffer at IOVA 0x%" PRIx64
+				 " changed at offset "
+				 "%zu (0x%02x, was 0x%02x): the device wrote into the victim's memory",
+				 m->buf_iova, i, buf[i], pattern(i));
 	printf("victim: the buffer at IOVA 0x%" PRIx64 " is byte-identical (%u bytes)\n",
 	       m->buf_iova, m->buf_len);
 	TEST_ASSERT_TRUE(xstat("tx_faults") == 0 && xstat("rx_faults") == 0,
-	      "queue pair 1 faulted: tx_q1_faults %" PRIu64 ", rx_q1_faults %" PRIu64,
-	      xstat("tx_faults"), xstat("rx_faults"));
+			 "queue pair 1 faulted: tx_q1_faults %" PRIu64 ", rx_q1_faults %" PRIu64,
+			 xstat("tx_faults"), xstat("rx_faults"));
 	loop(&seq, 0x33, "after the attack");
 	printf("victim: queue pair 1 looped %u frames (%u rounds during the attack), "
 	       "never faulted\n", seq, rounds);
@@ -190,10 +195,10 @@ wait_xstat(const char *s, uint64_t want, const char *what)
 	uint64_t end = rte_get_timer_cycles() + ms_to_cycles(10000);
 
 	while (xstat(s) < want) {
-		TEST_ASSERT_TRUE(rte_get_timer_cycles() < end, "%s: no DMA fault: %.2s_q%u%s is %" PRIu64
-		      " after 10 s, want %" PRIu64 " (tx_q0_faults %" PRIu64 ", rx_q0_faults %"
-		      PRIu64 ")", what, s, q.queue, s + 2, xstat(s), want, xstat("tx_faults"),
-		      xstat("rx_faults"));
+		TEST_ASSERT_TRUE(rte_get_timer_cycles() < end, "%s: no DMA fault: %.2s_q%u%s is %"
+				 PRIu64 " after 10 s, want %" PRIu64 " (tx_q0_faults %" PRIu64
+				 ", rx_q0_faults %" PRIu64 ")", what, s, q.queue, s + 2, xstat(s),
+				 want, xstat("tx_faults"), xstat("rx_faults"));
 		rte_delay_us_sleep(10 * 1000);
 	}
 }
@@ -207,8 +212,9 @@ expect_no_frame(const char *what)
 
 	for (i = 0; i < got; i++)
 		rte_pktmbuf_free(rx[i]);
-	TEST_ASSERT_TRUE(got == 0, "%s: %u frame(s) received: the device read the victim's IOVA in the "
-	      "stray's domain instead of faulting", what, got);
+	TEST_ASSERT_TRUE(got == 0,
+			 "%s: %u frame(s) received: the device read the victim's IOVA in the "
+			 "stray's domain instead of faulting", what, got);
 }
 
 /*
@@ -258,7 +264,7 @@ cmd_stray(const char *dir)
 	TEST_ASSERT_TRUE(fscanf(f, "%" SCNx64 " %u", &iova, &len) == 2, "cannot parse %s", path);
 	fclose(f);
 	TEST_ASSERT_TRUE(iova < PW_IOVA_BASE(0) || iova >= PW_IOVA_BASE(0) + PW_IOVA_SPAN,
-	      "the victim's IOVA 0x%" PRIx64 " is inside the stray's window", iova);
+			 "the victim's IOVA 0x%" PRIx64 " is inside the stray's window", iova);
 	printf("stray: the victim's buffer: IOVA 0x%" PRIx64 ", %u bytes\n", iova, len);
 
 	/* (a) TX: an mbuf of our pool whose buffer IOVA is the victim's. */
@@ -272,7 +278,8 @@ cmd_stray(const char *dir)
 	rte_pktmbuf_attach_extbuf(m, junk, iova, RTE_MIN(len, (unsigned int)sizeof(junk)),
 				  &shinfo);
 	tf_fill(m, &mac, q.queue, 0xdead, 0x55);
-	TEST_ASSERT_TRUE(rte_pktmbuf_iova(m) == iova, "forged TX IOVA 0x%" PRIx64, rte_pktmbuf_iova(m));
+	TEST_ASSERT_TRUE(rte_pktmbuf_iova(m) == iova, "forged TX IOVA 0x%" PRIx64,
+			 rte_pktmbuf_iova(m));
 	TEST_ASSERT_TRUE(rte_eth_tx_burst(port, 0, &m, 1) == 1, "the forged TX frame was refused");
 	expect_fault("tx", faults, iova, "TX of a buffer at the victim's IOVA");
 
@@ -301,7 +308,7 @@ cmd_stray(const char *dir)
 		forged[nforged++] = m;
 	}
 	TEST_ASSERT_TRUE(nkeep == TX_KEEP && nforged >= NB_DESC, "only %u free mbufs in the pool",
-	      nkeep + nforged);
+			 nkeep + nforged);
 	rte_mempool_put_bulk(q.mp, (void **)forged, nforged);
 	ret = rte_eth_dev_rx_queue_start(port, 0);
 	TEST_ASSERT_TRUE(ret == 0, "RX queue 0 start with forged buffers: %s", rte_strerror(-ret));
@@ -310,7 +317,8 @@ cmd_stray(const char *dir)
 	m = keep[--nkeep];
 	rte_pktmbuf_reset(m);
 	tf_fill(m, &mac, q.queue, 0xbeef, 0x66);
-	TEST_ASSERT_TRUE(rte_eth_tx_burst(port, 0, &m, 1) == 1, "TX of the frame for the forged RX refused");
+	TEST_ASSERT_TRUE(rte_eth_tx_burst(port, 0, &m, 1) == 1,
+			 "TX of the frame for the forged RX refused");
 	expect_fault("rx", faults, iova, "RX of a frame into the victim's IOVA (+ headroom)");
 
 	/* Recover: the ring's mbufs go back to the pool; give them their own IOVA again. */
@@ -323,7 +331,7 @@ cmd_stray(const char *dir)
 	TEST_ASSERT_TRUE(rte_eth_dev_tx_queue_start(port, 0) == 0, "TX queue 0 start");
 	TEST_ASSERT_TRUE(rte_eth_dev_rx_queue_start(port, 0) == 0, "RX queue 0 start");
 	TEST_ASSERT_TRUE(xstat("rx_faulted") == 0 && xstat("tx_faulted") == 0,
-	      "queue pair 0 still faulted after a restart");
+			 "queue pair 0 still faulted after a restart");
 	for (i = 0; i < 3; i++)
 		loop(&seq, 0x77, "after the restart");
 	printf("stray: queue pair 0 recovered after rte_eth_dev_{tx,rx}_queue_stop/start: "
@@ -346,7 +354,7 @@ main(int argc, char **argv)
 	argc -= n;
 	argv += n;
 	TEST_ASSERT_TRUE(rte_eal_process_type() == RTE_PROC_SECONDARY,
-	      "run me as a secondary process (--proc-type=secondary)");
+			 "run me as a secondary process (--proc-type=secondary)");
 	TEST_ASSERT_TRUE(rte_eth_dev_count_avail() >= 1, "no pasidnic port probed");
 	port = 0;
 	if (argc == 3 && strcmp(argv[1], "victim") == 0) {

@@ -272,9 +272,8 @@ expect_fault(struct pnic_drv *d, uint32_t info, uint32_t pasid, uint64_t iova, u
 {
 	uint32_t got = pnic_drv_rd(d, PNIC_REG_FAULT_INFO);
 
-	TEST_ASSERT_EQ(got & (info | PNIC_FAULT_INFO_VALID | PNIC_FAULT_INFO_QUEUE_MASK |
-			      PNIC_FAULT_INFO_WRITE), info,
-		       "fault info %#x, want %#x", got, info);
+	TEST_ASSERT_EQ(got & (info | PNIC_FAULT_INFO_VALID | PNIC_FAULT_INFO_QUEUE_MASK | PNIC_FAULT_INFO_WRITE),
+		       info, "fault info %#x, want %#x", got, info);
 	TEST_ASSERT_EQ(pnic_drv_rd(d, PNIC_REG_FAULT_PASID), pasid, "fault PASID");
 	TEST_ASSERT_EQ(pnic_drv_fault_iova(d), iova, "fault IOVA");
 	if (err)
@@ -327,7 +326,8 @@ cmd_pasid_isolation(struct pnic_vfio *v, char **args)
 	TEST_ASSERT_GT(pnic_vfio_irq_count(v, PNIC_VEC_MISC), 0u, "no fault interrupt");
 	TEST_ASSERT_TRUE(pnic_drv_rd(d, PNIC_REG_IRQ_CAUSE) & PNIC_IRQ_FAULT,
 			 "IRQ_CAUSE has no FAULT");
-	TEST_ASSERT_TRUE(!memcmp(snap, b.va, PNIC_AREA_SIZE), "B's memory changed by an RX on PASID 7");
+	TEST_ASSERT_TRUE(!memcmp(snap, b.va, PNIC_AREA_SIZE),
+			 "B's memory changed by an RX on PASID 7");
 	TEST_ASSERT_TRUE(!pnic_wait_dd(pnic_area_desc(&a, PNIC_DIR_RX, idx), 1),
 			 "faulted RX descriptor completed");
 	/* The transmit side dropped the frame (RX queue faulted) and went on. */

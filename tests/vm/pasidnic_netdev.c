@@ -178,8 +178,8 @@ cmd_netdev(struct pnic_vfio *v, char **args)
 			pnic_area_post(&a, PNIC_DIR_TX, tx, len);
 			__sync_synchronize();
 			pnic_drv_tail(d, PNIC_QUEUE(0, PNIC_DIR_TX), ++tx);
-			TEST_ASSERT_TRUE(pnic_wait_dd(pnic_area_desc(&a, PNIC_DIR_TX, tx - 1), 5000),
-					 "TX stuck");
+			TEST_ASSERT_TRUE(pnic_wait_dd(pnic_area_desc(&a, PNIC_DIR_TX, tx - 1),
+						      5000), "TX stuck");
 			replies++;
 		}
 		pnic_area_post(&a, PNIC_DIR_RX, rx, 0);

@@ -125,22 +125,24 @@ cmd_pasid(void)
 		mp[i] = rte_pktmbuf_pool_create(name, 1023, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
 						socket[i]);
 		TEST_ASSERT_TRUE(mp[i] != NULL, "pool %u: %s", i, rte_strerror(rte_errno));
-		TEST_ASSERT_TRUE(rte_pmd_pasidnic_queue_domain_set(port, i, dom[i]) == 0, "domain set");
+		TEST_ASSERT_TRUE(rte_pmd_pasidnic_queue_domain_set(port, i, dom[i]) == 0,
+				 "domain set");
 		pasid[i] = rte_iommufd_domain_pasid(dom[i]);
 		printf("queue pair %u: PASID %d, heap socket %d\n", i, pasid[i], socket[i]);
 	}
 	TEST_ASSERT_TRUE(pasid[0] >= 1 && pasid[1] >= 1 && pasid[0] != pasid[1], "PASIDs %d %d",
-	      pasid[0], pasid[1]);
+			 pasid[0], pasid[1]);
 	port_setup(2, mp, socket);
 	for (i = 0; i < 2; i++)
 		TEST_ASSERT_TRUE(rte_pmd_pasidnic_queue_pasid(port, i) == pasid[i],
-		      "queue pair %u programmed with PASID %d, want %d", i,
-		      rte_pmd_pasidnic_queue_pasid(port, i), pasid[i]);
+				 "queue pair %u programmed with PASID %d, want %d", i,
+				 rte_pmd_pasidnic_queue_pasid(port, i), pasid[i]);
 
 	/* Each queue moves frames between buffers of its own heap. */
 	for (i = 0; i < 2; i++) {
 		ok = loop(i, mp[i], mp[i], FRAMES, &seq, 0xa0 + i);
-		TEST_ASSERT_TRUE(ok == FRAMES, "queue %u: %u of %u frames looped intact", i, ok, FRAMES);
+		TEST_ASSERT_TRUE(ok == FRAMES, "queue %u: %u of %u frames looped intact", i, ok,
+				 FRAMES);
 		printf("queue %u (PASID %d): %u frames through heap %s\n", i, pasid[i], ok,
 		       i ? "pmdq1" : "pmdq0");
 	}
@@ -160,13 +162,14 @@ cmd_pasid(void)
 		got = tf_rx_wait(port, 0, rx, 1, 2000);
 		if (got == 1) {
 			TEST_ASSERT_TRUE(!tf_check(rx[0], 0, 0xfeed, 0x5a),
-			      "queue 0 (PASID %d) read a buffer of heap 1: isolation broken",
-			      pasid[0]);
+					 "queue 0 (PASID %d) read a buffer of heap 1: isolation broken",
+					 pasid[0]);
 			printf("cross-domain TX: queue 0 read domain 0's memory, not heap 1's\n");
 			rte_pktmbuf_free(rx[0]);
 		} else {
-			TEST_ASSERT_TRUE(tf_xstat(port, "tx_q0_faults") + tf_xstat(port, "rx_q0_faults") >= 1,
-			      "cross-domain TX: no frame and no fault");
+			TEST_ASSERT_TRUE(tf_xstat(port, "tx_q0_faults") + tf_xstat(port,
+						  "rx_q0_faults") >= 1,
+					 "cross-domain TX: no frame and no fault");
 			printf("cross-domain TX: queue 0 faulted (%" PRIu64 " TX faults)\n",
 			       tf_xstat(port, "tx_q0_faults"));
 		}
@@ -174,13 +177,14 @@ cmd_pasid(void)
 		ok = loop(1, mp[1], mp[1], FRAMES, &seq, 0xb1);
 		TEST_ASSERT_TRUE(ok == FRAMES, "queue 1 after the cross TX: %u of %u", ok, FRAMES);
 	}
-	TEST_ASSERT_TRUE(tf_xstat(port, "tx_q1_faults") == 0 && tf_xstat(port, "rx_q1_faults") == 0, "queue 1 faulted");
+	TEST_ASSERT_TRUE(tf_xstat(port, "tx_q1_faults") == 0 && tf_xstat(port, "rx_q1_faults") == 0,
+			 "queue 1 faulted");
 	rte_eth_dev_stop(port);
 	rte_eth_dev_close(port);
 	for (i = 0; i < 2; i++) {
 		rte_mempool_free(mp[i]);
 		TEST_ASSERT_TRUE(rte_pasid_mem_destroy(heap[i]) == 0, "heap %u destroy: %s", i,
-		      rte_strerror(rte_errno));
+				 rte_strerror(rte_errno));
 	}
 	printf("ok: two queue pairs, PASIDs %d and %d, each DMAs only into its own heap\n",
 	       pasid[0], pasid[1]);
@@ -204,9 +208,12 @@ cmd_fault(void)
 						 (int)rte_socket_id());
 	TEST_ASSERT_TRUE(mp[0] != NULL, "pool: %s", rte_strerror(rte_errno));
 	port_setup(2, mp, socket);
-	TEST_ASSERT_TRUE(loop(0, mp[0], mp[0], FRAMES, &seq, 1) == FRAMES, "queue 0 before the fault");
-	TEST_ASSERT_TRUE(loop(1, mp[0], mp[0], FRAMES, &seq, 2) == FRAMES, "queue 1 before the fault");
-	TEST_ASSERT_TRUE(tf_xstat(port, "tx_q1_faults") == 0 && tf_xstat(port, "fault_count") == 0, "faults before");
+	TEST_ASSERT_TRUE(loop(0, mp[0], mp[0], FRAMES, &seq, 1) == FRAMES,
+			 "queue 0 before the fault");
+	TEST_ASSERT_TRUE(loop(1, mp[0], mp[0], FRAMES, &seq, 2) == FRAMES,
+			 "queue 1 before the fault");
+	TEST_ASSERT_TRUE(tf_xstat(port, "tx_q1_faults") == 0 && tf_xstat(port, "fault_count") == 0,
+			 "faults before");
 
 	/* A frame whose IOVA is mapped nowhere (page 1 of the IOVA space). */
 	m = rte_pktmbuf_alloc(mp[0]);
@@ -221,17 +228,21 @@ cmd_fault(void)
 	/* Queue 0 keeps going while queue 1 faults and until it is restarted. */
 	end = rte_get_timer_cycles() + rte_get_timer_hz() * 10;
 	for (round = 0; tf_xstat(port, "tx_q1_faulted") == 0; round++) {
-		TEST_ASSERT_TRUE(rte_get_timer_cycles() < end, "no fault seen in xstats within 10 s");
+		TEST_ASSERT_TRUE(rte_get_timer_cycles() < end,
+				 "no fault seen in xstats within 10 s");
 		ok = loop(0, mp[0], mp[0], FRAMES, &seq, 4);
-		TEST_ASSERT_TRUE(ok == FRAMES, "queue 0 stopped during the fault: %u of %u", ok, FRAMES);
+		TEST_ASSERT_TRUE(ok == FRAMES, "queue 0 stopped during the fault: %u of %u", ok,
+				 FRAMES);
 	}
-	TEST_ASSERT_TRUE(tf_xstat(port, "tx_q1_faults") == 1, "tx_q1_faults = %" PRIu64, tf_xstat(port, "tx_q1_faults"));
-	TEST_ASSERT_TRUE(tf_xstat(port, "fault_count") == 1, "fault_count = %" PRIu64, tf_xstat(port, "fault_count"));
+	TEST_ASSERT_TRUE(tf_xstat(port, "tx_q1_faults") == 1, "tx_q1_faults = %" PRIu64,
+			 tf_xstat(port, "tx_q1_faults"));
+	TEST_ASSERT_TRUE(tf_xstat(port, "fault_count") == 1, "fault_count = %" PRIu64,
+			 tf_xstat(port, "fault_count"));
 	printf("fault seen: tx_q1_faults 1, fault_count 1 (queue 0 looped %u rounds meanwhile)\n",
 	       round);
 	for (round = 0; round < 5; round++)
 		TEST_ASSERT_TRUE(loop(0, mp[0], mp[0], FRAMES, &seq, 5) == FRAMES,
-		      "queue 0 stopped with queue 1 faulted");
+				 "queue 0 stopped with queue 1 faulted");
 
 	/* Restart queue 1: the fault is gone, the counter stays. */
 	TEST_ASSERT_TRUE(rte_eth_dev_tx_queue_stop(port, 1) == 0, "TX queue 1 stop");
@@ -240,9 +251,11 @@ cmd_fault(void)
 	TEST_ASSERT_TRUE(ok == FRAMES, "queue 1 after the restart: %u of %u frames", ok, FRAMES);
 	TEST_ASSERT_TRUE(tf_xstat(port, "tx_q1_faulted") == 0, "queue 1 still marked faulted");
 	TEST_ASSERT_TRUE(tf_xstat(port, "tx_q1_faults") == 1, "tx_q1_faults changed");
-	TEST_ASSERT_TRUE(tf_xstat(port, "tx_q0_faults") == 0 && tf_xstat(port, "rx_q0_faults") == 0 &&
-	      tf_xstat(port, "rx_q1_faults") == 0, "other queues faulted");
-	TEST_ASSERT_TRUE(loop(0, mp[0], mp[0], FRAMES, &seq, 7) == FRAMES, "queue 0 after the restart");
+	TEST_ASSERT_TRUE(tf_xstat(port, "tx_q0_faults") == 0 &&
+			 tf_xstat(port, "rx_q0_faults") == 0 && tf_xstat(port, "rx_q1_faults") == 0,
+			 "other queues faulted");
+	TEST_ASSERT_TRUE(loop(0, mp[0], mp[0], FRAMES, &seq, 7) == FRAMES,
+			 "queue 0 after the restart");
 	rte_eth_dev_stop(port);
 	rte_eth_dev_close(port);
 	rte_mempool_free(mp[0]);
@@ -271,16 +284,18 @@ cmd_features(void)
 	memset(&conf, 0, sizeof(conf));
 	conf.intr_conf.rxq = 1;
 	conf.intr_conf.lsc = 1;
-	TEST_ASSERT_TRUE(rte_eth_dev_configure(port, 2, 2, &conf) == 0, "configure with rxq interrupts");
+	TEST_ASSERT_TRUE(rte_eth_dev_configure(port, 2, 2, &conf) == 0,
+			 "configure with rxq interrupts");
 	for (q = 0; q < 2; q++) {
-		TEST_ASSERT_TRUE(rte_eth_rx_queue_setup(port, q, NB_DESC, socket[q], NULL, mp[q]) == 0,
-		      "RX setup");
-		TEST_ASSERT_TRUE(rte_eth_tx_queue_setup(port, q, NB_DESC, socket[q], NULL) == 0, "TX setup");
+		TEST_ASSERT_TRUE(rte_eth_rx_queue_setup(port, q, NB_DESC, socket[q], NULL,
+							mp[q]) == 0, "RX setup");
+		TEST_ASSERT_TRUE(rte_eth_tx_queue_setup(port, q, NB_DESC, socket[q], NULL) == 0,
+				 "TX setup");
 	}
 	TEST_ASSERT_TRUE(rte_eth_dev_start(port) == 0, "start");
 	TEST_ASSERT_TRUE(rte_eth_macaddr_get(port, &mac) == 0, "no MAC");
-	TEST_ASSERT_TRUE(rte_eth_link_get_nowait(port, &link) == 0 && link.link_status == RTE_ETH_LINK_UP,
-	      "link not up after start");
+	TEST_ASSERT_TRUE(rte_eth_link_get_nowait(port, &link) == 0 &&
+			 link.link_status == RTE_ETH_LINK_UP, "link not up after start");
 
 	/* Rx interrupt: armed, a frame arrives, epoll wakes up. */
 	ret = rte_eth_dev_rx_intr_ctl_q(port, 1, RTE_EPOLL_PER_THREAD, RTE_INTR_EVENT_ADD, NULL);
@@ -295,7 +310,8 @@ cmd_features(void)
 	n = rte_epoll_wait(RTE_EPOLL_PER_THREAD, ev, 1, 5000);
 	TEST_ASSERT_TRUE(n == 1, "no RX interrupt within 5 s (%d)", n);
 	TEST_ASSERT_TRUE(rte_eth_dev_rx_intr_disable(port, 1) == 0, "rx_intr_disable");
-	TEST_ASSERT_TRUE(tf_rx_wait(port, 1, rx, 1, 2000) == 1 && tf_check(rx[0], 1, 7, 0x11), "frame after irq");
+	TEST_ASSERT_TRUE(tf_rx_wait(port, 1, rx, 1, 2000) == 1 && tf_check(rx[0], 1, 7, 0x11),
+			 "frame after irq");
 	rte_pktmbuf_free(rx[0]);
 	printf("Rx interrupt: woke up on a frame of queue 1\n");
 
@@ -306,8 +322,10 @@ cmd_features(void)
 	tf_fill(m, &mac, 0, 8, 0x22);
 	rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->dst_addr.addr_bytes[5] ^= 0x55;
 	TEST_ASSERT_TRUE(rte_eth_tx_burst(port, 0, &m, 1) == 1, "TX");
-	TEST_ASSERT_TRUE(tf_rx_wait(port, 0, rx, 1, 1000) == 0, "a frame for another MAC passed the filter");
-	TEST_ASSERT_TRUE(tf_xstat(port, "rx_q0_filtered") == 1, "rx_q0_filtered = %" PRIu64, tf_xstat(port, "rx_q0_filtered"));
+	TEST_ASSERT_TRUE(tf_rx_wait(port, 0, rx, 1, 1000) == 0,
+			 "a frame for another MAC passed the filter");
+	TEST_ASSERT_TRUE(tf_xstat(port, "rx_q0_filtered") == 1, "rx_q0_filtered = %" PRIu64,
+			 tf_xstat(port, "rx_q0_filtered"));
 	TEST_ASSERT_TRUE(loop(0, mp[0], mp[0], FRAMES, &seq, 0x23) == FRAMES, "own MAC filtered");
 	TEST_ASSERT_TRUE(rte_eth_promiscuous_enable(port) == 0, "promiscuous on");
 	m = rte_pktmbuf_alloc(mp[0]);
@@ -315,21 +333,25 @@ cmd_features(void)
 	tf_fill(m, &mac, 0, 9, 0x24);
 	rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->dst_addr.addr_bytes[5] ^= 0x55;
 	TEST_ASSERT_TRUE(rte_eth_tx_burst(port, 0, &m, 1) == 1, "TX");
-	TEST_ASSERT_TRUE(tf_rx_wait(port, 0, rx, 1, 2000) == 1, "promiscuous: frame for another MAC not received");
+	TEST_ASSERT_TRUE(tf_rx_wait(port, 0, rx, 1, 2000) == 1,
+			 "promiscuous: frame for another MAC not received");
 	rte_pktmbuf_free(rx[0]);
 	printf("promiscuous: off filters (rx_q0_filtered 1), on receives\n");
 
 	/* MTU: one buffer per frame. */
-	TEST_ASSERT_TRUE(rte_eth_dev_set_mtu(port, 9000) != 0, "MTU 9000 accepted with 2 KiB buffers");
+	TEST_ASSERT_TRUE(rte_eth_dev_set_mtu(port, 9000) != 0,
+			 "MTU 9000 accepted with 2 KiB buffers");
 	TEST_ASSERT_TRUE(rte_eth_dev_set_mtu(port, 1500) == 0, "MTU 1500 refused");
 
 	/* Queue stop/start while the other queue pair runs. */
-	TEST_ASSERT_TRUE(rte_eth_dev_rx_queue_stop(port, 0) == 0 && rte_eth_dev_tx_queue_stop(port, 0) == 0,
-	      "queue 0 stop");
-	TEST_ASSERT_TRUE(loop(1, mp[0], mp[0], FRAMES, &seq, 0x25) == FRAMES, "queue 1 with 0 stopped");
-	TEST_ASSERT_TRUE(rte_eth_dev_rx_queue_start(port, 0) == 0 && rte_eth_dev_tx_queue_start(port, 0) == 0,
-	      "queue 0 start");
-	TEST_ASSERT_TRUE(loop(0, mp[0], mp[0], FRAMES, &seq, 0x26) == FRAMES, "queue 0 after restart");
+	TEST_ASSERT_TRUE(rte_eth_dev_rx_queue_stop(port, 0) == 0 &&
+			 rte_eth_dev_tx_queue_stop(port, 0) == 0, "queue 0 stop");
+	TEST_ASSERT_TRUE(loop(1, mp[0], mp[0], FRAMES, &seq, 0x25) == FRAMES,
+			 "queue 1 with 0 stopped");
+	TEST_ASSERT_TRUE(rte_eth_dev_rx_queue_start(port, 0) == 0 &&
+			 rte_eth_dev_tx_queue_start(port, 0) == 0, "queue 0 start");
+	TEST_ASSERT_TRUE(loop(0, mp[0], mp[0], FRAMES, &seq, 0x26) == FRAMES,
+			 "queue 0 after restart");
 
 	/* Stats: everything sent was received, nothing lost. */
 	TEST_ASSERT_TRUE(rte_eth_stats_get(port, &st) == 0, "stats");
@@ -337,12 +359,12 @@ cmd_features(void)
 	       " ierrors %" PRIu64 " oerrors %" PRIu64 "\n", st.ipackets, st.opackets,
 	       st.imissed, st.ierrors, st.oerrors);
 	TEST_ASSERT_TRUE(st.opackets == seq + 3 && st.ipackets == seq + 2 && st.imissed == 0 &&
-	      st.ierrors == 0 && st.oerrors == 0, "unexpected counters");
+			 st.ierrors == 0 && st.oerrors == 0, "unexpected counters");
 	TEST_ASSERT_TRUE(rte_eth_stats_reset(port) == 0 && rte_eth_stats_get(port, &st) == 0 &&
-	      st.ipackets == 0 && st.opackets == 0, "stats reset");
+			 st.ipackets == 0 && st.opackets == 0, "stats reset");
 	TEST_ASSERT_TRUE(rte_eth_dev_stop(port) == 0, "stop");
-	TEST_ASSERT_TRUE(rte_eth_link_get_nowait(port, &link) == 0 && link.link_status == RTE_ETH_LINK_DOWN,
-	      "link not down after stop");
+	TEST_ASSERT_TRUE(rte_eth_link_get_nowait(port, &link) == 0 &&
+			 link.link_status == RTE_ETH_LINK_DOWN, "link not down after stop");
 	rte_eth_dev_close(port);
 	rte_mempool_free(mp[0]);
 	printf("ok: Rx interrupt, MAC filter, MTU, queue restart, link and stats\n");

@@ -54,8 +54,7 @@ tf_send(uint16_t port, uint16_t q, struct rte_mempool *mp, const struct rte_ethe
 	unsigned int i, sent = 0;
 
 	TEST_ASSERT_LE(n, TF_MAX_BURST, "more than %u frames at once", TF_MAX_BURST);
-	TEST_ASSERT_EQ(rte_pktmbuf_alloc_bulk(mp, tx, n), 0, "no %u mbufs in pool %s", n,
-		       mp->name);
+	TEST_ASSERT_EQ(rte_pktmbuf_alloc_bulk(mp, tx, n), 0, "no %u mbufs in pool %s", n, mp->name);
 	for (i = 0; i < n; i++)
 		tf_fill(tx[i], mac, q, seq + i, tag);
 	while (sent < n && rte_get_timer_cycles() < end)

@@ -114,7 +114,7 @@ void
 vu_attach(struct vu_device *d, uint32_t pt_id, int pasid)
 {
 	TEST_ASSERT_TRUE(__vu_attach(d, pt_id, pasid) == 0, "attach of %s %d to pt %u failed",
-		  pasid < 0 ? "RID" : "PASID", pasid, pt_id);
+			 pasid < 0 ? "RID" : "PASID", pasid, pt_id);
 }
 
 int
@@ -149,8 +149,8 @@ void
 vu_map(int iommufd, uint32_t ioas, void *va, uint64_t len, uint64_t iova)
 {
 	TEST_ASSERT_TRUE(__vu_map(iommufd, ioas, va, len, iova) == 0,
-		  "IOMMU_IOAS_MAP of %#llx bytes at iova %#llx failed",
-		  (unsigned long long)len, (unsigned long long)iova);
+			 "IOMMU_IOAS_MAP of %#llx bytes at iova %#llx failed",
+			 (unsigned long long)len, (unsigned long long)iova);
 }
 
 int
@@ -167,8 +167,8 @@ void
 vu_unmap(int iommufd, uint32_t ioas, uint64_t iova, uint64_t len)
 {
 	TEST_ASSERT_TRUE(__vu_unmap(iommufd, ioas, iova, len) == 0,
-		  "IOMMU_IOAS_UNMAP of %#llx bytes at iova %#llx failed",
-		  (unsigned long long)len, (unsigned long long)iova);
+			 "IOMMU_IOAS_UNMAP of %#llx bytes at iova %#llx failed",
+			 (unsigned long long)len, (unsigned long long)iova);
 }
 
 uint32_t
@@ -177,7 +177,7 @@ vu_cfg_read(struct vu_device *d, unsigned int off, unsigned int size)
 	uint32_t v = 0;
 
 	TEST_ASSERT_TRUE(pread(d->fd, &v, size, d->cfg_offset + off) == (ssize_t)size,
-		  "config read of %u bytes at %#x failed", size, off);
+			 "config read of %u bytes at %#x failed", size, off);
 	return v;
 }
 
@@ -185,7 +185,7 @@ void
 vu_cfg_write(struct vu_device *d, unsigned int off, unsigned int size, uint32_t val)
 {
 	TEST_ASSERT_TRUE(pwrite(d->fd, &val, size, d->cfg_offset + off) == (ssize_t)size,
-		  "config write of %u bytes at %#x failed", size, off);
+			 "config write of %u bytes at %#x failed", size, off);
 }
 
 void
@@ -203,12 +203,12 @@ vu_bar_map(struct vu_device *d, unsigned int index, struct vu_bar *bar)
 	void *va;
 
 	TEST_ASSERT_TRUE(ioctl(d->fd, VFIO_DEVICE_GET_REGION_INFO, &r) == 0,
-		  "GET_REGION_INFO of BAR %u failed", index);
+			 "GET_REGION_INFO of BAR %u failed", index);
 	TEST_ASSERT_TRUE(r.size && (r.flags & VFIO_REGION_INFO_FLAG_MMAP),
-		  "BAR %u is empty or cannot be mmapped (flags %#x)", index, r.flags);
+			 "BAR %u is empty or cannot be mmapped (flags %#x)", index, r.flags);
 	va = mmap(NULL, r.size, PROT_READ | PROT_WRITE, MAP_SHARED, d->fd, r.offset);
 	TEST_ASSERT_TRUE(va != MAP_FAILED, "mmap of BAR %u (%llu bytes) failed", index,
-		  (unsigned long long)r.size);
+			 (unsigned long long)r.size);
 	bar->va = va;
 	bar->size = r.size;
 }
@@ -228,7 +228,7 @@ vu_irq_eventfd(struct vu_device *d, unsigned int index)
 	set->count = 1;
 	memcpy(set->data, &efd, sizeof(efd));
 	TEST_ASSERT_TRUE(ioctl(d->fd, VFIO_DEVICE_SET_IRQS, set) == 0,
-		  "VFIO_DEVICE_SET_IRQS index %u to an eventfd failed", index);
+			 "VFIO_DEVICE_SET_IRQS index %u to an eventfd failed", index);
 	return efd;
 }
 
@@ -252,8 +252,8 @@ vu_hugepage_alloc(size_t len)
 			MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | MAP_POPULATE, -1, 0);
 
 	TEST_ASSERT_TRUE(va != MAP_FAILED,
-		  "no free 2 MiB hugepages for %zu bytes: reserve some with "
-		  "'echo N > /proc/sys/vm/nr_hugepages' (vm.sh --hugepages N)", len);
+			 "no free 2 MiB hugepages for %zu bytes: reserve some with "
+			 "'echo N > /proc/sys/vm/nr_hugepages' (vm.sh --hugepages N)", len);
 	return va;
 }
 
