@@ -270,10 +270,11 @@ cmd_pasid_attach(struct pnic_vfio *v, char **args)
 static void
 expect_fault(struct pnic_drv *d, uint32_t info, uint32_t pasid, uint64_t iova, uint32_t err)
 {
+	const uint32_t always = PNIC_FAULT_INFO_VALID | PNIC_FAULT_INFO_QUEUE_MASK |
+				PNIC_FAULT_INFO_WRITE;
 	uint32_t got = pnic_drv_rd(d, PNIC_REG_FAULT_INFO);
 
-	TEST_ASSERT_EQ(got & (info | PNIC_FAULT_INFO_VALID | PNIC_FAULT_INFO_QUEUE_MASK | PNIC_FAULT_INFO_WRITE),
-		       info, "fault info %#x, want %#x", got, info);
+	TEST_ASSERT_EQ(got & (info | always), info, "fault info %#x, want %#x", got, info);
 	TEST_ASSERT_EQ(pnic_drv_rd(d, PNIC_REG_FAULT_PASID), pasid, "fault PASID");
 	TEST_ASSERT_EQ(pnic_drv_fault_iova(d), iova, "fault IOVA");
 	if (err)
