@@ -17,7 +17,8 @@
 #                             pasidnic-TYPE (TYPE: q4 or pasidnic-q4); their UUIDs
 #                             are added to PNIC_UUIDS, their bus names
 #                             (mdev-<uuid>) to PNIC_PORTS
-#   pnic_remove_ports         remove the ports of PNIC_UUIDS (never anybody else's)
+#   pnic_remove_ports         remove the ports of PNIC_UUIDS (never anybody else's);
+#                             the arrays keep their names (a test may still print them)
 
 PNIC_KO=${KMOD:-}/pasidnic/pasidnic.ko
 PNIC_PARENT=/sys/class/mdev_bus/pasidnic
@@ -72,7 +73,5 @@ pnic_remove_ports() {
 			echo 1 > "/sys/bus/mdev/devices/$u/remove" || echo "cannot remove port $u" >&2
 		fi
 	done
-	PNIC_UUIDS=()
-	PNIC_PORTS=()
 	return 0
 }
