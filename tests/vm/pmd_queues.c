@@ -64,6 +64,18 @@ loop(uint16_t q, struct rte_mempool *mp, struct rte_mempool *rx_mp, unsigned int
 	return ok;
 }
 
+/* Send test frame (0, @seq, @tag) from @mp on queue 0, to a MAC address that is not ours. */
+static void
+send_foreign(struct rte_mempool *mp, uint32_t seq, uint8_t tag)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
+
+	TEST_ASSERT_NOT_NULL(m, "no mbuf");
+	tf_fill(m, &mac, 0, seq, tag);
+	rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->dst_addr.addr_bytes[5] ^= 0x55;
+	TEST_ASSERT_EQ(rte_eth_tx_burst(port, 0, &m, 1), 1, "TX");
+}
+
 static void
 port_setup(uint16_t nbq, struct rte_mempool **mp, const int *socket)
 {
@@ -317,24 +329,15 @@ cmd_features(void)
 
 	/* Promiscuous off: a frame for another MAC is dropped and counted. */
 	TEST_ASSERT_TRUE(rte_eth_promiscuous_disable(port) == 0, "promiscuous off");
-	m = rte_pktmbuf_alloc(mp[0]);
-	TEST_ASSERT_TRUE(m != NULL, "no mbuf");
-	tf_fill(m, &mac, 0, 8, 0x22);
-	rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->dst_addr.addr_bytes[5] ^= 0x55;
-	TEST_ASSERT_TRUE(rte_eth_tx_burst(port, 0, &m, 1) == 1, "TX");
-	TEST_ASSERT_TRUE(tf_rx_wait(port, 0, rx, 1, 1000) == 0,
-			 "a frame for another MAC passed the filter");
-	TEST_ASSERT_TRUE(tf_xstat(port, "rx_q0_filtered") == 1, "rx_q0_filtered = %" PRIu64,
-			 tf_xstat(port, "rx_q0_filtered"));
+	send_foreign(mp[0], 8, 0x22);
+	TEST_ASSERT_EQ(tf_rx_wait(port, 0, rx, 1, 1000), 0u,
+		       "a frame for another MAC passed the filter");
+	TEST_ASSERT_EQ(tf_xstat(port, "rx_q0_filtered"), 1u, "rx_q0_filtered");
 	TEST_ASSERT_TRUE(loop(0, mp[0], mp[0], FRAMES, &seq, 0x23) == FRAMES, "own MAC filtered");
 	TEST_ASSERT_TRUE(rte_eth_promiscuous_enable(port) == 0, "promiscuous on");
-	m = rte_pktmbuf_alloc(mp[0]);
-	TEST_ASSERT_TRUE(m != NULL, "no mbuf");
-	tf_fill(m, &mac, 0, 9, 0x24);
-	rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->dst_addr.addr_bytes[5] ^= 0x55;
-	TEST_ASSERT_TRUE(rte_eth_tx_burst(port, 0, &m, 1) == 1, "TX");
-	TEST_ASSERT_TRUE(tf_rx_wait(port, 0, rx, 1, 2000) == 1,
-			 "promiscuous: frame for another MAC not received");
+	send_foreign(mp[0], 9, 0x24);
+	TEST_ASSERT_EQ(tf_rx_wait(port, 0, rx, 1, 2000), 1u,
+		       "promiscuous: frame for another MAC not received");
 	rte_pktmbuf_free(rx[0]);
 	printf("promiscuous: off filters (rx_q0_filtered 1), on receives\n");
 
