@@ -18,19 +18,17 @@ set -euo pipefail
 
 # ---- guest side: devtools/bench-pmd.sh --guest SECONDS ----
 guest() {
-	local uuid ports=() i d rc=0
-	modprobe -d "$MODROOT" mdev 2> /dev/null || true
-	grep -q '^pasidnic ' /proc/modules || insmod "$KMOD/pasidnic/pasidnic.ko" ||
-		die "insmod $KMOD/pasidnic/pasidnic.ko failed (built for this kernel? devtools/build.sh plain)"
-	for i in 1 2; do
-		uuid=$(cat /proc/sys/kernel/random/uuid)
-		echo "$uuid" > /sys/class/mdev_bus/pasidnic/mdev_supported_types/pasidnic-q1/create
-		ports+=(-a "iommufd:mdev-$uuid")
+	local ports=() p rc=0
+	LIB_FAIL=die
+	. "$TOP/devtools/lib/pasidnic.sh"
+	trap pnic_remove_ports EXIT
+	pnic_ports 2 q1
+	for p in "${PNIC_PORTS[@]}"; do
+		ports+=(-a "iommufd:$p")
 	done
 	echo "kernel: $(uname -r)"
 	"$BUILD/app/testpasid/dpdk-testpasid" -l 0-1 --in-memory --no-pci "${ports[@]}" \
 		-- bench pmd --seconds "$1" || rc=$?
-	for d in /sys/bus/mdev/devices/*; do echo 1 > "$d/remove"; done
 	return $rc
 }
 

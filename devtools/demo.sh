@@ -35,6 +35,10 @@
 # in the VM with QEMU's emulated devices only (doc/testing.md).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
+LIB_FAIL=die
+PROC_QUIET=1
+. "$TOP/devtools/lib/proc.sh"
+. "$TOP/devtools/lib/pasidnic.sh"
 
 WORKERS=4
 VICTIM=1
@@ -52,142 +56,118 @@ eal() {
 		--log-level=bus.iommufd:notice --log-level=pmd.net.pasidnic:notice)
 }
 
-# wait_for NAME FILE|REGEX SECONDS: wait until the file exists (or NAME's log
-# has a line matching), failing when NAME ends first or time runs out.
-wait_for() {
-	local name=$1 what=$2 t=$3 i
-	for ((i = 0; i < t * 5; i++)); do
-		if [ "${what:0:1}" = / ]; then [ -e "$what" ] && return 0
-		else grep -Eq -- "$what" "$D/$name.log" && return 0; fi
-		if ! kill -0 "${PID[$name]}" 2> /dev/null; then
-			[ "${what:0:1}" != / ] && grep -Eq -- "$what" "$D/$name.log" && return 0
-			tail -20 "$D/$name.log" | sed 's/^/   | /'
-			die "$name (pid ${PID[$name]}) ended early"
-		fi
-		sleep 0.2
-	done
-	tail -20 "$D/$name.log" | sed 's/^/   | /'
-	die "$name: no '$what' within $t s"
-}
-
-# wait_exit NAME SECONDS: wait for a process's end; its status goes to RC[NAME].
-wait_exit() {
-	local i
-	for ((i = 0; i < $2 * 10; i++)); do
-		if ! kill -0 "${PID[$1]}" 2> /dev/null; then
-			RC[$1]=0
-			wait "${PID[$1]}" || RC[$1]=$?
-			return 0
-		fi
-		sleep 0.1
-	done
-	die "$1 (pid ${PID[$1]}) still runs $2 s later"
-}
-
 # worker NAME K: start worker K as process NAME and wait until it forwards.
 worker() {
 	eal $((1 + $2))
-	rm -f "$D/$1.ready"
-	"$PW" "${EAL[@]}" --proc-type=secondary -- worker --id "$2" --ready "$D/$1.ready" \
-		> "$D/$1.log" 2>&1 < /dev/null &
-	PID[$1]=$!
-	wait_for "$1" "$D/$1.ready" 120
-	note "$1: $(grep -E '^worker [0-9]+ pid' "$D/$1.log" | head -1)"
+	rm -f "$PROC_DIR/$1.ready"
+	proc_start "$1" "$PW" "${EAL[@]}" --proc-type=secondary -- worker --id "$2" \
+		--ready "$PROC_DIR/$1.ready"
+	proc_wait_file "$1" "$PROC_DIR/$1.ready" 120
+	note "$1: $(grep -E '^worker [0-9]+ pid' "$PROC_DIR/$1.log" | head -1)"
+}
+
+# reports NAME: how many forwarding reports the primary printed on process NAME.
+reports() { grep -Ec "^worker [0-9]+ pid ${PROC_PID[$1]} .*forwarded" "$PROC_DIR/p.log" || true; }
+
+# wait_reports NAME N: wait until the primary has reported on NAME more than N times.
+wait_reports() {
+	proc_wait_count p "^worker [0-9]+ pid ${PROC_PID[$1]} .*forwarded" "$2" 60
 }
 
 cleanup() {
-	local n
-	for n in "${!PID[@]}"; do kill -9 "${PID[$n]}" 2> /dev/null || true; done
-	wait 2> /dev/null || true
+	proc_kill_all
 	rm -rf "/run/dpdk/$PREFIX" /dev/hugepages/"$PREFIX"*
-	[ -z "${UUID:-}" ] || echo 1 > "/sys/bus/mdev/devices/$UUID/remove" 2> /dev/null || true
+	pnic_remove_ports
 }
 
 scenario() {
-	declare -gA PID=() RC=()
 	PW=$BUILD/examples/pasid_workers/dpdk-pasid-workers
 	PREFIX=pwdemo
-	D=$(mktemp -d /tmp/pwdemo.XXXXXX)
+	PROC_DIR=$(mktemp -d /tmp/pwdemo.XXXXXX)
 	[ -x "$PW" ] || die "no $PW: build the project (devtools/build.sh)"
 	[ -e /dev/iommu ] || die "no /dev/iommu: the kernel lacks CONFIG_IOMMUFD"
 	trap cleanup EXIT
 	rm -rf "/run/dpdk/$PREFIX" /dev/hugepages/"$PREFIX"*
 	if [ -z "${DEV:-}" ]; then
-		. "$TOP/tests/vm/bus_lib.sh"
-		pasidnic_ports 1 pasidnic-q$WORKERS
-		DEV=iommufd:${PORTS[0]}
-		UUID=${PORTS[0]#mdev-}
-		note "companion module loaded; port $DEV ($(vfio_cdev_of \
-			"/sys/bus/mdev/devices/$UUID")), $WORKERS queue pairs, loopback backend"
+		pnic_ports 1 "q$WORKERS"
+		DEV=iommufd:${PNIC_PORTS[0]}
+		note "companion module loaded; port $DEV (/dev/vfio/devices/$(ls \
+			"/sys/bus/mdev/devices/${PNIC_UUIDS[0]}/vfio-dev")), $WORKERS queue pairs," \
+			"loopback backend"
 	fi
 	local hp0
 	hp0=$(awk '$1 == "HugePages_Free:" { print $2 }' /proc/meminfo)
 
 	say "1. the primary binds the device and starts the port with no queue set up"
 	eal 0
-	"$PW" "${EAL[@]}" -m 64 -- primary --workers $WORKERS --interval 2 --ready "$D/p.ready" \
-		> "$D/p.log" 2>&1 < /dev/null &
-	PID[p]=$!
-	wait_for p "$D/p.ready" 120
-	note "$(grep '^primary pid' "$D/p.log")"
+	proc_start p "$PW" "${EAL[@]}" -m 64 -- primary --workers $WORKERS --interval 2 \
+		--ready "$PROC_DIR/p.ready"
+	proc_wait_file p "$PROC_DIR/p.ready" 120
+	note "$(grep '^primary pid' "$PROC_DIR/p.log")"
 	note "from here on the primary's output is shown as it comes, after 'primary |'"
 	# Ends by itself when the primary does.
-	tail --pid="${PID[p]}" -n +1 -f "$D/p.log" 2> /dev/null |
+	tail --pid="${PROC_PID[p]}" -n +1 -f "$PROC_DIR/p.log" 2> /dev/null |
 		grep --line-buffered -Ev '^(primary pid|EAL: (Detected|Selected|VFIO support|Multi-proc)|TELEMETRY)' |
 		sed -u 's/^/   primary | /' &
+	local shown=$! k n dead died bus
 
 	say "2. $WORKERS workers: each opens its queue pair in a PASID domain of its own"
 	for k in $(seq 0 $((WORKERS - 1))); do
 		worker "w$k" "$k"
 	done
-	sleep 6
+	for k in $(seq 0 $((WORKERS - 1))); do
+		wait_reports "w$k" 2
+	done
 
-	say "3. SIGKILL worker $VICTIM (pid ${PID[w$VICTIM]}): no chance to clean up"
-	local dead=${PID[w$VICTIM]} died bus
+	say "3. SIGKILL worker $VICTIM (pid ${PROC_PID[w$VICTIM]}): no chance to clean up"
+	dead=${PROC_PID[w$VICTIM]}
 	kill -9 "$dead"
 	wait "$dead" 2> /dev/null || true     # (no "Killed" job message)
-	wait_for p "worker $VICTIM pid $dead died" 30
-	died=$(grep -E "worker $VICTIM pid $dead died" "$D/p.log" | head -1) || true
-	bus=$(grep -E "process $dead exited" "$D/p.log" | head -1) || true
-	sleep 5
+	proc_wait_log p "worker $VICTIM pid $dead died" 30
+	died=$(grep -E "worker $VICTIM pid $dead died" "$PROC_DIR/p.log" | head -1) || true
+	bus=$(grep -E "process $dead exited" "$PROC_DIR/p.log" | head -1) || true
+	for k in $(seq 0 $((WORKERS - 1))); do
+		[ "$k" = $VICTIM ] && continue
+		n=$(reports "w$k")
+		wait_reports "w$k" $((n + 1))
+	done
 	note "the other workers kept forwarding (their counts above kept growing)"
 
 	say "4. restart worker $VICTIM: it gets a PASID domain again"
 	worker "w${VICTIM}b" "$VICTIM"
-	sleep 5
+	wait_reports "w${VICTIM}b" 1
 
 	say "5. SIGTERM the primary: the workers leave first, then the port stops"
-	kill -TERM "${PID[p]}"
-	wait_exit p 60
-	sleep 1     # the last lines of the primary's output
-	for n in $(printf '%s\n' "${!PID[@]}" | sort); do
+	proc_stop p 60
+	wait "$shown" || true     # the last lines of the primary's output
+	for n in $(printf '%s\n' "${!PROC_PID[@]}" | sort); do
 		if [ "$n" != p ] && [ "$n" != "w$VICTIM" ]; then
-			wait_exit "$n" 30
-			note "$n (exit ${RC[$n]}): $(grep -E 'forwarded [0-9]+, lost' "$D/$n.log" |
-				tail -1)"
+			proc_wait_exit "$n" 30
+			note "$n (exit ${PROC_RC[$n]}): $(grep -E 'forwarded [0-9]+, lost' \
+				"$PROC_DIR/$n.log" | tail -1)"
 		fi
 	done
 
 	say "summary"
 	note "PASIDs and IOASes of the workers:"
-	grep -Eo "^worker [0-9]+ pid [0-9]+ PASID [0-9]+ IOAS [0-9]+" "$D/p.log" | sort -u |
+	grep -Eo "^worker [0-9]+ pid [0-9]+ PASID [0-9]+ IOAS [0-9]+" "$PROC_DIR/p.log" | sort -u |
 		sed 's/^/     /' || true
 	note "the bus, on the killed worker:  ${bus#*iommufd: }"
 	note "the primary, on it:             $died"
-	note "the primary at the end:         $(grep '^summary:' "$D/p.log")"
-	if grep -q "Could not detach fbarray" "$D/p.log"; then
+	note "the primary at the end:         $(grep '^summary:' "$PROC_DIR/p.log")"
+	if grep -q "Could not detach fbarray" "$PROC_DIR/p.log"; then
 		note "(EAL's \"Could not detach fbarray\" at the primary's exit: the memseg list of the"
 		note " killed worker's heap, which stays in DPDK's shared config: doc/multi_process.md)"
 	fi
-	note "exit status: primary ${RC[p]}, workers 0 = left cleanly with nothing lost"
+	note "exit status: primary ${PROC_RC[p]}, workers 0 = left cleanly with nothing lost"
 	rm -rf "/run/dpdk/$PREFIX" /dev/hugepages/"$PREFIX"*   # DPDK's own files of the prefix
 	note "hugepages free: $hp0 before the demo, $(awk '$1 == "HugePages_Free:" \
 		{ print $2 }' /proc/meminfo) after (every worker's heap and DPDK's memory back)"
-	if [ "${RC[p]}" = 0 ] && [ -n "$bus" ]; then
+	if [ "${PROC_RC[p]}" = 0 ] && [ -n "$bus" ]; then
 		echo "demo finished: every worker had its own PASID; a crashed worker's PASID was" \
 			"torn down while the others kept forwarding"
 	else
-		die "demo finished with errors (logs in $D)"
+		die "demo finished with errors (logs in $PROC_DIR)"
 	fi
 }
 

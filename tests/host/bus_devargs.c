@@ -11,7 +11,7 @@
 #include <rte_pci.h>
 
 #include "private.h"
-#include "bus_test.h"
+#include "test_assert.h"
 
 static void
 reject(const char *s, const char *must_name)
@@ -19,9 +19,9 @@ reject(const char *s, const char *must_name)
 	struct iommufd_devargs da;
 	char err[256];
 
-	CHECK_INT(iommufd_devargs_parse(s, &da, err, sizeof(err)), -EINVAL);
-	CHECK(strstr(err, must_name) != NULL, "'%s' rejected with '%s', which does not name '%s'",
-	      s, err, must_name);
+	TEST_ASSERT_EQ(iommufd_devargs_parse(s, &da, err, sizeof(err)), -EINVAL);
+	TEST_ASSERT_TRUE(strstr(err, must_name) != NULL,
+			 "'%s' rejected with '%s', which does not name '%s'", s, err, must_name);
 	printf("ok: '%s' rejected: %s\n", s, err);
 }
 
@@ -32,29 +32,28 @@ main(void)
 	struct rte_pci_addr pa;
 	char err[256];
 
-	CHECK_INT(iommufd_devargs_parse(NULL, &da, err, sizeof(err)), 0);
-	CHECK_INT(da.pasid, IOMMUFD_PASID_AUTO);
-	CHECK_INT(da.max_domains, 0);
-	CHECK_INT(da.dpdk_mem, 1);
-	CHECK(da.name[0] == '\0', "no name by default");
+	TEST_ASSERT_EQ(iommufd_devargs_parse(NULL, &da, err, sizeof(err)), 0);
+	TEST_ASSERT_EQ(da.pasid, IOMMUFD_PASID_AUTO);
+	TEST_ASSERT_EQ(da.max_domains, 0);
+	TEST_ASSERT_EQ(da.dpdk_mem, 1);
+	TEST_ASSERT_TRUE(da.name[0] == '\0', "no name by default");
 
-	CHECK_INT(iommufd_devargs_parse("pasid=on,max_domains=4,dpdk_mem=0", &da, err,
-					sizeof(err)), 0);
-	CHECK_INT(da.pasid, IOMMUFD_PASID_ON);
-	CHECK_INT(da.max_domains, 4);
-	CHECK_INT(da.dpdk_mem, 0);
-	CHECK_INT(iommufd_devargs_parse("pasid=off", &da, err, sizeof(err)), 0);
-	CHECK_INT(da.pasid, IOMMUFD_PASID_OFF);
-	CHECK_INT(iommufd_devargs_parse("max_domains=0x10", &da, err, sizeof(err)), 0);
-	CHECK_INT(da.max_domains, 16);
+	TEST_ASSERT_EQ(iommufd_devargs_parse("pasid=on,max_domains=4,dpdk_mem=0", &da, err,
+					     sizeof(err)), 0);
+	TEST_ASSERT_EQ(da.pasid, IOMMUFD_PASID_ON);
+	TEST_ASSERT_EQ(da.max_domains, 4);
+	TEST_ASSERT_EQ(da.dpdk_mem, 0);
+	TEST_ASSERT_EQ(iommufd_devargs_parse("pasid=off", &da, err, sizeof(err)), 0);
+	TEST_ASSERT_EQ(da.pasid, IOMMUFD_PASID_OFF);
+	TEST_ASSERT_EQ(iommufd_devargs_parse("max_domains=0x10", &da, err, sizeof(err)), 0);
+	TEST_ASSERT_EQ(da.max_domains, 16);
 
 	/* The layered form: bus=iommufd,name=<device>,... */
-	CHECK_INT(iommufd_devargs_parse("bus=iommufd,name=pci-0000:00:03.0,pasid=auto", &da,
-					err, sizeof(err)), 0);
-	CHECK(strcmp(da.name, "pci-0000:00:03.0") == 0, "name is '%s'", da.name);
-	CHECK_INT(iommufd_devargs_parse(
-		"bus=iommufd,name=mdev-0b6d4f4e-8a3c-4c0e-9d4a-3f2b1c0d9e8f", &da, err,
-		sizeof(err)), 0);
+	TEST_ASSERT_EQ(iommufd_devargs_parse("bus=iommufd,name=pci-0000:00:03.0,pasid=auto", &da,
+					     err, sizeof(err)), 0);
+	TEST_ASSERT_TRUE(strcmp(da.name, "pci-0000:00:03.0") == 0, "name is '%s'", da.name);
+	TEST_ASSERT_EQ(iommufd_devargs_parse("bus=iommufd,name=mdev-0b6d4f4e-8a3c-4c0e-9d4a-3f2b1c0d9e8f",
+					     &da, err, sizeof(err)), 0);
 	printf("ok: valid keys parsed\n");
 
 	reject("foo=1", "unknown key 'foo'");
@@ -71,17 +70,19 @@ main(void)
 	reject("bus=iommufd,name=0000:00:03.0", "'name'");
 	reject("name=mdev-not-a-uuid", "'name'");
 
-	CHECK(iommufd_name_valid("pci-0000:00:03.0"), "a PCI name");
-	CHECK(iommufd_name_valid("mdev-0b6d4f4e-8a3c-4c0e-9d4a-3f2b1c0d9e8f"), "an mdev name");
-	CHECK(!iommufd_name_valid("0000:00:03.0"), "a bare PCI address is the PCI bus's");
-	CHECK(!iommufd_name_valid("pci-00:03.0"), "the short BDF form is not ours");
-	CHECK(!iommufd_name_valid("pci-0000:00:03.0x"), "trailing garbage");
-	CHECK(!iommufd_name_valid("mdev-0b6d4f4e"), "a short uuid");
+	TEST_ASSERT_TRUE(iommufd_name_valid("pci-0000:00:03.0"), "a PCI name");
+	TEST_ASSERT_TRUE(iommufd_name_valid("mdev-0b6d4f4e-8a3c-4c0e-9d4a-3f2b1c0d9e8f"),
+			 "an mdev name");
+	TEST_ASSERT_TRUE(!iommufd_name_valid("0000:00:03.0"),
+			 "a bare PCI address is the PCI bus's");
+	TEST_ASSERT_TRUE(!iommufd_name_valid("pci-00:03.0"), "the short BDF form is not ours");
+	TEST_ASSERT_TRUE(!iommufd_name_valid("pci-0000:00:03.0x"), "trailing garbage");
+	TEST_ASSERT_TRUE(!iommufd_name_valid("mdev-0b6d4f4e"), "a short uuid");
 	/* No collision: the PCI bus's parser does not take our names. */
-	CHECK(rte_pci_addr_parse("pci-0000:00:03.0", &pa) != 0,
-	      "the PCI bus would claim pci-0000:00:03.0");
-	CHECK(rte_pci_addr_parse("mdev-0b6d4f4e-8a3c-4c0e-9d4a-3f2b1c0d9e8f", &pa) != 0,
-	      "the PCI bus would claim an mdev name");
+	TEST_ASSERT_TRUE(rte_pci_addr_parse("pci-0000:00:03.0", &pa) != 0,
+			 "the PCI bus would claim pci-0000:00:03.0");
+	TEST_ASSERT_TRUE(rte_pci_addr_parse("mdev-0b6d4f4e-8a3c-4c0e-9d4a-3f2b1c0d9e8f", &pa) != 0,
+			 "the PCI bus would claim an mdev name");
 	printf("ok: device names\n");
 	return 0;
 }

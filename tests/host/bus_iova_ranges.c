@@ -12,7 +12,7 @@
 #include <linux/iommufd.h>
 
 #include "private.h"
-#include "bus_test.h"
+#include "test_assert.h"
 
 static struct iommu_iova_range fake[16];
 static uint32_t fake_n;
@@ -26,10 +26,10 @@ fake_ioctl(int fd, unsigned long req, void *arg)
 	struct iommu_ioas_iova_ranges *q = arg;
 
 	fake_calls++;
-	CHECK_INT(fd, 42);
-	CHECK(req == IOMMU_IOAS_IOVA_RANGES, "unexpected ioctl %#lx", req);
-	CHECK_INT(q->size, sizeof(*q));
-	CHECK_INT(q->ioas_id, 7);
+	TEST_ASSERT_EQ(fd, 42);
+	TEST_ASSERT_TRUE(req == IOMMU_IOAS_IOVA_RANGES, "unexpected ioctl %#lx", req);
+	TEST_ASSERT_EQ(q->size, sizeof(*q));
+	TEST_ASSERT_EQ(q->ioas_id, 7);
 	if (fake_errno) {
 		errno = fake_errno;
 		return -1;
@@ -75,61 +75,64 @@ main(void)
 
 	/* Fits the first guess (4): one call. */
 	set_fake(2);
-	CHECK_INT(iommufd_iova_ranges_get(fake_ioctl, 42, 7, &r, &n, &align), 0);
-	CHECK_INT(fake_calls, 1);
-	CHECK_INT(n, 2);
-	CHECK_INT(align, 4096);
-	CHECK(r[1].start == UINT64_C(1) << 32 && r[1].last == (UINT64_C(1) << 32) + 0x7fffffff,
-	      "range 1 is %#llx..%#llx", (unsigned long long)r[1].start,
-	      (unsigned long long)r[1].last);
+	TEST_ASSERT_EQ(iommufd_iova_ranges_get(fake_ioctl, 42, 7, &r, &n, &align), 0);
+	TEST_ASSERT_EQ(fake_calls, 1);
+	TEST_ASSERT_EQ(n, 2);
+	TEST_ASSERT_EQ(align, 4096);
+	TEST_ASSERT_TRUE(r[1].start == UINT64_C(1) << 32 &&
+			 r[1].last == (UINT64_C(1) << 32) + 0x7fffffff, "range 1 is %#llx..%#llx",
+			 (unsigned long long)r[1].start, (unsigned long long)r[1].last);
 	free(r);
-	/* More than the first guess: EMSGSIZE, then a second call of the size
-	 * the kernel wrote back. */
+	/*
+	 * More than the first guess: EMSGSIZE, then a second call of the size
+	 * the kernel wrote back.
+	 */
 	set_fake(11);
-	CHECK_INT(iommufd_iova_ranges_get(fake_ioctl, 42, 7, &r, &n, &align), 0);
-	CHECK_INT(fake_calls, 2);
-	CHECK_INT(n, 11);
-	CHECK(r[10].start == UINT64_C(10) << 32, "range 10 starts at %#llx",
-	      (unsigned long long)r[10].start);
+	TEST_ASSERT_EQ(iommufd_iova_ranges_get(fake_ioctl, 42, 7, &r, &n, &align), 0);
+	TEST_ASSERT_EQ(fake_calls, 2);
+	TEST_ASSERT_EQ(n, 11);
+	TEST_ASSERT_TRUE(r[10].start == UINT64_C(10) << 32, "range 10 starts at %#llx",
+			 (unsigned long long)r[10].start);
 	free(r);
 	/* No ranges at all (nothing attached yet is not an error). */
 	set_fake(0);
-	CHECK_INT(iommufd_iova_ranges_get(fake_ioctl, 42, 7, &r, &n, &align), 0);
-	CHECK_INT(n, 0);
+	TEST_ASSERT_EQ(iommufd_iova_ranges_get(fake_ioctl, 42, 7, &r, &n, &align), 0);
+	TEST_ASSERT_EQ(n, 0);
 	free(r);
 	/* Errors pass through; ranges that keep growing give up. */
 	set_fake(2);
 	fake_errno = ENOENT;
-	CHECK_INT(iommufd_iova_ranges_get(fake_ioctl, 42, 7, &r, &n, &align), -ENOENT);
-	CHECK(r == NULL && n == 0, "nothing returned on error");
+	TEST_ASSERT_EQ(iommufd_iova_ranges_get(fake_ioctl, 42, 7, &r, &n, &align), -ENOENT);
+	TEST_ASSERT_TRUE(r == NULL && n == 0, "nothing returned on error");
 	set_fake(3);
 	fake_grow = true;
-	CHECK_INT(iommufd_iova_ranges_get(fake_ioctl, 42, 7, &r, &n, &align), -EAGAIN);
-	CHECK(r == NULL, "nothing returned on -EAGAIN");
+	TEST_ASSERT_EQ(iommufd_iova_ranges_get(fake_ioctl, 42, 7, &r, &n, &align), -EAGAIN);
+	TEST_ASSERT_TRUE(r == NULL, "nothing returned on -EAGAIN");
 	printf("ok: IOMMU_IOAS_IOVA_RANGES two-call pattern\n");
 
 	/* Validating a mapping. */
-	CHECK_INT(iommufd_iova_check(vtd, 2, 4096, 0x100000000, 2 << 20), 0);
-	CHECK_INT(iommufd_iova_check(vtd, 2, 4096, 0, 4096), 0);
-	CHECK_INT(iommufd_iova_check(vtd, 2, 4096, 0xfedff000, 4096), 0); /* ends at last */
-	CHECK_INT(iommufd_iova_check(vtd, 2, 4096, 0xfedff000, 8192), -EINVAL); /* MSI hole */
-	CHECK_INT(iommufd_iova_check(vtd, 2, 4096, 0xfee00000, 4096), -EINVAL);
-	CHECK_INT(iommufd_iova_check(vtd, 2, 4096, UINT64_C(1) << 39, 4096), -EINVAL);
-	CHECK_INT(iommufd_iova_check(vtd, 2, 4096, (UINT64_C(1) << 39) - 4096, 4096), 0);
-	CHECK_INT(iommufd_iova_check(vtd, 2, 4096, 0x1000800, 4096), -EINVAL); /* unaligned */
-	CHECK_INT(iommufd_iova_check(vtd, 2, 4096, 0x1000000, 100), -EINVAL);
-	CHECK_INT(iommufd_iova_check(vtd, 2, 4096, 0x1000000, 0), -EINVAL);
-	CHECK_INT(iommufd_iova_check(vtd, 2, 1, UINT64_MAX - 10, 100), -EINVAL); /* wraps */
-	CHECK_INT(iommufd_iova_check(vtd, 0, 4096, 0x1000000, 4096), -EINVAL);
+	TEST_ASSERT_EQ(iommufd_iova_check(vtd, 2, 4096, 0x100000000, 2 << 20), 0);
+	TEST_ASSERT_EQ(iommufd_iova_check(vtd, 2, 4096, 0, 4096), 0);
+	TEST_ASSERT_EQ(iommufd_iova_check(vtd, 2, 4096, 0xfedff000, 4096), 0); /* ends at last */
+	TEST_ASSERT_EQ(iommufd_iova_check(vtd, 2, 4096, 0xfedff000, 8192), -EINVAL); /* MSI hole */
+	TEST_ASSERT_EQ(iommufd_iova_check(vtd, 2, 4096, 0xfee00000, 4096), -EINVAL);
+	TEST_ASSERT_EQ(iommufd_iova_check(vtd, 2, 4096, UINT64_C(1) << 39, 4096), -EINVAL);
+	TEST_ASSERT_EQ(iommufd_iova_check(vtd, 2, 4096, (UINT64_C(1) << 39) - 4096, 4096), 0);
+	TEST_ASSERT_EQ(iommufd_iova_check(vtd, 2, 4096, 0x1000800, 4096), -EINVAL); /* unaligned */
+	TEST_ASSERT_EQ(iommufd_iova_check(vtd, 2, 4096, 0x1000000, 100), -EINVAL);
+	TEST_ASSERT_EQ(iommufd_iova_check(vtd, 2, 4096, 0x1000000, 0), -EINVAL);
+	TEST_ASSERT_EQ(iommufd_iova_check(vtd, 2, 1, UINT64_MAX - 10, 100), -EINVAL); /* wraps */
+	TEST_ASSERT_EQ(iommufd_iova_check(vtd, 0, 4096, 0x1000000, 4096), -EINVAL);
 	printf("ok: mappings validated against the ranges\n");
 
 	/* PASID domains avoid the MSI window although no range excludes it. */
-	CHECK(iommufd_iova_hits_msi_window(0xfee00000, 4096), "the window's first page");
-	CHECK(iommufd_iova_hits_msi_window(0xfedff000, 8192), "a range ending inside it");
-	CHECK(iommufd_iova_hits_msi_window(0xfe000000, 64 << 20), "a range covering it");
-	CHECK(!iommufd_iova_hits_msi_window(0xfedff000, 4096), "the page below it");
-	CHECK(!iommufd_iova_hits_msi_window(0xfef00000, 4096), "the page above it");
-	CHECK(!iommufd_iova_hits_msi_window(0xfee00000, 0), "an empty range");
+	TEST_ASSERT_TRUE(iommufd_iova_hits_msi_window(0xfee00000, 4096), "the window's first page");
+	TEST_ASSERT_TRUE(iommufd_iova_hits_msi_window(0xfedff000, 8192),
+			 "a range ending inside it");
+	TEST_ASSERT_TRUE(iommufd_iova_hits_msi_window(0xfe000000, 64 << 20), "a range covering it");
+	TEST_ASSERT_TRUE(!iommufd_iova_hits_msi_window(0xfedff000, 4096), "the page below it");
+	TEST_ASSERT_TRUE(!iommufd_iova_hits_msi_window(0xfef00000, 4096), "the page above it");
+	TEST_ASSERT_TRUE(!iommufd_iova_hits_msi_window(0xfee00000, 0), "an empty range");
 	printf("ok: the x86 MSI window is recognised\n");
 
 	return 0;

@@ -13,20 +13,11 @@
 
 #include "mem_test.h"
 
-#define MB (1ull << 20)
-
+/* A configuration that is accepted. */
 static struct rte_pasid_mem_conf
 good(void)
 {
-	struct rte_pasid_mem_conf c = {
-		.name = "bad",
-		.iommufd = RTE_PASID_MEM_NO_IOMMU,
-		.numa_node = SOCKET_ID_ANY,
-		.segment_size = 8 * MB,
-		.initial_size = 8 * MB,
-		.max_size = 32 * MB,
-	};
-	return c;
+	return mt_conf("bad", 32 * MB);
 }
 
 static void
@@ -34,8 +25,8 @@ refused(const struct rte_pasid_mem_conf *c, int err, const char *log, const char
 {
 	mt_log_capture();
 	rte_errno = 0;
-	CHECK(rte_pasid_mem_create(c) == NULL, "%s was accepted", what);
-	CHECK(rte_errno == err, "%s: rte_errno %d, expected %d", what, rte_errno, err);
+	TEST_ASSERT_TRUE(rte_pasid_mem_create(c) == NULL, "%s was accepted", what);
+	TEST_ASSERT_TRUE(rte_errno == err, "%s: rte_errno %d, expected %d", what, rte_errno, err);
 	if (log != NULL)
 		mt_log_expect(log);
 	printf("ok: %s -> %s\n", what, rte_strerror(err));
@@ -53,9 +44,7 @@ main(int argc, char **argv)
 	int fd;
 
 	(void)argc;
-	mt_hugepages_set(32, -1);
-	mt_eal_init(argv[0]);
-	mt_usage(&before);
+	mt_setup(argv[0], 32, -1, &before);
 
 	refused(NULL, EINVAL, "conf is NULL", "NULL conf");
 	c = good(); c.name = NULL;
@@ -98,7 +87,7 @@ main(int argc, char **argv)
 		refused(&c, ENOMEM, "hugepages of 1048576 kB needed", "1 GiB pages, none reserved");
 	/* An fd that is not /dev/iommu: the IOVA range query fails, nothing leaks. */
 	fd = open("/dev/null", O_RDWR);
-	CHECK(fd >= 0, "open /dev/null");
+	TEST_ASSERT_TRUE(fd >= 0, "open /dev/null");
 	c = good(); c.iommufd = fd;
 	refused(&c, ENOTTY, "IOMMU_IOAS_IOVA_RANGES", "/dev/null as the iommufd");
 	close(fd);
@@ -106,35 +95,45 @@ main(int argc, char **argv)
 
 	c = good();
 	h = rte_pasid_mem_create(&c);
-	CHECK(h != NULL, "a good configuration is accepted");
+	TEST_ASSERT_TRUE(h != NULL, "a good configuration is accepted");
 	refused(&c, EEXIST, "already exists", "duplicate name");
 	mt_log_capture();
-	CHECK(rte_pasid_mem_alloc(NULL, 64, 0) == NULL && rte_errno == EINVAL, "alloc on NULL");
-	CHECK(rte_pasid_mem_alloc(h, 0, 0) == NULL && rte_errno == EINVAL, "alloc of 0 bytes");
-	CHECK(rte_pasid_mem_alloc(h, 64, 3) == NULL && rte_errno == EINVAL, "align 3");
-	CHECK(rte_pasid_mem_alloc(h, 9 * MB, 0) == NULL && rte_errno == EINVAL,
-		"alloc above segment_size");
+	TEST_ASSERT_TRUE(rte_pasid_mem_alloc(NULL, 64, 0) == NULL && rte_errno == EINVAL,
+			 "alloc on NULL");
+	TEST_ASSERT_TRUE(rte_pasid_mem_alloc(h, 0, 0) == NULL && rte_errno == EINVAL,
+			 "alloc of 0 bytes");
+	TEST_ASSERT_TRUE(rte_pasid_mem_alloc(h, 64, 3) == NULL && rte_errno == EINVAL, "align 3");
+	TEST_ASSERT_TRUE(rte_pasid_mem_alloc(h, 9 * MB, 0) == NULL && rte_errno == EINVAL,
+			 "alloc above segment_size");
 	mt_log_expect("raise segment_size");
-	CHECK(rte_pasid_mem_reserve(h, 0) < 0 && rte_errno == EINVAL, "reserve 0");
-	CHECK(rte_pasid_mem_reserve(h, 9 * MB) < 0 && rte_errno == EINVAL, "reserve > segment");
-	CHECK(rte_pasid_mem_reserve(NULL, MB) < 0 && rte_errno == EINVAL, "reserve on NULL");
-	CHECK(rte_pasid_mem_shrink(NULL) < 0 && rte_errno == EINVAL, "shrink NULL");
-	CHECK(rte_pasid_mem_socket_id(NULL) < 0 && rte_errno == EINVAL, "socket_id NULL");
-	CHECK(rte_pasid_mem_stats_get(NULL, &st) < 0 && rte_errno == EINVAL, "stats NULL heap");
-	CHECK(rte_pasid_mem_stats_get(h, NULL) < 0 && rte_errno == EINVAL, "stats NULL out");
-	CHECK(rte_pasid_mem_virt2iova(NULL, &c) == RTE_BAD_IOVA, "virt2iova NULL heap");
-	CHECK(rte_pasid_mem_virt2iova(h, &c) == RTE_BAD_IOVA, "virt2iova of a stack address");
-	CHECK(rte_pasid_mem_heap_of(&c) == NULL, "heap_of a stack address");
-	CHECK(rte_pasid_mem_lookup(NULL) == NULL && rte_errno == EINVAL, "lookup NULL");
-	CHECK(rte_pasid_mem_lookup("nope") == NULL && rte_errno == ENOENT, "lookup unknown");
-	CHECK(rte_pasid_mem_destroy(NULL) == 0, "destroy NULL is a no-op");
+	TEST_ASSERT_TRUE(rte_pasid_mem_reserve(h, 0) < 0 && rte_errno == EINVAL, "reserve 0");
+	TEST_ASSERT_TRUE(rte_pasid_mem_reserve(h, 9 * MB) < 0 && rte_errno == EINVAL,
+			 "reserve > segment");
+	TEST_ASSERT_TRUE(rte_pasid_mem_reserve(NULL, MB) < 0 && rte_errno == EINVAL,
+			 "reserve on NULL");
+	TEST_ASSERT_TRUE(rte_pasid_mem_shrink(NULL) < 0 && rte_errno == EINVAL, "shrink NULL");
+	TEST_ASSERT_TRUE(rte_pasid_mem_socket_id(NULL) < 0 && rte_errno == EINVAL,
+			 "socket_id NULL");
+	TEST_ASSERT_TRUE(rte_pasid_mem_stats_get(NULL, &st) < 0 && rte_errno == EINVAL,
+			 "stats NULL heap");
+	TEST_ASSERT_TRUE(rte_pasid_mem_stats_get(h, NULL) < 0 && rte_errno == EINVAL,
+			 "stats NULL out");
+	TEST_ASSERT_TRUE(rte_pasid_mem_virt2iova(NULL, &c) == RTE_BAD_IOVA, "virt2iova NULL heap");
+	TEST_ASSERT_TRUE(rte_pasid_mem_virt2iova(h, &c) == RTE_BAD_IOVA,
+			 "virt2iova of a stack address");
+	TEST_ASSERT_TRUE(rte_pasid_mem_heap_of(&c) == NULL, "heap_of a stack address");
+	TEST_ASSERT_TRUE(rte_pasid_mem_lookup(NULL) == NULL && rte_errno == EINVAL, "lookup NULL");
+	TEST_ASSERT_TRUE(rte_pasid_mem_lookup("nope") == NULL && rte_errno == ENOENT,
+			 "lookup unknown");
+	TEST_ASSERT_TRUE(rte_pasid_mem_destroy(NULL) == 0, "destroy NULL is a no-op");
 	p = rte_pasid_mem_alloc(h, 100, 0);
-	CHECK(p != NULL, "alloc");
+	TEST_ASSERT_TRUE(p != NULL, "alloc");
 	mt_log_capture();
-	CHECK(rte_pasid_mem_destroy(h) < 0 && rte_errno == EBUSY, "destroy with a live block");
+	TEST_ASSERT_TRUE(rte_pasid_mem_destroy(h) < 0 && rte_errno == EBUSY,
+			 "destroy with a live block");
 	mt_log_expect("still live");
 	rte_free(p);
-	CHECK(rte_pasid_mem_destroy(h) == 0, "destroy");
+	TEST_ASSERT_TRUE(rte_pasid_mem_destroy(h) == 0, "destroy");
 	mt_usage_same(&before, "bad calls on a heap");
 	printf("ok: bad calls on a live heap are refused; nothing leaks\n");
 	rte_eal_cleanup();

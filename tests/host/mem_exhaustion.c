@@ -11,22 +11,6 @@
 
 #include "mem_test.h"
 
-#define MB (1ull << 20)
-
-static struct rte_pasid_mem_conf
-conf(const char *name, uint64_t max)
-{
-	struct rte_pasid_mem_conf c = {
-		.name = name,
-		.iommufd = RTE_PASID_MEM_NO_IOMMU,
-		.numa_node = SOCKET_ID_ANY,
-		.segment_size = 8 * MB,
-		.initial_size = 8 * MB,
-		.max_size = max,
-	};
-	return c;
-}
-
 /* Fill @h with 6 MiB blocks until it refuses; return how many it gave. */
 static unsigned int
 fill(struct rte_pasid_mem_heap *h, void **p, unsigned int max)
@@ -35,8 +19,9 @@ fill(struct rte_pasid_mem_heap *h, void **p, unsigned int max)
 
 	while (n < max && (p[n] = rte_pasid_mem_alloc(h, 6 * MB, 0)) != NULL)
 		n++;
-	CHECK(n < max, "the heap never ran out");
-	CHECK(rte_errno == ENOMEM, "exhaustion gave rte_errno %d, not ENOMEM", rte_errno);
+	TEST_ASSERT_TRUE(n < max, "the heap never ran out");
+	TEST_ASSERT_TRUE(rte_errno == ENOMEM, "exhaustion gave rte_errno %d, not ENOMEM",
+			 rte_errno);
 	return n;
 }
 
@@ -51,50 +36,49 @@ main(int argc, char **argv)
 	unsigned int n, i;
 
 	(void)argc;
-	mt_hugepages_set(64, -1);
-	mt_eal_init(argv[0]);
-	mt_usage(&before);
+	mt_setup(argv[0], 64, -1, &before);
 
 	/* 1. max_size: 3 segments. */
-	c = conf("ex_limit", 24 * MB);
+	c = mt_conf("ex_limit", 24 * MB);
 	h = rte_pasid_mem_create(&c);
-	CHECK(h != NULL, "create");
+	TEST_ASSERT_TRUE(h != NULL, "create");
 	mt_log_capture();
 	n = fill(h, p, RTE_DIM(p));
-	CHECK(n == 3, "%u blocks of 6 MiB in 3 segments of 8 MiB, expected 3", n);
+	TEST_ASSERT_TRUE(n == 3, "%u blocks of 6 MiB in 3 segments of 8 MiB, expected 3", n);
 	mt_log_expect("limit reached");
 	mt_log_expect("exhausted");
-	CHECK(rte_pasid_mem_stats_get(h, &st) == 0 && st.segments == 3 && st.bytes_max == 24 * MB,
-		"stats at the limit");
-	CHECK(rte_pasid_mem_reserve(h, 6 * MB) < 0 && rte_errno == ENOMEM, "reserve at the limit");
+	TEST_ASSERT_TRUE(rte_pasid_mem_stats_get(h, &st) == 0 && st.segments == 3 &&
+			 st.bytes_max == 24 * MB, "stats at the limit");
+	TEST_ASSERT_TRUE(rte_pasid_mem_reserve(h, 6 * MB) < 0 && rte_errno == ENOMEM,
+			 "reserve at the limit");
 	rte_free(p[1]);
 	p[1] = rte_pasid_mem_alloc(h, 6 * MB, 0);
-	CHECK(p[1] != NULL, "the heap is usable again after a free");
+	TEST_ASSERT_TRUE(p[1] != NULL, "the heap is usable again after a free");
 	for (i = 0; i < n; i++)
 		rte_free(p[i]);
-	CHECK(rte_pasid_mem_destroy(h) == 0, "destroy");
+	TEST_ASSERT_TRUE(rte_pasid_mem_destroy(h) == 0, "destroy");
 	mt_usage_same(&before, "limit");
 	printf("ok: max_size stops growth with ENOMEM and 'limit reached'\n");
 
 	/* 2. The hugepage pool runs out before max_size: 12 pages = 3 segments. */
 	mt_hugepages_set(12, -1);
 	mt_usage(&before);
-	c = conf("ex_pool", 256 * MB);
+	c = mt_conf("ex_pool", 256 * MB);
 	h = rte_pasid_mem_create(&c);
-	CHECK(h != NULL, "create");
+	TEST_ASSERT_TRUE(h != NULL, "create");
 	mt_log_capture();
 	n = fill(h, p, RTE_DIM(p));
-	CHECK(n == 3, "%u blocks from a 12-page pool, expected 3", n);
+	TEST_ASSERT_TRUE(n == 3, "%u blocks from a 12-page pool, expected 3", n);
 	mt_log_expect("hugepages of 2048 kB needed");
 	mt_log_expect("/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages");
 	mt_log_expect("hugeadm --pool-pages-min 2MB:");
-	CHECK(mt_hugepages_free() == 0, "%lu hugepages still free", mt_hugepages_free());
+	TEST_ASSERT_TRUE(mt_hugepages_free() == 0, "%lu hugepages still free", mt_hugepages_free());
 	rte_free(p[0]);
 	p[0] = rte_pasid_mem_alloc(h, 6 * MB, 0);
-	CHECK(p[0] != NULL, "the heap is usable after the pool ran out");
+	TEST_ASSERT_TRUE(p[0] != NULL, "the heap is usable after the pool ran out");
 	for (i = 0; i < n; i++)
 		rte_free(p[i]);
-	CHECK(rte_pasid_mem_destroy(h) == 0, "destroy");
+	TEST_ASSERT_TRUE(rte_pasid_mem_destroy(h) == 0, "destroy");
 	mt_usage_same(&before, "pool exhaustion");
 	printf("ok: an exhausted hugepage pool gives ENOMEM with how to reserve more\n");
 
@@ -102,10 +86,10 @@ main(int argc, char **argv)
 	mt_hugepages_set(0, -1);
 	mt_usage(&before);
 	mt_log_capture();
-	c = conf("ex_none", 64 * MB);
+	c = mt_conf("ex_none", 64 * MB);
 	c.initial_size = 16 * MB;
-	CHECK(rte_pasid_mem_create(&c) == NULL && rte_errno == ENOMEM,
-		"create with no hugepages must give ENOMEM");
+	TEST_ASSERT_TRUE(rte_pasid_mem_create(&c) == NULL && rte_errno == ENOMEM,
+			 "create with no hugepages must give ENOMEM");
 	mt_log_expect("8 hugepages of 2048 kB needed, only 0 free");
 	mt_log_expect("echo 8 > ");
 	mt_usage_same(&before, "no hugepages");
@@ -118,8 +102,8 @@ main(int argc, char **argv)
 	c.iova_min = 1ull << 30;
 	c.iova_max = (1ull << 30) + 8 * MB - 1;
 	mt_log_capture();
-	CHECK(rte_pasid_mem_create(&c) == NULL && rte_errno == ENOSPC,
-		"create needing two segments of IOVA space where one fits must give ENOSPC");
+	TEST_ASSERT_TRUE(rte_pasid_mem_create(&c) == NULL && rte_errno == ENOSPC,
+			 "create needing two segments of IOVA space where one fits must give ENOSPC");
 	mt_log_expect("segment 0 at");
 	mt_log_expect("released segment 0");
 	mt_usage_same(&before, "partial create");

@@ -14,7 +14,6 @@
 
 #include "mem_test.h"
 
-#define MB (1ull << 20)
 
 static void
 check_node(struct rte_pasid_mem_heap *h, int node)
@@ -27,14 +26,14 @@ check_node(struct rte_pasid_mem_heap *h, int node)
 	(void)c;
 	for (i = 0; i < RTE_DIM(p); i++) {
 		p[i] = rte_pasid_mem_alloc(h, 3 * MB, 0);
-		CHECK(p[i] != NULL, "alloc %u", i);
+		TEST_ASSERT_TRUE(p[i] != NULL, "alloc %u", i);
 		memset(p[i], 1, 3 * MB);
 		for (k = 0; k < 3; k++)
 			pages[k] = (char *)p[i] + k * MB;
-		CHECK(move_pages(0, 3, pages, NULL, status, 0) == 0, "move_pages query");
+		TEST_ASSERT_TRUE(move_pages(0, 3, pages, NULL, status, 0) == 0, "move_pages query");
 		for (k = 0; k < 3; k++)
-			CHECK(status[k] == node, "page %p is on node %d, not %d", pages[k],
-				status[k], node);
+			TEST_ASSERT_TRUE(status[k] == node, "page %p is on node %d, not %d",
+					 pages[k], status[k], node);
 	}
 	for (i = 0; i < RTE_DIM(p); i++)
 		rte_free(p[i]);
@@ -43,14 +42,7 @@ check_node(struct rte_pasid_mem_heap *h, int node)
 int
 main(int argc, char **argv)
 {
-	struct rte_pasid_mem_conf c = {
-		.name = "numa",
-		.iommufd = RTE_PASID_MEM_NO_IOMMU,
-		.page_size = RTE_PGSIZE_2M,
-		.segment_size = 8 * MB,
-		.initial_size = 8 * MB,
-		.max_size = 32 * MB,
-	};
+	struct rte_pasid_mem_conf c = mt_conf("numa", 32 * MB);
 	struct rte_pasid_mem_stats st;
 	struct rte_pasid_mem_heap *h;
 	struct mt_usage before;
@@ -61,9 +53,7 @@ main(int argc, char **argv)
 		mt_skip("the kernel has no NUMA support (numa_available() < 0)");
 	max = numa_max_node();
 	/* Reserve on each node through its own sysfs file (only node 0 is restored at exit). */
-	mt_hugepages_set(32, 0);
-	mt_eal_init(argv[0]);
-	mt_usage(&before);
+	mt_setup(argv[0], 32, 0, &before);
 
 	for (node = 0; node <= max; node++) {
 		if (!numa_bitmask_isbitset(numa_all_nodes_ptr, node))
@@ -75,10 +65,11 @@ main(int argc, char **argv)
 		}
 		c.numa_node = node;
 		h = rte_pasid_mem_create(&c);
-		CHECK(h != NULL, "create on node %d", node);
-		CHECK(rte_pasid_mem_stats_get(h, &st) == 0 && st.numa_node == node, "stats node");
+		TEST_ASSERT_TRUE(h != NULL, "create on node %d", node);
+		TEST_ASSERT_TRUE(rte_pasid_mem_stats_get(h, &st) == 0 && st.numa_node == node,
+				 "stats node");
 		check_node(h, node);
-		CHECK(rte_pasid_mem_destroy(h) == 0, "destroy");
+		TEST_ASSERT_TRUE(rte_pasid_mem_destroy(h) == 0, "destroy");
 		mt_usage_same(&before, "node heap");
 		printf("ok: heap on node %d: every page is on node %d\n", node, node);
 	}
@@ -87,16 +78,17 @@ main(int argc, char **argv)
 
 	c.numa_node = SOCKET_ID_ANY;
 	h = rte_pasid_mem_create(&c);
-	CHECK(h != NULL, "create with SOCKET_ID_ANY");
-	CHECK(rte_pasid_mem_destroy(h) == 0, "destroy");
+	TEST_ASSERT_TRUE(h != NULL, "create with SOCKET_ID_ANY");
+	TEST_ASSERT_TRUE(rte_pasid_mem_destroy(h) == 0, "destroy");
 
 	mt_log_capture();
 	c.numa_node = max + 1;
-	CHECK(rte_pasid_mem_create(&c) == NULL && rte_errno == EINVAL,
-		"node %d (beyond numa_max_node) must give EINVAL", max + 1);
+	TEST_ASSERT_TRUE(rte_pasid_mem_create(&c) == NULL && rte_errno == EINVAL,
+			 "node %d (beyond numa_max_node) must give EINVAL", max + 1);
 	mt_log_expect("does not exist");
 	c.numa_node = -7;
-	CHECK(rte_pasid_mem_create(&c) == NULL && rte_errno == EINVAL, "node -7 must give EINVAL");
+	TEST_ASSERT_TRUE(rte_pasid_mem_create(&c) == NULL && rte_errno == EINVAL,
+			 "node -7 must give EINVAL");
 	mt_usage_same(&before, "refused nodes");
 	printf("ok: nodes that do not exist are refused with EINVAL\n");
 
@@ -104,8 +96,8 @@ main(int argc, char **argv)
 	mt_hugepages_set(0, 0);
 	mt_log_capture();
 	c.numa_node = 0;
-	CHECK(rte_pasid_mem_create(&c) == NULL && rte_errno == ENOMEM,
-		"no hugepages on node 0 must give ENOMEM");
+	TEST_ASSERT_TRUE(rte_pasid_mem_create(&c) == NULL && rte_errno == ENOMEM,
+			 "no hugepages on node 0 must give ENOMEM");
 	mt_log_expect("/sys/devices/system/node/node0/hugepages/hugepages-2048kB");
 	printf("ok: an empty node pool is reported with the node's sysfs file\n");
 	rte_eal_cleanup();

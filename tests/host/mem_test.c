@@ -24,8 +24,8 @@ read_ul(const char *path)
 	unsigned long v = 0;
 	FILE *f = fopen(path, "r");
 
-	CHECK(f != NULL, "cannot open %s", path);
-	CHECK(fscanf(f, "%lu", &v) == 1, "cannot read %s", path);
+	TEST_ASSERT_TRUE(f != NULL, "cannot open %s", path);
+	TEST_ASSERT_TRUE(fscanf(f, "%lu", &v) == 1, "cannot read %s", path);
 	fclose(f);
 	return v;
 }
@@ -81,7 +81,7 @@ mt_hugepages_set(unsigned long n, int node)
 	}
 	if (access(path, W_OK) != 0)
 		mt_skip("cannot write %s (run as root)", path);
-	CHECK(write_ul(path, n) == 0, "writing %lu to %s failed", n, path);
+	TEST_ASSERT_TRUE(write_ul(path, n) == 0, "writing %lu to %s failed", n, path);
 	if (read_ul(path) < n)
 		mt_skip("only %lu of %lu 2 MiB hugepages could be reserved through %s "
 			"(fragmented memory?)", read_ul(path), n, path);
@@ -102,13 +102,13 @@ mt_usage(struct mt_usage *u)
 	FILE *f;
 
 	memset(u, 0, sizeof(*u));
-	CHECK(d != NULL, "opendir /proc/self/fd");
+	TEST_ASSERT_TRUE(d != NULL, "opendir /proc/self/fd");
 	while ((e = readdir(d)) != NULL)
 		if (e->d_name[0] != '.')
 			u->fds++;
 	closedir(d);
 	f = fopen("/proc/self/smaps", "r");
-	CHECK(f != NULL, "open /proc/self/smaps");
+	TEST_ASSERT_TRUE(f != NULL, "open /proc/self/smaps");
 	while (fgets(line, sizeof(line), f) != NULL) {
 		unsigned long kb;
 
@@ -125,12 +125,14 @@ mt_usage_same(const struct mt_usage *before, const char *what)
 	struct mt_usage now;
 
 	mt_usage(&now);
-	CHECK(now.fds == before->fds, "%s leaked fds: %u open, %u before", what, now.fds,
-		before->fds);
-	CHECK(now.huge_maps == before->huge_maps, "%s leaked hugepage mappings: %u, %u before",
-		what, now.huge_maps, before->huge_maps);
-	CHECK(now.free_hp == before->free_hp, "%s leaked hugepages: %lu free, %lu before",
-		what, now.free_hp, before->free_hp);
+	TEST_ASSERT_TRUE(now.fds == before->fds, "%s leaked fds: %u open, %u before", what, now.fds,
+			 before->fds);
+	TEST_ASSERT_TRUE(now.huge_maps == before->huge_maps,
+			 "%s leaked hugepage mappings: %u, %u before", what, now.huge_maps,
+			 before->huge_maps);
+	TEST_ASSERT_TRUE(now.free_hp == before->free_hp,
+			 "%s leaked hugepages: %lu free, %lu before", what, now.free_hp,
+			 before->free_hp);
 }
 
 static char *log_buf;
@@ -159,7 +161,7 @@ log_route(void)
 	if (f != NULL)
 		return;
 	f = fopencookie(NULL, "w", io);
-	CHECK(f != NULL, "fopencookie");
+	TEST_ASSERT_TRUE(f != NULL, "fopencookie");
 	setvbuf(f, NULL, _IONBF, 0);
 	rte_openlog_stream(f);
 }
@@ -174,34 +176,62 @@ mt_log_capture(void)
 	log_buf = NULL;
 	log_len = 0;
 	log_mem = open_memstream(&log_buf, &log_len);
-	CHECK(log_mem != NULL, "open_memstream");
+	TEST_ASSERT_TRUE(log_mem != NULL, "open_memstream");
 }
 
 void
 mt_log_expect(const char *s)
 {
-	CHECK(mt_log_has(s), "the log does not say '%s'; it says:\n%s", s, log_buf ? log_buf : "");
+	TEST_ASSERT_TRUE(mt_log_has(s), "the log does not say '%s'; it says:\n%s", s, log_buf ?
+			 log_buf : "");
 }
 
 bool
 mt_log_has(const char *s)
 {
-	CHECK(log_mem != NULL, "mt_log_capture() was not called");
+	TEST_ASSERT_TRUE(log_mem != NULL, "mt_log_capture() was not called");
 	fflush(log_mem);
 	return log_buf != NULL && strstr(log_buf, s) != NULL;
 }
 
 void
-mt_eal_init(const char *prog)
+mt_eal_init(const char *prog, const char *prefix)
 {
 	const char *base = strrchr(prog, '/') ? strrchr(prog, '/') + 1 : prog;
-	char prefix[64];
+	char opt[96];
 	char *argv[] = {
 		(char *)(uintptr_t)prog, "-l", "0", "--no-huge", "-m", "64", "--no-pci",
-		"--no-shconf", prefix, "--log-level=lib.pasid_mem:debug", NULL,
+		"--no-shconf", opt, "--log-level=lib.pasid_mem:debug", NULL,
 	};
 
-	snprintf(prefix, sizeof(prefix), "--file-prefix=pasid_%s", base);
+	if (prefix != NULL)
+		snprintf(opt, sizeof(opt), "--file-prefix=%s", prefix);
+	else
+		snprintf(opt, sizeof(opt), "--file-prefix=pasid_%s", base);
 	log_route();
-	CHECK(rte_eal_init(RTE_DIM(argv) - 1, argv) >= 0, "rte_eal_init failed");
+	TEST_ASSERT_GE(rte_eal_init(RTE_DIM(argv) - 1, argv), 0, "rte_eal_init failed: %s",
+		       rte_strerror(rte_errno));
+}
+
+void
+mt_setup(const char *prog, unsigned long hugepages, int node, struct mt_usage *before)
+{
+	mt_hugepages_set(hugepages, node);
+	mt_eal_init(prog, NULL);
+	mt_usage(before);
+}
+
+struct rte_pasid_mem_conf
+mt_conf(const char *name, uint64_t max_size)
+{
+	struct rte_pasid_mem_conf c = {
+		.name = name,
+		.iommufd = RTE_PASID_MEM_NO_IOMMU,
+		.numa_node = SOCKET_ID_ANY,
+		.page_size = RTE_PGSIZE_2M,
+		.segment_size = 8 * MB,
+		.initial_size = 8 * MB,
+		.max_size = max_size,
+	};
+	return c;
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Helpers for the pasid_mem host tests: EAL start-up, hugepage reservation
- * with restore at exit, leak accounting, log capture and assertions.
+ * with restore at exit, leak accounting and log capture. Assertions:
+ * tests/lib/test_assert.h.
  */
 #ifndef MEM_TEST_H
 #define MEM_TEST_H
@@ -13,26 +14,24 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <rte_common.h>
 #include <rte_errno.h>
+#include <rte_pasid_mem.h>
 
-/** Fail the test: print the expression, the message, rte_errno and errno. */
-#define CHECK(cond, fmt, ...) do { \
-	if (!(cond)) { \
-		fprintf(stderr, "FAIL %s:%d: '%s': " fmt " (rte_errno %d %s, errno %d)\n", \
-			__FILE__, __LINE__, #cond, ##__VA_ARGS__, rte_errno, \
-			rte_strerror(rte_errno), errno); \
-		printf("REASON: " fmt "\n", ##__VA_ARGS__); \
-		fflush(stdout); \
-		exit(1); \
-	} \
-} while (0)
+#include "test_assert.h"
 
 #define SKIP_EXIT 77
+#define MB (1ull << 20)
 
-/** Start EAL for a host test (no PCI, no hugepages of its own). */
-void mt_eal_init(const char *prog);
+
+/**
+ * Start EAL for a test program @prog (no PCI, no hugepages of its own, no
+ * shared config), file prefix @prefix (NULL: pasid_<program name>), DPDK's
+ * log routed through mt_log_capture().
+ */
+void mt_eal_init(const char *prog, const char *prefix);
 /** Skip the test (exit 77) with a reason. */
-void mt_skip(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+__rte_noreturn __rte_format_printf(1, 2) void mt_skip(const char *fmt, ...);
 
 /**
  * Set the 2 MiB hugepage pool to @n pages (@node < 0: global through
@@ -53,6 +52,19 @@ struct mt_usage {
 void mt_usage(struct mt_usage *u);
 /** Fail unless @now equals @before (named @what). */
 void mt_usage_same(const struct mt_usage *before, const char *what);
+
+/**
+ * The start of every pasid_mem host test: reserve @hugepages 2 MiB pages
+ * (@node as in mt_hugepages_set()), start EAL (mt_eal_init()) and record
+ * what a heap could leak in @before (mt_usage()).
+ */
+void mt_setup(const char *prog, unsigned long hugepages, int node, struct mt_usage *before);
+
+/**
+ * A heap configuration for the tests: @name, no IOMMU, any NUMA node,
+ * 2 MiB pages, 8 MiB segments, one segment at creation, at most @max_size.
+ */
+struct rte_pasid_mem_conf mt_conf(const char *name, uint64_t max_size);
 
 /** Start capturing DPDK's log (in addition to printing it); works before or after EAL init. */
 void mt_log_capture(void);

@@ -29,6 +29,7 @@
 
 #include "bus_iommufd_driver.h"
 #include "vfio_util.h"
+#include "test_assert.h"
 
 #define LEN 2048u
 
@@ -36,11 +37,6 @@ static struct rte_iommufd_device *edu;
 static struct vu_bar bar;
 static int probes, removes;
 static volatile int irqs;
-
-#define FAIL(fmt, ...) do { \
-	printf("REASON: " fmt "\n", ##__VA_ARGS__); \
-	exit(1); \
-} while (0)
 
 static void
 step(const char *what)
@@ -93,9 +89,9 @@ static void
 round_trip(uint64_t src, uint64_t dst, uint32_t cmd_irq)
 {
 	if (edu_dma(&bar, src, EDU_BUF, LEN, 0) != 0)
-		FAIL("edu DMA RAM -> device timed out");
+		TEST_FAIL("edu DMA RAM -> device timed out");
 	if (edu_dma(&bar, EDU_BUF, dst, LEN, EDU_CMD_TO_RAM | cmd_irq) != 0)
-		FAIL("edu DMA device -> RAM timed out");
+		TEST_FAIL("edu DMA device -> RAM timed out");
 }
 
 static void
@@ -105,14 +101,14 @@ dma_check(const char *what)
 	unsigned int i;
 
 	if (buf == NULL)
-		FAIL("rte_zmalloc failed");
+		TEST_FAIL("rte_zmalloc failed");
 	if (rte_malloc_virt2iova(buf) != (uintptr_t)buf)
-		FAIL("IOVA of rte_malloc memory is not its VA: the bus did not get IOVA as VA");
+		TEST_FAIL("IOVA of rte_malloc memory is not its VA: the bus did not get IOVA as VA");
 	for (i = 0; i < LEN; i++)
 		buf[i] = (uint8_t)(i * 13 + 1);
 	round_trip((uintptr_t)buf, (uintptr_t)buf + LEN, 0);
 	if (memcmp(buf, buf + LEN, LEN) != 0)
-		FAIL("%s: data moved RAM -> device -> RAM differs", what);
+		TEST_FAIL("%s: data moved RAM -> device -> RAM differs", what);
 	rte_free(buf);
 	step(what);
 }
@@ -135,51 +131,53 @@ test_dma(void)
 	dma_check("DMA round trip through rte_malloc memory mapped by the bus");
 
 	if (rte_iommufd_intr_enable(edu, VFIO_PCI_MSI_IRQ_INDEX, 1) < 0)
-		FAIL("rte_iommufd_intr_enable(MSI, 1): %s", rte_strerror(rte_errno));
+		TEST_FAIL("rte_iommufd_intr_enable(MSI, 1): %s", rte_strerror(rte_errno));
 	if (rte_intr_callback_register(edu->intr_handle, irq_cb, NULL) < 0)
-		FAIL("rte_intr_callback_register failed");
+		TEST_FAIL("rte_intr_callback_register failed");
 	buf = rte_zmalloc("bus-edu", 2 * LEN, 4096);
 	if (buf == NULL)
-		FAIL("rte_zmalloc failed");
+		TEST_FAIL("rte_zmalloc failed");
 	round_trip((uintptr_t)buf, (uintptr_t)buf + LEN, EDU_CMD_IRQ);
 	for (i = 0; i < 500 && __atomic_load_n(&irqs, __ATOMIC_SEQ_CST) == 0; i++)
 		usleep(10000);
 	if (irqs == 0)
-		FAIL("no MSI reached the rte_intr callback within 5 s of the DMA completion");
+		TEST_FAIL("no MSI reached the rte_intr callback within 5 s of the DMA completion");
 	rte_free(buf);
 	step("the DMA completion MSI reached the rte_intr callback");
 
-	/* Memory outside DPDK's heaps: registered with rte_extmem_register()
-	 * (which maps nothing), then rte_dev_dma_map() at a chosen IOVA. */
+	/*
+	 * Memory outside DPDK's heaps: registered with rte_extmem_register()
+	 * (which maps nothing), then rte_dev_dma_map() at a chosen IOVA.
+	 */
 	ext = mmap(NULL, ext_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS |
 		   MAP_POPULATE, -1, 0);
 	if (ext == MAP_FAILED)
-		FAIL("mmap of 2 MiB failed");
+		TEST_FAIL("mmap of 2 MiB failed");
 	if (rte_extmem_register(ext, ext_len, NULL, 0, 4096) != 0)
-		FAIL("rte_extmem_register: %s", rte_strerror(rte_errno));
+		TEST_FAIL("rte_extmem_register: %s", rte_strerror(rte_errno));
 	if (rte_dev_dma_map(&edu->device, ext, ext_iova, ext_len) != 0)
-		FAIL("rte_dev_dma_map: %s", rte_strerror(rte_errno));
+		TEST_FAIL("rte_dev_dma_map: %s", rte_strerror(rte_errno));
 	for (i = 0; i < (int)LEN; i++)
 		ext[i] = (uint8_t)(i ^ 0x5a);
 	round_trip(ext_iova, ext_iova + 8192, 0);
 	if (memcmp(ext, ext + 8192, LEN) != 0)
-		FAIL("DMA through rte_dev_dma_map()ped memory moved wrong data");
+		TEST_FAIL("DMA through rte_dev_dma_map()ped memory moved wrong data");
 	step("rte_dev_dma_map() memory is reachable at its IOVA");
 	if (rte_dev_dma_unmap(&edu->device, ext, ext_iova, ext_len) != 0)
-		FAIL("rte_dev_dma_unmap: %s", rte_strerror(rte_errno));
+		TEST_FAIL("rte_dev_dma_unmap: %s", rte_strerror(rte_errno));
 	memset(ext + 16384, 0x11, LEN);
 	if (edu_dma(&bar, EDU_BUF, ext_iova + 16384, LEN, EDU_CMD_TO_RAM) != 0)
-		FAIL("edu DMA to an unmapped IOVA did not complete");
+		TEST_FAIL("edu DMA to an unmapped IOVA did not complete");
 	for (i = 0; i < (int)LEN; i++)
 		if (ext[16384 + i] != 0x11)
-			FAIL("a DMA to an IOVA unmapped with rte_dev_dma_unmap() reached memory");
+			TEST_FAIL("a DMA to an IOVA unmapped with rte_dev_dma_unmap() reached memory");
 	rte_extmem_unregister(ext, ext_len);
 	munmap(ext, ext_len);
 	step("after rte_dev_dma_unmap() the device cannot reach that memory");
 
 	rte_intr_callback_unregister_sync(edu->intr_handle, irq_cb, NULL);
 	if (rte_iommufd_intr_disable(edu) < 0)
-		FAIL("rte_iommufd_intr_disable: %s", rte_strerror(rte_errno));
+		TEST_FAIL("rte_iommufd_intr_disable: %s", rte_strerror(rte_errno));
 }
 
 static void
@@ -189,16 +187,16 @@ test_nopasid(void)
 	struct rte_iommufd_dev_info info;
 
 	if (rte_iommufd_dev_info(&edu->device, &info) < 0)
-		FAIL("rte_iommufd_dev_info failed");
+		TEST_FAIL("rte_iommufd_dev_info failed");
 	if (info.pasid_log2 != 0 || info.pasid_mode)
-		FAIL("edu reports PASID width %u, domains %d: it has no PASID capability",
-		     info.pasid_log2, info.pasid_mode);
+		TEST_FAIL("edu reports PASID width %u, domains %d: it has no PASID capability",
+			  info.pasid_log2, info.pasid_mode);
 	dom = rte_iommufd_domain_create(&edu->device);
 	if (dom != NULL)
-		FAIL("a PASID domain was created on edu, which has no PASID support");
+		TEST_FAIL("a PASID domain was created on edu, which has no PASID support");
 	if (rte_errno != ENOTSUP)
-		FAIL("rte_iommufd_domain_create on edu: rte_errno %d (%s), expected ENOTSUP",
-		     rte_errno, rte_strerror(rte_errno));
+		TEST_FAIL("rte_iommufd_domain_create on edu: rte_errno %d (%s), expected ENOTSUP",
+			  rte_errno, rte_strerror(rte_errno));
 	step("rte_iommufd_domain_create on edu failed with ENOTSUP");
 	dma_check("the RID still moves data after the refused domain");
 }
@@ -212,14 +210,14 @@ test_hotplug(const char *name)
 	snprintf(devstr, sizeof(devstr), RTE_BUS_IOMMUFD_NAME ":%s", name);
 	for (i = 0; i < 3; i++) {
 		if (rte_dev_remove(&edu->device) != 0)
-			FAIL("rte_dev_remove(%s) round %d failed", name, i);
+			TEST_FAIL("rte_dev_remove(%s) round %d failed", name, i);
 		if (edu != NULL || removes != i + 1)
-			FAIL("the driver's remove() was not called (round %d)", i);
+			TEST_FAIL("the driver's remove() was not called (round %d)", i);
 		if (rte_dev_probe(devstr) != 0)
-			FAIL("rte_dev_probe(%s) round %d failed: %s", devstr, i,
-			     rte_strerror(rte_errno));
+			TEST_FAIL("rte_dev_probe(%s) round %d failed: %s", devstr, i,
+				  rte_strerror(rte_errno));
 		if (edu == NULL || probes != i + 2)
-			FAIL("the driver's probe() was not called again (round %d)", i);
+			TEST_FAIL("the driver's probe() was not called again (round %d)", i);
 		dma_check("DMA after hot-unplug and hotplug");
 	}
 	step("three hot-unplug/hotplug cycles");
@@ -240,9 +238,9 @@ main(int argc, char **argv)
 	argv[1] = argv[0];
 	n = rte_eal_init(argc - 1, argv + 1);
 	if (n < 0)
-		FAIL("rte_eal_init failed: %s", rte_strerror(rte_errno));
+		TEST_FAIL("rte_eal_init failed: %s", rte_strerror(rte_errno));
 	if (edu == NULL)
-		FAIL("the test edu driver was not probed: no edu on the iommufd bus");
+		TEST_FAIL("the test edu driver was not probed: no edu on the iommufd bus");
 	snprintf(name, sizeof(name), "%s", edu->name);
 	step("edu probed by a driver on the iommufd bus");
 	if (strcmp(mode, "dma") == 0)
@@ -252,11 +250,11 @@ main(int argc, char **argv)
 	else if (strcmp(mode, "hotplug") == 0)
 		test_hotplug(name);
 	else
-		FAIL("unknown mode %s", mode);
+		TEST_FAIL("unknown mode %s", mode);
 	if (rte_eal_cleanup() != 0)
-		FAIL("rte_eal_cleanup failed");
+		TEST_FAIL("rte_eal_cleanup failed");
 	if (removes < 1)
-		FAIL("rte_eal_cleanup did not remove the device");
+		TEST_FAIL("rte_eal_cleanup did not remove the device");
 	step("rte_eal_cleanup removed the device and tore the bus down");
 	return 0;
 }

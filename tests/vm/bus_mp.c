@@ -6,9 +6,9 @@
  * (tests/vm/bus_mp_domains.sh drives it). Both roles read commands from
  * stdin, one a line, and answer on stdout.
  *
- * primary: probes the port (a small test driver with a quiesce_domain op
- *   that resets the queues tagged with a dead worker's PASID), enables
- *   PASIDs and the loopback backend, then serves the workers.
+ * primary: probes the port (the test driver of tests/lib/pasidnic_drv_bus.c,
+ *   whose quiesce_domain op resets the queues tagged with a dead worker's
+ *   PASID), enables PASIDs and the loopback backend, then serves the workers.
  *   Commands: "list" (every domain: PASID, IOAS, owner pid), "quit".
  * worker QP (--proc-type=secondary): receives the port's fds from the
  *   primary, gets a PASID domain, maps its own memory, tags queue pair QP
@@ -22,9 +22,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/mman.h>
-
-#include <linux/vfio.h>
 
 #include <rte_bus_iommufd.h>
 #include <rte_common.h>
@@ -32,7 +29,10 @@
 #include <rte_errno.h>
 
 #include "bus_iommufd_driver.h"
-#include "bus_pnic.h"
+#include "pasidnic_drv_bus.h"
+#include "test_assert.h"
+
+#define IOVA UINT64_C(0x100000) /* the same in every domain */
 
 static void
 say(const char *fmt, ...)
@@ -48,73 +48,21 @@ say(const char *fmt, ...)
 }
 
 static int
-nic_probe(struct rte_iommufd_driver *drv __rte_unused, struct rte_iommufd_device *dev)
+run_primary(void)
 {
-	nic = dev;
-	return 0;
-}
-
-static int
-nic_remove(struct rte_iommufd_device *dev)
-{
-	uint32_t v = PNIC_DEV_CTRL_RESET;
-
-	if (rte_eal_process_type() == RTE_PROC_PRIMARY)
-		rte_iommufd_region_write(dev, VFIO_PCI_BAR0_REGION_INDEX, &v, 4,
-					 PNIC_REG_DEV_CTRL);
-	nic = NULL;
-	return 0;
-}
-
-/* Primary: a worker died; stop its queues before the bus detaches its PASID. */
-static int
-nic_quiesce_domain(struct rte_iommufd_device *dev __rte_unused, uint32_t pasid)
-{
-	unsigned int q, n = 0, nq = 2 * rd(PNIC_REG_NUM_QP);
-
-	for (q = 0; q < nq && q < PNIC_MAX_QUEUES; q++) {
-		if (rd(PNIC_QREG(q, PNIC_Q_PASID)) != (PNIC_Q_PASID_EN | pasid))
-			continue;
-		wr(PNIC_QREG(q, PNIC_Q_CTRL), PNIC_Q_CTRL_RESET);
-		n++;
-	}
-	say("quiesce_domain: PASID %u: %u queues reset", pasid, n);
-	return 0;
-}
-
-static const struct rte_iommufd_id nic_ids[] = {
-	{ .vendor_id = PNIC_PCI_VENDOR_ID, .device_id = PNIC_PCI_DEVICE_ID },
-	{ .vendor_id = 0 },
-};
-
-static struct rte_iommufd_driver nic_driver = {
-	.id_table = nic_ids,
-	.probe = nic_probe,
-	.remove = nic_remove,
-	.drv_flags = RTE_IOMMUFD_DRV_NEED_PASID,
-	.quiesce_domain = nic_quiesce_domain,
-};
-
-RTE_PMD_REGISTER_IOMMUFD(test_pasidnic_mp, nic_driver);
-
-static int
-primary(void)
-{
+	struct rte_iommufd_device *nic = pnic_bus_dev;
 	struct rte_iommufd_domain_info di[32];
-	uint16_t pasid_ctl = 1;
 	char line[64];
 	int i, n;
 
-	if (rte_iommufd_region_write(nic, VFIO_PCI_CONFIG_REGION_INDEX, &pasid_ctl, 2,
-				     PNIC_CFG_PASID_ECAP + 6) < 0)
-		FAIL("cannot set PASID Enable");
-	wr(PNIC_REG_DEV_CTRL, PNIC_DEV_CTRL_ENABLE); /* loopback backend */
+	pnic_bus_pasid_enable(nic);
+	pnic_drv_wr(pnic_bus_drv(nic), PNIC_REG_DEV_CTRL, PNIC_DEV_CTRL_ENABLE); /* loopback */
 	say("primary ready: %s", nic->name);
 	while (fgets(line, sizeof(line), stdin) != NULL) {
 		if (strncmp(line, "list", 4) == 0) {
 			n = rte_iommufd_dev_domains(&nic->device, di, RTE_DIM(di));
-			if (n < 0)
-				FAIL("rte_iommufd_dev_domains: %s", rte_strerror(rte_errno));
+			TEST_ASSERT_GE(n, 0, "rte_iommufd_dev_domains: %s",
+				       rte_strerror(rte_errno));
 			for (i = 0; i < n && i < (int)RTE_DIM(di); i++)
 				say("domain pasid=%u ioas=%u owner=%d", di[i].pasid, di[i].ioas,
 				    di[i].owner);
@@ -123,42 +71,38 @@ primary(void)
 			break;
 		}
 	}
-	if (rte_eal_cleanup() != 0)
-		FAIL("rte_eal_cleanup failed");
+	TEST_ASSERT_EQ(rte_eal_cleanup(), 0, "rte_eal_cleanup failed");
 	say("primary exited cleanly");
 	return 0;
 }
 
 static int
-worker(unsigned int qp)
+run_worker(unsigned int qp)
 {
+	struct rte_iommufd_device *nic = pnic_bus_dev;
+	struct pnic_drv *d = pnic_bus_drv(nic);
 	struct rte_iommufd_domain *dom, *extra;
 	uint32_t pasid, ioas, idx = 0;
-	uint8_t *area;
+	struct pnic_area area;
 	char line[64];
 	int fd;
 
 	dom = rte_iommufd_domain_create(&nic->device);
-	if (dom == NULL)
-		FAIL("worker qp %u: domain create: %s", qp, rte_strerror(rte_errno));
+	TEST_ASSERT_NOT_NULL(dom, "worker qp %u: domain create: %s", qp, rte_strerror(rte_errno));
 	pasid = rte_iommufd_domain_pasid(dom);
 	rte_iommufd_domain_ioas(dom, &fd, &ioas);
-	area = mmap(NULL, AREA, PROT_READ | PROT_WRITE,
-		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-	if (area == MAP_FAILED)
-		FAIL("mmap failed");
-	memset(area, 0, AREA);
-	if (rte_iommufd_domain_dma_map(dom, area, IOVA, AREA) < 0)
-		FAIL("worker qp %u: dma_map into IOAS %u: %s", qp, ioas, rte_strerror(rte_errno));
-	q_setup(PNIC_QUEUE(qp, PNIC_DIR_RX), RX_RING, pasid);
-	q_setup(PNIC_QUEUE(qp, PNIC_DIR_TX), TX_RING, pasid);
-	loop_frame(qp, area, idx, (uint8_t)(0x30 * qp + pasid));
-	say("worker qp %u: PASID %u IOAS %u: frame %u ok", qp, pasid, ioas, idx);
+	pnic_area_alloc(&area, IOVA);
+	TEST_ASSERT_GE(rte_iommufd_domain_dma_map(dom, area.va, IOVA, PNIC_AREA_SIZE), 0,
+		       "worker qp %u: dma_map into IOAS %u: %s", qp, ioas, rte_strerror(rte_errno));
+	pnic_drv_qp_setup(d, qp, &area, (int)pasid);
+	pnic_drv_loop_frames(d, qp, &area, &idx, 1, (uint8_t)(0x30 * qp + pasid));
+	say("worker qp %u: PASID %u IOAS %u: frame %u ok", qp, pasid, ioas, idx - 1);
 	while (fgets(line, sizeof(line), stdin) != NULL) {
 		if (strncmp(line, "frame", 5) == 0) {
-			idx++;
-			loop_frame(qp, area, idx, (uint8_t)(0x30 * qp + pasid + idx));
-			say("worker qp %u: PASID %u IOAS %u: frame %u ok", qp, pasid, ioas, idx);
+			pnic_drv_loop_frames(d, qp, &area, &idx, 1,
+					     (uint8_t)(0x30 * qp + pasid + idx));
+			say("worker qp %u: PASID %u IOAS %u: frame %u ok", qp, pasid, ioas,
+			    idx - 1);
 		} else if (strncmp(line, "domain", 6) == 0) {
 			extra = rte_iommufd_domain_create(&nic->device);
 			if (extra == NULL) {
@@ -173,8 +117,7 @@ worker(unsigned int qp)
 			break;
 		}
 	}
-	wr(PNIC_QREG(PNIC_QUEUE(qp, PNIC_DIR_RX), PNIC_Q_CTRL), PNIC_Q_CTRL_RESET);
-	wr(PNIC_QREG(PNIC_QUEUE(qp, PNIC_DIR_TX), PNIC_Q_CTRL), PNIC_Q_CTRL_RESET);
+	pnic_drv_qp_reset(d, qp);
 	if (rte_iommufd_domain_destroy(dom) < 0)
 		say("worker qp %u: domain destroy: %s (errno %d)", qp, rte_strerror(rte_errno),
 		    rte_errno);
@@ -191,15 +134,13 @@ main(int argc, char **argv)
 	int n;
 
 	n = rte_eal_init(argc, argv);
-	if (n < 0)
-		FAIL("rte_eal_init failed: %s", rte_strerror(rte_errno));
+	TEST_ASSERT_GE(n, 0, "rte_eal_init failed: %s", rte_strerror(rte_errno));
 	argc -= n;
 	argv += n;
-	if (nic == NULL)
-		FAIL("no pasidnic port was probed on the iommufd bus");
+	TEST_ASSERT_NOT_NULL(pnic_bus_dev, "no pasidnic port was probed on the iommufd bus");
 	if (argc >= 2 && strcmp(argv[1], "primary") == 0)
-		return primary();
+		return run_primary();
 	if (argc >= 3 && strcmp(argv[1], "worker") == 0)
-		return worker((unsigned int)atoi(argv[2]));
-	FAIL("usage: bus-mp [EAL options] -- primary | worker QP");
+		return run_worker((unsigned int)atoi(argv[2]));
+	TEST_FAIL("usage: bus-mp [EAL options] -- primary | worker QP");
 }

@@ -8,16 +8,16 @@
 . "$TOP/tests/vm/bus_lib.sh"
 
 [ -e /dev/iommu ] || fail "no /dev/iommu: the kernel lacks CONFIG_IOMMUFD"
-pasidnic_ports 1 pasidnic-q4
-"$BUILD/tests/vm/bus-pasid" "${EAL[@]}" -a "iommufd:${PORTS[0]}" ||
-	{ pasidnic_remove_ports; exit 1; }
+pnic_ports 1 pasidnic-q4
+"$BUILD/tests/vm/bus-pasid" "${EAL[@]}" -a "iommufd:${PNIC_PORTS[0]}" ||
+	{ pnic_remove_ports; exit 1; }
 
 # max_domains caps the PASIDs a device hands out.
-out=$("$BUILD/app/testpasid/dpdk-testpasid" "${EAL[@]}" -a "iommufd:${PORTS[0]},max_domains=2" \
+out=$("$BUILD/app/testpasid/dpdk-testpasid" "${EAL[@]}" -a "iommufd:${PNIC_PORTS[0]},max_domains=2" \
 	-- list --domains 3 2>&1)
 echo "$out"
-pasidnic_remove_ports
-echo "$out" | grep -q "${PORTS[0]}: no free PASID: 2 in use (PASID width 20, max_domains 2)" ||
+pnic_remove_ports
+echo "$out" | grep -q "${PNIC_PORTS[0]}: no free PASID: 2 in use (PASID width 20, max_domains 2)" ||
 	fail "max_domains=2 did not stop a third domain with the documented error"
-echo "$out" | grep -q "^${PORTS[0]} .*pasid 1,2\$" || fail "the two domains are not listed"
+echo "$out" | grep -q "^${PNIC_PORTS[0]} .*pasid 1,2\$" || fail "the two domains are not listed"
 echo "ok: max_domains=2 allows two domains and refuses the third"

@@ -36,11 +36,11 @@ echo "$table"
 echo "$table" | grep -q "^$edu .*physical .*/dev/vfio/devices/vfio.*  bound" ||
 	fail "the table does not show $edu as a bound physical device"
 
-pasidnic_ports 2 pasidnic-q4
+pnic_ports 2 pasidnic-q4
 "$BUILD/app/testpasid/dpdk-testpasid" "${EAL[@]}" -- list --json --domains 2 > /tmp/list.json 2>/tmp/list.err ||
-	{ cat /tmp/list.err; pasidnic_remove_ports; fail "dpdk-testpasid list --json --domains 2 failed"; }
+	{ cat /tmp/list.err; pnic_remove_ports; fail "dpdk-testpasid list --json --domains 2 failed"; }
 cat /tmp/list.json
-python3 - /tmp/list.json "${PORTS[@]}" <<'PY' || { pasidnic_remove_ports; fail "pasidnic ports: $(tail -1 /tmp/check.err)"; }
+python3 - /tmp/list.json "${PNIC_PORTS[@]}" <<'PY' || { pnic_remove_ports; fail "pasidnic ports: $(tail -1 /tmp/check.err)"; }
 import json, sys
 devs = {d["name"]: d for d in json.load(open(sys.argv[1]))["devices"]}
 def need(c, m):
@@ -54,5 +54,5 @@ for name in sys.argv[2:]:
     need(p["pasid_width"] > 0 and p["pasid_domains"], "%s PASID width %d" % (name, p["pasid_width"]))
     need(sorted(d["pasid"] for d in p["domains"]) == [1, 2], "%s domains %r" % (name, p["domains"]))
 PY
-pasidnic_remove_ports
+pnic_remove_ports
 echo "ok: pasidnic ports listed as emulated with PASID, two domains each"

@@ -1,5 +1,9 @@
 # SPDX-License-Identifier: BSD-3-Clause
-# Helpers for VM test scripts (tests/vm/*.sh). Source it.
+# Helpers for VM test scripts (tests/vm/*.sh). Source it. It turns on
+# "set -u -o pipefail" for the test: an unset variable or a failing stage of a
+# pipeline is an error (not -e: a test checks its commands itself).
+
+set -u -o pipefail
 
 fail() { echo "REASON: $*"; exit 1; }
 skip() { echo "REASON: $*"; exit 77; }

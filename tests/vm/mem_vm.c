@@ -31,7 +31,6 @@
 #include "mem_test.h"
 #include "vfio_util.h"
 
-#define MB (1ull << 20)
 #define GB (1ull << 30)
 #define XFER 2048u /* edu transfers stay below 4096 bytes */
 
@@ -45,27 +44,6 @@ step(const char *what)
 	fflush(stdout);
 }
 
-static void
-skip(const char *why)
-{
-	printf("REASON: %s\n", why);
-	exit(77);
-}
-
-static void
-eal_init(const char *prog, const char *prefix)
-{
-	char pfx[96];
-	char *argv[] = {
-		(char *)(uintptr_t)prog, "-l", "0", "--no-huge", "-m", "64", "--no-pci",
-		"--no-shconf", pfx, "--log-level=lib.pasid_mem:debug", NULL,
-	};
-
-	snprintf(pfx, sizeof(pfx), "--file-prefix=%s", prefix);
-	VU_ASSERT(rte_eal_init(RTE_DIM(argv) - 1, argv) >= 0, "rte_eal_init failed: %s",
-		  rte_strerror(rte_errno));
-}
-
 /* Open the device, attach its RID to a new IOAS, map BAR0, enable DMA. */
 static uint32_t
 device_up(const char *cdev)
@@ -76,7 +54,7 @@ device_up(const char *cdev)
 	ioas = vu_ioas_alloc(dev.iommufd);
 	vu_attach(&dev, ioas, -1);
 	vu_bar_map(&dev, VFIO_PCI_BAR0_REGION_INDEX, &bar);
-	VU_ASSERT(*(volatile uint32_t *)bar.va == 0x010000ed, "BAR0 is not an edu device");
+	TEST_ASSERT_TRUE(*(volatile uint32_t *)bar.va == 0x010000ed, "BAR0 is not an edu device");
 	vu_bus_master(&dev);
 	return ioas;
 }
@@ -97,7 +75,8 @@ heap_new(const char *name, uint32_t ioas, uint64_t page, uint64_t seg, uint64_t 
 	};
 	struct rte_pasid_mem_heap *h = rte_pasid_mem_create(&c);
 
-	VU_ASSERT(h != NULL, "rte_pasid_mem_create(%s) failed: %s", name, rte_strerror(rte_errno));
+	TEST_ASSERT_TRUE(h != NULL, "rte_pasid_mem_create(%s) failed: %s", name,
+			 rte_strerror(rte_errno));
 	return h;
 }
 
@@ -105,10 +84,10 @@ heap_new(const char *name, uint32_t ioas, uint64_t page, uint64_t seg, uint64_t 
 static void
 dma_copy(uint64_t src, uint64_t dst, uint32_t len)
 {
-	VU_ASSERT(edu_dma(&bar, src, EDU_BUF, len, 0) == 0, "edu DMA from IOVA %#llx timed out",
-		  (unsigned long long)src);
-	VU_ASSERT(edu_dma(&bar, EDU_BUF, dst, len, EDU_CMD_TO_RAM) == 0,
-		  "edu DMA to IOVA %#llx timed out", (unsigned long long)dst);
+	TEST_ASSERT_TRUE(edu_dma(&bar, src, EDU_BUF, len, 0) == 0,
+			 "edu DMA from IOVA %#llx timed out", (unsigned long long)src);
+	TEST_ASSERT_TRUE(edu_dma(&bar, EDU_BUF, dst, len, EDU_CMD_TO_RAM) == 0,
+			 "edu DMA to IOVA %#llx timed out", (unsigned long long)dst);
 }
 
 static void
@@ -127,12 +106,14 @@ dma_check(struct rte_pasid_mem_heap *h, void *src, void *dst, uint32_t seed)
 {
 	rte_iova_t si = rte_pasid_mem_virt2iova(h, src), di = rte_pasid_mem_virt2iova(h, dst);
 
-	VU_ASSERT(si != RTE_BAD_IOVA && di != RTE_BAD_IOVA, "no IOVA for %p or %p", src, dst);
+	TEST_ASSERT_TRUE(si != RTE_BAD_IOVA && di != RTE_BAD_IOVA, "no IOVA for %p or %p", src,
+			 dst);
 	fill(src, XFER, seed);
 	memset(dst, 0, XFER);
 	dma_copy(si, di, XFER);
-	VU_ASSERT(memcmp(src, dst, XFER) == 0, "data DMAed from IOVA %#llx (%p) to %#llx (%p) "
-		  "differs", (unsigned long long)si, src, (unsigned long long)di, dst);
+	TEST_ASSERT_TRUE(memcmp(src, dst, XFER) == 0,
+			 "data DMAed from IOVA %#llx (%p) to %#llx (%p) " "differs",
+			 (unsigned long long)si, src, (unsigned long long)di, dst);
 }
 
 /* Snapshot @len bytes at @p, let the device write EDU_BUF to @iova, check @p unchanged. */
@@ -141,12 +122,13 @@ dma_must_not_land(uint64_t iova, const void *p, size_t len, const char *what)
 {
 	uint8_t *snap = malloc(len);
 
-	VU_ASSERT(snap != NULL, "malloc");
+	TEST_ASSERT_TRUE(snap != NULL, "malloc");
 	memcpy(snap, p, len);
-	VU_ASSERT(edu_dma(&bar, EDU_BUF, iova, XFER, EDU_CMD_TO_RAM) == 0,
-		  "edu DMA to IOVA %#llx did not complete", (unsigned long long)iova);
-	VU_ASSERT(memcmp(snap, p, len) == 0, "%s: a device write to IOVA %#llx changed memory",
-		  what, (unsigned long long)iova);
+	TEST_ASSERT_TRUE(edu_dma(&bar, EDU_BUF, iova, XFER, EDU_CMD_TO_RAM) == 0,
+			 "edu DMA to IOVA %#llx did not complete", (unsigned long long)iova);
+	TEST_ASSERT_TRUE(memcmp(snap, p, len) == 0,
+			 "%s: a device write to IOVA %#llx changed memory", what,
+			 (unsigned long long)iova);
 	free(snap);
 }
 
@@ -162,15 +144,16 @@ ioas_leftover(uint32_t ioas)
 		.size = sizeof(u), .ioas_id = ioas, .iova = 0, .length = UINT64_MAX,
 	};
 
-	VU_ASSERT(ioctl(dev.iommufd, IOMMU_IOAS_UNMAP, &u) == 0, "IOMMU_IOAS_UNMAP of all failed");
+	TEST_ASSERT_TRUE(ioctl(dev.iommufd, IOMMU_IOAS_UNMAP, &u) == 0,
+			 "IOMMU_IOAS_UNMAP of all failed");
 	return u.length;
 }
 
 static void
 device_down(uint32_t ioas)
 {
-	VU_ASSERT(__vu_detach(&dev, -1) == 0, "RID detach failed");
-	VU_ASSERT(__vu_destroy(dev.iommufd, ioas) == 0, "IOAS destroy failed");
+	TEST_ASSERT_TRUE(__vu_detach(&dev, -1) == 0, "RID detach failed");
+	TEST_ASSERT_TRUE(__vu_destroy(dev.iommufd, ioas) == 0, "IOAS destroy failed");
 	vu_close(&dev);
 }
 
@@ -188,15 +171,16 @@ t_map_ioas(const char *cdev)
 	a = heap_new("vm_a", ioas_a, RTE_PGSIZE_2M, 8 * MB, 8 * MB, 64 * MB);
 	for (i = 0; i < 6; i++) {
 		p[i] = rte_pasid_mem_alloc(a, 3 * MB, 4096);
-		VU_ASSERT(p[i] != NULL, "alloc %u: %s", i, rte_strerror(rte_errno));
-		VU_ASSERT(rte_pasid_mem_virt2iova(a, p[i]) == rte_malloc_virt2iova(p[i]),
-			  "heap and rte_malloc disagree on the IOVA of %p", p[i]);
+		TEST_ASSERT_TRUE(p[i] != NULL, "alloc %u: %s", i, rte_strerror(rte_errno));
+		TEST_ASSERT_TRUE(rte_pasid_mem_virt2iova(a, p[i]) == rte_malloc_virt2iova(p[i]),
+				 "heap and rte_malloc disagree on the IOVA of %p", p[i]);
 	}
-	VU_ASSERT(rte_pasid_mem_stats_get(a, &st) == 0 && st.segments == 3 && st.map_calls == 3,
-		  "expected 3 segments and 3 map calls, got %u and %llu", st.segments,
-		  (unsigned long long)st.map_calls);
-	VU_ASSERT(st.map_file == 1, "the 7.2 kernel has IOMMU_IOAS_MAP_FILE but the heap fell "
-		  "back to IOMMU_IOAS_MAP");
+	TEST_ASSERT_TRUE(rte_pasid_mem_stats_get(a, &st) == 0 && st.segments == 3 &&
+			 st.map_calls == 3, "expected 3 segments and 3 map calls, got %u and %llu",
+			 st.segments, (unsigned long long)st.map_calls);
+	TEST_ASSERT_TRUE(st.map_file == 1,
+			 "the 7.2 kernel has IOMMU_IOAS_MAP_FILE but the heap fell "
+			 "back to IOMMU_IOAS_MAP");
 	step("heap of 3 segments mapped into the IOAS with IOMMU_IOAS_MAP_FILE");
 	/* Every block to the next one, at the start, across a hugepage boundary, at the end. */
 	for (i = 0; i < 6; i++)
@@ -209,9 +193,9 @@ t_map_ioas(const char *cdev)
 	b = heap_new("vm_b", ioas_b, RTE_PGSIZE_2M, 8 * MB, 8 * MB, 64 * MB);
 	q = rte_pasid_mem_alloc(b, 3 * MB, 4096);
 	q2 = rte_pasid_mem_alloc(b, 3 * MB, 4096);
-	VU_ASSERT(q != NULL && q2 != NULL, "alloc in heap B");
-	VU_ASSERT(rte_pasid_mem_heap_of(q) == b && rte_pasid_mem_heap_of(p[0]) == a,
-		  "rte_pasid_mem_heap_of mixes the heaps");
+	TEST_ASSERT_TRUE(q != NULL && q2 != NULL, "alloc in heap B");
+	TEST_ASSERT_TRUE(rte_pasid_mem_heap_of(q) == b && rte_pasid_mem_heap_of(p[0]) == a,
+			 "rte_pasid_mem_heap_of mixes the heaps");
 	vu_attach(&dev, ioas_b, -1);
 	dma_check(b, q, q2, 77);
 	for (i = 0; i < 6; i++)
@@ -224,11 +208,11 @@ t_map_ioas(const char *cdev)
 		rte_free(p[i]);
 	rte_free(q);
 	rte_free(q2);
-	VU_ASSERT(rte_pasid_mem_destroy(b) == 0, "destroy heap B");
-	VU_ASSERT(__vu_destroy(dev.iommufd, ioas_b) == 0, "IOAS B destroy");
-	VU_ASSERT(rte_pasid_mem_destroy(a) == 0, "destroy heap A");
-	VU_ASSERT(ioas_leftover(ioas_a) == 0,
-		  "the IOAS still holds mappings after the heap was destroyed");
+	TEST_ASSERT_TRUE(rte_pasid_mem_destroy(b) == 0, "destroy heap B");
+	TEST_ASSERT_TRUE(__vu_destroy(dev.iommufd, ioas_b) == 0, "IOAS B destroy");
+	TEST_ASSERT_TRUE(rte_pasid_mem_destroy(a) == 0, "destroy heap A");
+	TEST_ASSERT_TRUE(ioas_leftover(ioas_a) == 0,
+			 "the IOAS still holds mappings after the heap was destroyed");
 	step("heaps destroyed: the IOAS is empty");
 
 	/* The IOMMU_IOAS_MAP path (kernels before 6.13), forced. */
@@ -241,20 +225,20 @@ t_map_ioas(const char *cdev)
 		};
 		struct rte_pasid_mem_heap *v = rte_pasid_mem_create(&c);
 
-		VU_ASSERT(v != NULL, "heap with RTE_PASID_MEM_F_MAP_BY_VA");
+		TEST_ASSERT_TRUE(v != NULL, "heap with RTE_PASID_MEM_F_MAP_BY_VA");
 		for (i = 0; i < 4; i++) {
 			p[i] = rte_pasid_mem_alloc(v, 3 * MB, 4096);
-			VU_ASSERT(p[i] != NULL, "alloc %u in the by-VA heap", i);
+			TEST_ASSERT_TRUE(p[i] != NULL, "alloc %u in the by-VA heap", i);
 		}
-		VU_ASSERT(rte_pasid_mem_stats_get(v, &st) == 0 && st.map_file == 0 &&
-			  st.segments == 2, "by-VA heap: map_file %d, %u segments", st.map_file,
-			  st.segments);
+		TEST_ASSERT_TRUE(rte_pasid_mem_stats_get(v, &st) == 0 && st.map_file == 0 &&
+				 st.segments == 2, "by-VA heap: map_file %d, %u segments",
+				 st.map_file, st.segments);
 		for (i = 0; i < 4; i++)
 			dma_check(v, p[i], p[(i + 1) % 4] + MB, 40 + i);
 		for (i = 0; i < 4; i++)
 			rte_free(p[i]);
-		VU_ASSERT(rte_pasid_mem_destroy(v) == 0, "destroy the by-VA heap");
-		VU_ASSERT(ioas_leftover(ioas_a) == 0, "the by-VA heap left mappings");
+		TEST_ASSERT_TRUE(rte_pasid_mem_destroy(v) == 0, "destroy the by-VA heap");
+		TEST_ASSERT_TRUE(ioas_leftover(ioas_a) == 0, "the by-VA heap left mappings");
 	}
 	device_down(ioas_a);
 	step("IOMMU_IOAS_MAP (by address) heap: DMA correct, unmapped whole");
@@ -274,15 +258,17 @@ t_heap_mempool(const char *cdev)
 	h = heap_new("vm_pool", ioas, RTE_PGSIZE_2M, 16 * MB, 16 * MB, 128 * MB);
 	mp = rte_pktmbuf_pool_create("vm_pool_mb", 2047, 32, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
 				     rte_pasid_mem_socket_id(h));
-	VU_ASSERT(mp != NULL, "rte_pktmbuf_pool_create on the heap: %s", rte_strerror(rte_errno));
-	VU_ASSERT(rte_mempool_get_bulk(mp, (void **)m, RTE_DIM(m)) == 0, "mbuf bulk get");
+	TEST_ASSERT_TRUE(mp != NULL, "rte_pktmbuf_pool_create on the heap: %s",
+			 rte_strerror(rte_errno));
+	TEST_ASSERT_TRUE(rte_mempool_get_bulk(mp, (void **)m, RTE_DIM(m)) == 0, "mbuf bulk get");
 	for (i = 0; i < RTE_DIM(m); i++) {
-		VU_ASSERT(rte_pasid_mem_heap_of(m[i]->buf_addr) == h, "mbuf %u is not in the heap",
-			  i);
-		VU_ASSERT(rte_mbuf_iova_get(m[i]) == rte_pasid_mem_virt2iova(h, m[i]->buf_addr),
-			  "mbuf %u: buf_iova %#llx is not the heap IOVA %#llx", i,
-			  (unsigned long long)rte_mbuf_iova_get(m[i]),
-			  (unsigned long long)rte_pasid_mem_virt2iova(h, m[i]->buf_addr));
+		TEST_ASSERT_TRUE(rte_pasid_mem_heap_of(m[i]->buf_addr) == h,
+				 "mbuf %u is not in the heap", i);
+		TEST_ASSERT_TRUE(rte_mbuf_iova_get(m[i]) == rte_pasid_mem_virt2iova(h,
+						   m[i]->buf_addr),
+				 "mbuf %u: buf_iova %#llx is not the heap IOVA %#llx", i,
+				 (unsigned long long)rte_mbuf_iova_get(m[i]),
+				 (unsigned long long)rte_pasid_mem_virt2iova(h, m[i]->buf_addr));
 	}
 	step("512 mbufs from the heap's pool carry the heap's IOVAs");
 	for (i = 0; i + 1 < RTE_DIM(m); i += 2) {
@@ -292,12 +278,13 @@ t_heap_mempool(const char *cdev)
 		fill(src, XFER, i);
 		memset(dst, 0, XFER);
 		dma_copy(rte_pktmbuf_iova(m[i]), rte_pktmbuf_iova(m[i + 1]), XFER);
-		VU_ASSERT(memcmp(src, dst, XFER) == 0, "mbuf %u -> %u: data differs", i, i + 1);
+		TEST_ASSERT_TRUE(memcmp(src, dst, XFER) == 0, "mbuf %u -> %u: data differs", i,
+				 i + 1);
 	}
 	step("device DMA between mbufs (rte_pktmbuf_iova) moved the data intact");
 	rte_mempool_put_bulk(mp, (void **)m, RTE_DIM(m));
 	rte_mempool_free(mp);
-	VU_ASSERT(rte_pasid_mem_destroy(h) == 0, "destroy");
+	TEST_ASSERT_TRUE(rte_pasid_mem_destroy(h) == 0, "destroy");
 	device_down(ioas);
 	return 0;
 }
@@ -318,32 +305,33 @@ t_unmap_whole(const char *cdev)
 	h = heap_new("vm_unmap", ioas, RTE_PGSIZE_2M, 8 * MB, 8 * MB, 64 * MB);
 	for (i = 0; i < 5; i++) {
 		p[i] = rte_pasid_mem_alloc(h, 6 * MB, 4096);
-		VU_ASSERT(p[i] != NULL, "alloc %u", i);
+		TEST_ASSERT_TRUE(p[i] != NULL, "alloc %u", i);
 		/* Each block starts its own segment: the segment IOVA is 2 MiB below. */
 		iova[i] = rte_pasid_mem_virt2iova(h, p[i]) & ~(RTE_PGSIZE_2M - 1);
 	}
-	VU_ASSERT(rte_pasid_mem_stats_get(h, &st) == 0 && st.segments == 5 && st.map_calls == 5,
-		  "5 segments, 5 maps expected (got %u, %llu)", st.segments,
-		  (unsigned long long)st.map_calls);
+	TEST_ASSERT_TRUE(rte_pasid_mem_stats_get(h, &st) == 0 && st.segments == 5 &&
+			 st.map_calls == 5, "5 segments, 5 maps expected (got %u, %llu)",
+			 st.segments, (unsigned long long)st.map_calls);
 	for (i = 0; i < 5; i++) {
 		rc = __vu_unmap(dev.iommufd, ioas, iova[i], 2 * MB);
-		VU_ASSERT(rc == -ENOENT, "unmapping the first 2 MiB of segment %u gave %d, not "
-			  "-ENOENT: the segment is not one 8 MiB mapping", i, rc);
+		TEST_ASSERT_TRUE(rc == -ENOENT,
+				 "unmapping the first 2 MiB of segment %u gave %d, not "
+				 "-ENOENT: the segment is not one 8 MiB mapping", i, rc);
 		rc = __vu_unmap(dev.iommufd, ioas, iova[i] + 6 * MB, 4 * MB);
-		VU_ASSERT(rc == -ENOENT, "an unmap across segment %u's end gave %d", i, rc);
+		TEST_ASSERT_TRUE(rc == -ENOENT, "an unmap across segment %u's end gave %d", i, rc);
 	}
 	step("growth: every segment is exactly one mapping (partial unmaps are refused)");
 
 	rte_free(p[1]);
 	rte_free(p[3]);
 	rc = rte_pasid_mem_shrink(h);
-	VU_ASSERT(rc == 2, "shrink released %d segments, expected 2", rc);
-	VU_ASSERT(rte_pasid_mem_stats_get(h, &st) == 0 && st.segments == 3 && st.unmap_calls == 2,
-		  "after shrink: %u segments, %llu unmaps", st.segments,
-		  (unsigned long long)st.unmap_calls);
-	VU_ASSERT(__vu_unmap(dev.iommufd, ioas, iova[1], 8 * MB) == -ENOENT &&
-		  __vu_unmap(dev.iommufd, ioas, iova[3], 8 * MB) == -ENOENT,
-		  "released segments are still mapped");
+	TEST_ASSERT_TRUE(rc == 2, "shrink released %d segments, expected 2", rc);
+	TEST_ASSERT_TRUE(rte_pasid_mem_stats_get(h, &st) == 0 && st.segments == 3 &&
+			 st.unmap_calls == 2, "after shrink: %u segments, %llu unmaps", st.segments,
+			 (unsigned long long)st.unmap_calls);
+	TEST_ASSERT_TRUE(__vu_unmap(dev.iommufd, ioas, iova[1], 8 * MB) == -ENOENT &&
+			 __vu_unmap(dev.iommufd, ioas, iova[3], 8 * MB) == -ENOENT,
+			 "released segments are still mapped");
 	dma_check(h, p[0], p[4], 1);
 	dma_check(h, p[2], p[0], 2);
 	dma_must_not_land(iova[1], p[2], 6 * MB, "released segment's IOVA");
@@ -351,17 +339,16 @@ t_unmap_whole(const char *cdev)
 
 	p[1] = rte_pasid_mem_alloc(h, 6 * MB, 4096);
 	p[3] = rte_pasid_mem_alloc(h, 6 * MB, 4096);
-	VU_ASSERT(p[1] != NULL && p[3] != NULL, "regrowth");
+	TEST_ASSERT_TRUE(p[1] != NULL && p[3] != NULL, "regrowth");
 	dma_check(h, p[1], p[3], 3);
-	VU_ASSERT(rte_pasid_mem_stats_get(h, &st) == 0 && st.segments == 5 && st.map_calls == 7,
-		  "after regrowth: %u segments, %llu maps", st.segments,
-		  (unsigned long long)st.map_calls);
+	TEST_ASSERT_TRUE(rte_pasid_mem_stats_get(h, &st) == 0 && st.segments == 5 &&
+			 st.map_calls == 7, "after regrowth: %u segments, %llu maps", st.segments,
+			 (unsigned long long)st.map_calls);
 	for (i = 0; i < 5; i++)
 		rte_free(p[i]);
-	VU_ASSERT(rte_pasid_mem_destroy(h) == 0, "destroy");
-	VU_ASSERT(ioas_leftover(ioas) == 0,
-		  "mappings remain after destroy");
-	VU_ASSERT(!mt_log_has("IOMMU_IOAS_UNMAP"), "an unmap failed (see the log)");
+	TEST_ASSERT_TRUE(rte_pasid_mem_destroy(h) == 0, "destroy");
+	TEST_ASSERT_TRUE(ioas_leftover(ioas) == 0, "mappings remain after destroy");
+	TEST_ASSERT_TRUE(!mt_log_has("IOMMU_IOAS_UNMAP"), "an unmap failed (see the log)");
 	device_down(ioas);
 	step("regrowth mapped into the freed IOVA space; destroy unmapped everything whole");
 	return 0;
@@ -380,28 +367,29 @@ t_1g_pages(const char *cdev)
 	FILE *f = fopen(pool, "r");
 
 	if (f == NULL)
-		skip("the VM kernel has no 1 GiB hugepage pool (no hugepages-1048576kB in sysfs)");
+		mt_skip("the VM kernel has no 1 GiB hugepage pool (no hugepages-1048576kB in sysfs)");
 	if (fscanf(f, "%lu", &nfree) != 1)
 		nfree = 0;
 	fclose(f);
 	if (nfree < 1)
-		skip("no free 1 GiB hugepage in the VM (boot with vm.sh --hugepages-1g 1)");
+		mt_skip("no free 1 GiB hugepage in the VM (boot with vm.sh --hugepages-1g 1)");
 	ioas = device_up(cdev);
 	h = heap_new("vm_1g", ioas, RTE_PGSIZE_1G, 0, GB, GB);
 	p = rte_pasid_mem_alloc(h, 256 * MB, 4096);
 	q = rte_pasid_mem_alloc(h, 256 * MB, 4096);
-	VU_ASSERT(p != NULL && q != NULL, "alloc from the 1 GiB page");
+	TEST_ASSERT_TRUE(p != NULL && q != NULL, "alloc from the 1 GiB page");
 	ip = rte_pasid_mem_virt2iova(h, p);
-	VU_ASSERT(((uintptr_t)p & (GB - 1)) == (ip & (GB - 1)),
-		  "IOVA %#llx of %p is not 1 GiB aligned with its VA", (unsigned long long)ip, p);
-	VU_ASSERT(rte_pasid_mem_stats_get(h, &st) == 0 && st.page_size == GB && st.segments == 1,
-		  "stats");
+	TEST_ASSERT_TRUE(((uintptr_t)p & (GB - 1)) == (ip & (GB - 1)),
+			 "IOVA %#llx of %p is not 1 GiB aligned with its VA",
+			 (unsigned long long)ip, p);
+	TEST_ASSERT_TRUE(rte_pasid_mem_stats_get(h, &st) == 0 && st.page_size == GB &&
+			 st.segments == 1, "stats");
 	printf("1 GiB page at IOVA %#llx\n", (unsigned long long)(ip & ~(GB - 1)));
 	dma_check(h, p, q + 256 * MB - XFER, 1);
 	dma_check(h, q + 128 * MB, p + 200 * MB, 2);
 	rte_free(p);
 	rte_free(q);
-	VU_ASSERT(rte_pasid_mem_destroy(h) == 0, "destroy");
+	TEST_ASSERT_TRUE(rte_pasid_mem_destroy(h) == 0, "destroy");
 	device_down(ioas);
 	step("1 GiB page mapped at a 1 GiB-aligned IOVA; DMA at both ends");
 	return 0;
@@ -413,11 +401,11 @@ drop_cap_ipc_lock(void)
 	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
 	struct __user_cap_data_struct data[2];
 
-	VU_ASSERT(syscall(SYS_capget, &hdr, data) == 0, "capget");
+	TEST_ASSERT_TRUE(syscall(SYS_capget, &hdr, data) == 0, "capget");
 	data[0].effective &= ~(1u << CAP_IPC_LOCK);
 	data[0].permitted &= ~(1u << CAP_IPC_LOCK);
 	data[0].inheritable &= ~(1u << CAP_IPC_LOCK);
-	VU_ASSERT(syscall(SYS_capset, &hdr, data) == 0, "capset");
+	TEST_ASSERT_TRUE(syscall(SYS_capset, &hdr, data) == 0, "capset");
 }
 
 static int
@@ -436,28 +424,28 @@ t_memlock(const char *cdev)
 		.numa_node = SOCKET_ID_ANY, .segment_size = 8 * MB, .initial_size = 8 * MB,
 		.max_size = 64 * MB,
 	};
-	VU_ASSERT(rte_pasid_mem_create(&c) == NULL && rte_errno == ENOMEM,
-		  "an 8 MiB segment under a 5 MiB RLIMIT_MEMLOCK must give ENOMEM");
-	VU_ASSERT(mt_log_has("RLIMIT_MEMLOCK is 5242880 bytes") && mt_log_has("ulimit -l"),
-		  "the error does not give the limit and the fix");
+	TEST_ASSERT_TRUE(rte_pasid_mem_create(&c) == NULL && rte_errno == ENOMEM,
+			 "an 8 MiB segment under a 5 MiB RLIMIT_MEMLOCK must give ENOMEM");
+	TEST_ASSERT_TRUE(mt_log_has("RLIMIT_MEMLOCK is 5242880 bytes") && mt_log_has("ulimit -l"),
+			 "the error does not give the limit and the fix");
 	step("a segment above RLIMIT_MEMLOCK is refused up front with the limit and the fix");
 
 	/* 2 MiB segments: the third crosses the limit inside the kernel's accounting. */
 	c.segment_size = 2 * MB;
 	c.initial_size = 2 * MB;
 	h = rte_pasid_mem_create(&c);
-	VU_ASSERT(h != NULL, "2 MiB heap under a 5 MiB limit");
+	TEST_ASSERT_TRUE(h != NULL, "2 MiB heap under a 5 MiB limit");
 	for (i = 0; i < 3; i++)
 		p[i] = rte_pasid_mem_alloc(h, 1536 * 1024, 0);
-	VU_ASSERT(p[0] != NULL && p[1] != NULL, "the first 4 MiB fit the limit");
-	VU_ASSERT(p[2] == NULL && rte_errno == ENOMEM, "pinning 6 MiB under a 5 MiB limit "
-		  "must give ENOMEM");
-	VU_ASSERT(mt_log_has("IOMMU_IOAS_MAP_FILE of 2097152 bytes") &&
-		  mt_log_has("lacks CAP_IPC_LOCK"), "the kernel's ENOMEM is not explained");
+	TEST_ASSERT_TRUE(p[0] != NULL && p[1] != NULL, "the first 4 MiB fit the limit");
+	TEST_ASSERT_TRUE(p[2] == NULL && rte_errno == ENOMEM, "pinning 6 MiB under a 5 MiB limit "
+			 "must give ENOMEM");
+	TEST_ASSERT_TRUE(mt_log_has("IOMMU_IOAS_MAP_FILE of 2097152 bytes") &&
+			 mt_log_has("lacks CAP_IPC_LOCK"), "the kernel's ENOMEM is not explained");
 	rte_free(p[0]);
 	rte_free(p[1]);
-	VU_ASSERT(rte_pasid_mem_destroy(h) == 0, "destroy");
-	VU_ASSERT(ioas_leftover(ioas) == 0, "mappings leaked");
+	TEST_ASSERT_TRUE(rte_pasid_mem_destroy(h) == 0, "destroy");
+	TEST_ASSERT_TRUE(ioas_leftover(ioas) == 0, "mappings leaked");
 	device_down(ioas);
 	step("the kernel's RLIMIT_MEMLOCK refusal gives ENOMEM, the limit and the fix; no leak");
 	return 0;
@@ -489,10 +477,10 @@ main(int argc, char **argv)
 			continue;
 		if (strcmp(argv[1], "memlock") == 0) {
 			drop_cap_ipc_lock();
-			VU_ASSERT(setrlimit(RLIMIT_MEMLOCK, &rl) == 0, "setrlimit");
+			TEST_ASSERT_TRUE(setrlimit(RLIMIT_MEMLOCK, &rl) == 0, "setrlimit");
 		}
 		snprintf(prefix, sizeof(prefix), "mem_vm_%s", argv[1]);
-		eal_init(argv[0], prefix);
+		mt_eal_init(argv[0], prefix);
 		return tests[i].fn(argv[2]);
 	}
 	fprintf(stderr, "unknown test %s\n", argv[1]);

@@ -33,15 +33,7 @@
 
 #include "pw_queue.h"
 #include "test_frames.h"
-
-#define FAIL(...) do { \
-	printf("REASON: %s: ", role); \
-	printf(__VA_ARGS__); \
-	printf("\n"); \
-	fflush(stdout); \
-	exit(1); \
-} while (0)
-#define CHECK(cond, ...) do { if (!(cond)) FAIL(__VA_ARGS__); } while (0)
+#include "test_assert.h"
 
 #define NB_DESC 256
 #define NB_MBUFS 1023
@@ -58,35 +50,15 @@ static uint64_t
 xstat(const char *s)
 {
 	char name[RTE_ETH_XSTATS_NAME_SIZE];
-	uint64_t id, v;
 
 	snprintf(name, sizeof(name), "%.2s_q%u%s", s, q.queue, s + 2);
-	CHECK(rte_eth_xstats_get_id_by_name(port, name, &id) == 0, "no xstat %s", name);
-	CHECK(rte_eth_xstats_get_by_id(port, &id, &v, 1) == 1, "xstat %s unreadable", name);
-	return v;
+	return tf_xstat(port, name);
 }
 
 static uint64_t
 ms_to_cycles(unsigned int ms)
 {
 	return rte_get_timer_hz() * ms / 1000;
-}
-
-/* Receive up to @n frames of our RX queue within @ms; returns how many. */
-static unsigned int
-rx_wait(struct rte_mbuf **pkts, unsigned int n, unsigned int ms)
-{
-	uint64_t end = rte_get_timer_cycles() + ms_to_cycles(ms);
-	unsigned int got = 0;
-
-	while (got < n && rte_get_timer_cycles() < end) {
-		unsigned int r = rte_eth_rx_burst(port, q.queue, pkts + got, n - got);
-
-		got += r;
-		if (r == 0)
-			rte_delay_us_sleep(200);
-	}
-	return got;
 }
 
 /*
@@ -97,37 +69,33 @@ rx_wait(struct rte_mbuf **pkts, unsigned int n, unsigned int ms)
 static void
 loop(uint32_t *seq, uint8_t tag, const char *what)
 {
-	struct rte_mbuf *tx[FRAMES], *rx[FRAMES];
 	uint64_t lo = PW_IOVA_BASE(q.queue), hi = lo + PW_IOVA_SPAN;
-	uint64_t end = rte_get_timer_cycles() + ms_to_cycles(5000);
-	unsigned int i, sent = 0, got, ok = 0;
+	unsigned int i, sent, got, ok = 0;
+	struct rte_mbuf *rx[FRAMES];
 
-	CHECK(rte_pktmbuf_alloc_bulk(q.mp, tx, FRAMES) == 0, "%s: no mbufs in pool %s", what,
-	      q.mp->name);
-	for (i = 0; i < FRAMES; i++)
-		tf_fill(tx[i], &mac, q.queue, *seq + i, tag);
-	while (sent < FRAMES && rte_get_timer_cycles() < end)
-		sent += rte_eth_tx_burst(port, q.queue, tx + sent, FRAMES - sent);
+	sent = tf_send(port, q.queue, q.mp, &mac, FRAMES, *seq, tag, 5000);
 	if (sent < FRAMES) {
-		rte_pktmbuf_free_bulk(tx + sent, FRAMES - sent);
-		FAIL("%s: TX queue %u took %u of %u frames in 5 s (tx_q%u_faulted %" PRIu64 ")",
-		     what, q.queue, sent, FRAMES, q.queue, xstat("tx_faulted"));
+		TEST_FAIL("%s: TX queue %u took %u of %u frames in 5 s (tx_q%u_faulted %" PRIu64
+			  ")", what, q.queue, sent, FRAMES, q.queue, xstat("tx_faulted"));
 	}
-	got = rx_wait(rx, FRAMES, 10000);
+	got = tf_rx_wait(port, q.queue, rx, FRAMES, 10000);
 	for (i = 0; i < got; i++) {
-		CHECK(rx[i]->pool == q.mp, "%s: received into pool %s, not %s", what,
-		      rx[i]->pool->name, q.mp->name);
-		CHECK(rx[i]->buf_iova >= lo && rx[i]->buf_iova < hi,
-		      "%s: received into a buffer at IOVA 0x%" PRIx64 ", outside our window "
-		      "[0x%" PRIx64 ", 0x%" PRIx64 ")", what, rx[i]->buf_iova, lo, hi);
+		TEST_ASSERT_TRUE(rx[i]->pool == q.mp, "%s: received into pool %s, not %s", what,
+				 rx[i]->pool->name, q.mp->name);
+		TEST_ASSERT_TRUE(rx[i]->buf_iova >= lo && rx[i]->buf_iova < hi,
+				 "%s: received into a buffer at IOVA 0x%" PRIx64
+				 ", outside our window " "[0x%" PRIx64 ", 0x%" PRIx64 ")", what,
+				 rx[i]->buf_iova, lo, hi);
 		if (tf_check(rx[i], q.queue, *seq + i, tag))
 			ok++;
 		rte_pktmbuf_free(rx[i]);
 	}
 	*seq += FRAMES;
-	CHECK(ok == FRAMES, "%s: %u of %u frames came back intact on queue %u (%u received; "
-	      "rx_q%u_faulted %" PRIu64 ", tx_q%u_faulted %" PRIu64 ")", what, ok, FRAMES,
-	      q.queue, got, q.queue, xstat("rx_faulted"), q.queue, xstat("tx_faulted"));
+	TEST_ASSERT_TRUE(ok == FRAMES,
+			 "%s: %u of %u frames came back intact on queue %u (%u received; "
+			 "rx_q%u_faulted %" PRIu64 ", tx_q%u_faulted %" PRIu64 ")", what, ok,
+			 FRAMES, q.queue, got, q.queue, xstat("rx_faulted"), q.queue,
+			 xstat("tx_faulted"));
 }
 
 static void
@@ -138,8 +106,8 @@ open_queue(uint16_t queue, const char *tag)
 
 	snprintf(name, sizeof(name), "%s.%d", tag, (int)getpid());
 	ret = pw_queue_open(&q, port, queue, NB_DESC, NB_MBUFS, name);
-	CHECK(ret == 0, "pw_queue_open(queue pair %u): %s", queue, rte_strerror(-ret));
-	CHECK(rte_eth_macaddr_get(port, &mac) == 0, "no MAC address");
+	TEST_ASSERT_TRUE(ret == 0, "pw_queue_open(queue pair %u): %s", queue, rte_strerror(-ret));
+	TEST_ASSERT_TRUE(rte_eth_macaddr_get(port, &mac) == 0, "no MAC address");
 	printf("%s: pid %d, queue pair %u, PASID %d, IOAS %u, heap and pool %s\n", role,
 	       (int)getpid(), queue, q.pasid, q.ioas, name);
 	fflush(stdout);
@@ -150,7 +118,7 @@ close_queue(void)
 {
 	int ret = pw_queue_close(&q);
 
-	CHECK(ret == 0, "pw_queue_close: %s", rte_strerror(-ret));
+	TEST_ASSERT_TRUE(ret == 0, "pw_queue_close: %s", rte_strerror(-ret));
 }
 
 /* The victim's buffer: a whole mbuf buffer of its pool, filled with a pattern. */
@@ -175,18 +143,19 @@ cmd_victim(const char *dir)
 	open_queue(1, "isov");
 	loop(&seq, 0x11, "before the attack");
 	m = rte_pktmbuf_alloc(q.mp);
-	CHECK(m != NULL, "no mbuf in pool %s", q.mp->name);
+	TEST_ASSERT_TRUE(m != NULL, "no mbuf in pool %s", q.mp->name);
 	buf = m->buf_addr;
 	for (i = 0; i < m->buf_len; i++)
 		buf[i] = pattern(i);
-	CHECK(m->buf_iova >= PW_IOVA_BASE(1) && m->buf_iova < PW_IOVA_BASE(1) + PW_IOVA_SPAN,
-	      "the buffer's IOVA 0x%" PRIx64 " is outside queue pair 1's window", m->buf_iova);
+	TEST_ASSERT_TRUE(m->buf_iova >= PW_IOVA_BASE(1) &&
+			 m->buf_iova < PW_IOVA_BASE(1) + PW_IOVA_SPAN, "the buffer's IOVA 0x%"
+			 PRIx64 " is outside queue pair 1's window", m->buf_iova);
 	snprintf(path, sizeof(path), "%s/victim.iova", dir);
 	snprintf(tmp, sizeof(tmp), "%s/victim.iova.tmp", dir);
 	f = fopen(tmp, "w");
-	CHECK(f != NULL, "cannot write %s", tmp);
+	TEST_ASSERT_TRUE(f != NULL, "cannot write %s", tmp);
 	fprintf(f, "0x%" PRIx64 " %u\n", m->buf_iova, m->buf_len);
-	CHECK(fclose(f) == 0 && rename(tmp, path) == 0, "cannot write %s", path);
+	TEST_ASSERT_TRUE(fclose(f) == 0 && rename(tmp, path) == 0, "cannot write %s", path);
 	printf("victim: buffer of %u bytes at IOVA 0x%" PRIx64 " (VA %p) filled with a pattern\n",
 	       m->buf_len, m->buf_iova, m->buf_addr);
 	fflush(stdout);
@@ -195,20 +164,21 @@ cmd_victim(const char *dir)
 	snprintf(go, sizeof(go), "%s/go", dir);
 	end = rte_get_timer_cycles() + ms_to_cycles(300 * 1000);
 	while (access(go, F_OK) != 0) {
-		CHECK(rte_get_timer_cycles() < end, "no %s within 300 s", go);
+		TEST_ASSERT_TRUE(rte_get_timer_cycles() < end, "no %s within 300 s", go);
 		loop(&seq, 0x22, "during the attack");
 		rounds++;
 		rte_delay_us_sleep(200 * 1000);
 	}
 	for (i = 0; i < m->buf_len; i++)
-		CHECK(buf[i] == pattern(i), "the buffer at IOVA 0x%" PRIx64 " changed at offset "
-		      "%zu (0x%02x, was 0x%02x): the device wrote into the victim's memory",
-		      m->buf_iova, i, buf[i], pattern(i));
+		TEST_ASSERT_TRUE(buf[i] == pattern(i), "the buffer at IOVA 0x%" PRIx64
+				 " changed at offset "
+				 "%zu (0x%02x, was 0x%02x): the device wrote into the victim's memory",
+				 m->buf_iova, i, buf[i], pattern(i));
 	printf("victim: the buffer at IOVA 0x%" PRIx64 " is byte-identical (%u bytes)\n",
 	       m->buf_iova, m->buf_len);
-	CHECK(xstat("tx_faults") == 0 && xstat("rx_faults") == 0,
-	      "queue pair 1 faulted: tx_q1_faults %" PRIu64 ", rx_q1_faults %" PRIu64,
-	      xstat("tx_faults"), xstat("rx_faults"));
+	TEST_ASSERT_TRUE(xstat("tx_faults") == 0 && xstat("rx_faults") == 0,
+			 "queue pair 1 faulted: tx_q1_faults %" PRIu64 ", rx_q1_faults %" PRIu64,
+			 xstat("tx_faults"), xstat("rx_faults"));
 	loop(&seq, 0x33, "after the attack");
 	printf("victim: queue pair 1 looped %u frames (%u rounds during the attack), "
 	       "never faulted\n", seq, rounds);
@@ -218,11 +188,6 @@ cmd_victim(const char *dir)
 	return 0;
 }
 
-static void
-noop_free(void *addr __rte_unused, void *opaque __rte_unused)
-{
-}
-
 /* Wait up to 10 s for xstat @s (of our queue) to reach @want. */
 static void
 wait_xstat(const char *s, uint64_t want, const char *what)
@@ -230,10 +195,10 @@ wait_xstat(const char *s, uint64_t want, const char *what)
 	uint64_t end = rte_get_timer_cycles() + ms_to_cycles(10000);
 
 	while (xstat(s) < want) {
-		CHECK(rte_get_timer_cycles() < end, "%s: no DMA fault: %.2s_q%u%s is %" PRIu64
-		      " after 10 s, want %" PRIu64 " (tx_q0_faults %" PRIu64 ", rx_q0_faults %"
-		      PRIu64 ")", what, s, q.queue, s + 2, xstat(s), want, xstat("tx_faults"),
-		      xstat("rx_faults"));
+		TEST_ASSERT_TRUE(rte_get_timer_cycles() < end, "%s: no DMA fault: %.2s_q%u%s is %"
+				 PRIu64 " after 10 s, want %" PRIu64 " (tx_q0_faults %" PRIu64
+				 ", rx_q0_faults %" PRIu64 ")", what, s, q.queue, s + 2, xstat(s),
+				 want, xstat("tx_faults"), xstat("rx_faults"));
 		rte_delay_us_sleep(10 * 1000);
 	}
 }
@@ -243,12 +208,13 @@ static void
 expect_no_frame(const char *what)
 {
 	struct rte_mbuf *rx[FRAMES];
-	unsigned int got = rx_wait(rx, FRAMES, 500), i;
+	unsigned int got = tf_rx_wait(port, q.queue, rx, FRAMES, 500), i;
 
 	for (i = 0; i < got; i++)
 		rte_pktmbuf_free(rx[i]);
-	CHECK(got == 0, "%s: %u frame(s) received: the device read the victim's IOVA in the "
-	      "stray's domain instead of faulting", what, got);
+	TEST_ASSERT_TRUE(got == 0,
+			 "%s: %u frame(s) received: the device read the victim's IOVA in the "
+			 "stray's domain instead of faulting", what, got);
 }
 
 /*
@@ -292,34 +258,35 @@ cmd_stray(const char *dir)
 	snprintf(path, sizeof(path), "%s/victim.iova", dir);
 	end = rte_get_timer_cycles() + ms_to_cycles(300 * 1000);
 	while ((f = fopen(path, "r")) == NULL) {
-		CHECK(rte_get_timer_cycles() < end, "no %s within 300 s", path);
+		TEST_ASSERT_TRUE(rte_get_timer_cycles() < end, "no %s within 300 s", path);
 		rte_delay_us_sleep(100 * 1000);
 	}
-	CHECK(fscanf(f, "%" SCNx64 " %u", &iova, &len) == 2, "cannot parse %s", path);
+	TEST_ASSERT_TRUE(fscanf(f, "%" SCNx64 " %u", &iova, &len) == 2, "cannot parse %s", path);
 	fclose(f);
-	CHECK(iova < PW_IOVA_BASE(0) || iova >= PW_IOVA_BASE(0) + PW_IOVA_SPAN,
-	      "the victim's IOVA 0x%" PRIx64 " is inside the stray's window", iova);
+	TEST_ASSERT_TRUE(iova < PW_IOVA_BASE(0) || iova >= PW_IOVA_BASE(0) + PW_IOVA_SPAN,
+			 "the victim's IOVA 0x%" PRIx64 " is inside the stray's window", iova);
 	printf("stray: the victim's buffer: IOVA 0x%" PRIx64 ", %u bytes\n", iova, len);
 
 	/* (a) TX: an mbuf of our pool whose buffer IOVA is the victim's. */
 	faults = xstat("tx_faults");
-	CHECK(xstat("tx_faulted") == 0, "TX queue 0 faulted before the attack");
+	TEST_ASSERT_TRUE(xstat("tx_faulted") == 0, "TX queue 0 faulted before the attack");
 	m = rte_pktmbuf_alloc(q.mp);
-	CHECK(m != NULL, "no mbuf");
+	TEST_ASSERT_TRUE(m != NULL, "no mbuf");
 	memset(&shinfo, 0, sizeof(shinfo));
-	shinfo.free_cb = noop_free;
+	shinfo.free_cb = tf_noop_free;
 	rte_mbuf_ext_refcnt_set(&shinfo, 1);
 	rte_pktmbuf_attach_extbuf(m, junk, iova, RTE_MIN(len, (unsigned int)sizeof(junk)),
 				  &shinfo);
 	tf_fill(m, &mac, q.queue, 0xdead, 0x55);
-	CHECK(rte_pktmbuf_iova(m) == iova, "forged TX IOVA 0x%" PRIx64, rte_pktmbuf_iova(m));
-	CHECK(rte_eth_tx_burst(port, 0, &m, 1) == 1, "the forged TX frame was refused");
+	TEST_ASSERT_TRUE(rte_pktmbuf_iova(m) == iova, "forged TX IOVA 0x%" PRIx64,
+			 rte_pktmbuf_iova(m));
+	TEST_ASSERT_TRUE(rte_eth_tx_burst(port, 0, &m, 1) == 1, "the forged TX frame was refused");
 	expect_fault("tx", faults, iova, "TX of a buffer at the victim's IOVA");
 
 	/* Recover TX (the faulted mbuf is freed with the queue's). */
-	CHECK(rte_eth_dev_tx_queue_stop(port, 0) == 0, "TX queue 0 stop");
-	CHECK(rte_eth_dev_tx_queue_start(port, 0) == 0, "TX queue 0 start");
-	CHECK(xstat("tx_faulted") == 0, "TX queue 0 still faulted after a restart");
+	TEST_ASSERT_TRUE(rte_eth_dev_tx_queue_stop(port, 0) == 0, "TX queue 0 stop");
+	TEST_ASSERT_TRUE(rte_eth_dev_tx_queue_start(port, 0) == 0, "TX queue 0 start");
+	TEST_ASSERT_TRUE(xstat("tx_faulted") == 0, "TX queue 0 still faulted after a restart");
 
 	/*
 	 * (b) RX: every free mbuf of our pool but TX_KEEP gets the victim's IOVA
@@ -328,42 +295,43 @@ cmd_stray(const char *dir)
 	 * victim's IOVA (+ headroom), which must fault.
 	 */
 	faults = xstat("rx_faults");
-	CHECK(rte_eth_dev_rx_queue_stop(port, 0) == 0, "RX queue 0 stop");
+	TEST_ASSERT_TRUE(rte_eth_dev_rx_queue_stop(port, 0) == 0, "RX queue 0 stop");
 	while (rte_mempool_get(q.mp, &obj) == 0) {
 		m = obj;
 		if (nkeep < TX_KEEP) {
 			keep[nkeep++] = m;
 			continue;
 		}
-		CHECK(nforged < NB_MBUFS, "more mbufs than the pool's %u", NB_MBUFS);
+		TEST_ASSERT_TRUE(nforged < NB_MBUFS, "more mbufs than the pool's %u", NB_MBUFS);
 		saved[nforged] = m->buf_iova;
 		m->buf_iova = iova;
 		forged[nforged++] = m;
 	}
-	CHECK(nkeep == TX_KEEP && nforged >= NB_DESC, "only %u free mbufs in the pool",
-	      nkeep + nforged);
+	TEST_ASSERT_TRUE(nkeep == TX_KEEP && nforged >= NB_DESC, "only %u free mbufs in the pool",
+			 nkeep + nforged);
 	rte_mempool_put_bulk(q.mp, (void **)forged, nforged);
 	ret = rte_eth_dev_rx_queue_start(port, 0);
-	CHECK(ret == 0, "RX queue 0 start with forged buffers: %s", rte_strerror(-ret));
+	TEST_ASSERT_TRUE(ret == 0, "RX queue 0 start with forged buffers: %s", rte_strerror(-ret));
 	printf("stray: RX queue 0 restarted with %u buffers at the victim's IOVA\n", nforged);
 	fflush(stdout);
 	m = keep[--nkeep];
 	rte_pktmbuf_reset(m);
 	tf_fill(m, &mac, q.queue, 0xbeef, 0x66);
-	CHECK(rte_eth_tx_burst(port, 0, &m, 1) == 1, "TX of the frame for the forged RX refused");
+	TEST_ASSERT_TRUE(rte_eth_tx_burst(port, 0, &m, 1) == 1,
+			 "TX of the frame for the forged RX refused");
 	expect_fault("rx", faults, iova, "RX of a frame into the victim's IOVA (+ headroom)");
 
 	/* Recover: the ring's mbufs go back to the pool; give them their own IOVA again. */
-	CHECK(rte_eth_dev_rx_queue_stop(port, 0) == 0, "RX queue 0 stop");
+	TEST_ASSERT_TRUE(rte_eth_dev_rx_queue_stop(port, 0) == 0, "RX queue 0 stop");
 	for (i = 0; i < nforged; i++)
 		forged[i]->buf_iova = saved[i];
 	for (i = 0; i < nkeep; i++)
 		rte_mempool_put(q.mp, keep[i]);
-	CHECK(rte_eth_dev_tx_queue_stop(port, 0) == 0, "TX queue 0 stop");
-	CHECK(rte_eth_dev_tx_queue_start(port, 0) == 0, "TX queue 0 start");
-	CHECK(rte_eth_dev_rx_queue_start(port, 0) == 0, "RX queue 0 start");
-	CHECK(xstat("rx_faulted") == 0 && xstat("tx_faulted") == 0,
-	      "queue pair 0 still faulted after a restart");
+	TEST_ASSERT_TRUE(rte_eth_dev_tx_queue_stop(port, 0) == 0, "TX queue 0 stop");
+	TEST_ASSERT_TRUE(rte_eth_dev_tx_queue_start(port, 0) == 0, "TX queue 0 start");
+	TEST_ASSERT_TRUE(rte_eth_dev_rx_queue_start(port, 0) == 0, "RX queue 0 start");
+	TEST_ASSERT_TRUE(xstat("rx_faulted") == 0 && xstat("tx_faulted") == 0,
+			 "queue pair 0 still faulted after a restart");
 	for (i = 0; i < 3; i++)
 		loop(&seq, 0x77, "after the restart");
 	printf("stray: queue pair 0 recovered after rte_eth_dev_{tx,rx}_queue_stop/start: "
@@ -382,12 +350,12 @@ main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	n = rte_eal_init(argc, argv);
 	if (n < 0)
-		FAIL("EAL init: %s", rte_strerror(rte_errno));
+		TEST_FAIL("EAL init: %s", rte_strerror(rte_errno));
 	argc -= n;
 	argv += n;
-	CHECK(rte_eal_process_type() == RTE_PROC_SECONDARY,
-	      "run me as a secondary process (--proc-type=secondary)");
-	CHECK(rte_eth_dev_count_avail() >= 1, "no pasidnic port probed");
+	TEST_ASSERT_TRUE(rte_eal_process_type() == RTE_PROC_SECONDARY,
+			 "run me as a secondary process (--proc-type=secondary)");
+	TEST_ASSERT_TRUE(rte_eth_dev_count_avail() >= 1, "no pasidnic port probed");
 	port = 0;
 	if (argc == 3 && strcmp(argv[1], "victim") == 0) {
 		role = "victim";
@@ -396,7 +364,7 @@ main(int argc, char **argv)
 		role = "stray";
 		ret = cmd_stray(argv[2]);
 	} else {
-		FAIL("usage: mp-isolation [EAL options] -- victim|stray DIR");
+		TEST_FAIL("usage: mp-isolation [EAL options] -- victim|stray DIR");
 	}
 	rte_eal_cleanup();
 	return ret;

@@ -16,22 +16,22 @@ mp_setup mp_isolation q2
 mp_primary 2
 
 mp_eal victim
-mp_start victim "$BIN" "${MP_EAL[@]}" -- victim "$MP_DIR"
-mp_wait_file victim "$MP_DIR/victim.iova" 120
+proc_start victim "$BIN" "${MP_EAL[@]}" -- victim "$MP_DIR"
+proc_wait_file victim "$MP_DIR/victim.iova" 120
 grep -E "\] victim:" "$MP_DIR/victim.log" | sed 's/^/  /'
 
 mp_eal stray
-mp_start stray "$BIN" "${MP_EAL[@]}" -- stray "$MP_DIR"
-mp_wait_exit stray 120
+proc_start stray "$BIN" "${MP_EAL[@]}" -- stray "$MP_DIR"
+proc_wait_exit stray 120
 grep -E "\] (stray:|ok:)" "$MP_DIR/stray.log" | sed 's/^/  /'
-[ "${MP_RC[stray]}" = 0 ] ||
-	fail "stray: exit ${MP_RC[stray]}: $(sed -n 's/.*REASON: //p' "$MP_DIR/stray.log" | tail -1)"
+[ "${PROC_RC[stray]}" = 0 ] ||
+	fail "stray: exit ${PROC_RC[stray]}: $(sed -n 's/.*REASON: //p' "$MP_DIR/stray.log" | tail -1)"
 
 touch "$MP_DIR/go"
-mp_wait_exit victim 60
+proc_wait_exit victim 60
 grep -E "byte-identical|never faulted|\] ok:" "$MP_DIR/victim.log" | sed 's/^/  /'
-[ "${MP_RC[victim]}" = 0 ] ||
-	fail "victim: exit ${MP_RC[victim]}: $(sed -n 's/.*REASON: //p' "$MP_DIR/victim.log" | tail -1)"
+[ "${PROC_RC[victim]}" = 0 ] ||
+	fail "victim: exit ${PROC_RC[victim]}: $(sed -n 's/.*REASON: //p' "$MP_DIR/victim.log" | tail -1)"
 
 # The driver logged both faults (the misc interrupt is the primary's).
 iova=$(cut -d' ' -f1 "$MP_DIR/victim.iova")
@@ -41,4 +41,4 @@ grep -qh "DMA fault: TX queue 0, read of buffer at IOVA $iova" "$MP_DIR/p.log" "
 grep -qh "DMA fault: RX queue 0, write to buffer at IOVA" "$MP_DIR/p.log" "$MP_DIR/stray.log" ||
 	fail "no 'DMA fault: RX queue 0, write to buffer' logged"
 echo "ok: A's stray IOVA faulted on TX and RX, B's memory is untouched, A recovered"
-mp_stop p 30
+proc_stop p 30

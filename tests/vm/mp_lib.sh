@@ -1,4 +1,4 @@
-# shellcheck shell=bash disable=SC2034 # MP_RC, MP_HEAP0... are read by the tests
+# shellcheck shell=bash disable=SC2034 # MP_HEAP0... are read by the tests
 # SPDX-License-Identifier: BSD-3-Clause
 # Helpers of the multi-process worker VM tests (tests/vm/mp_*.sh): one
 # pasidnic port, the primary of examples/pasid_workers and its workers (or
@@ -10,12 +10,14 @@
 #   mp_primary N [ARGS]  start the primary for N workers, wait until it runs
 #   mp_worker K [NAME]   start worker K (process NAME, default wK), wait until it forwards
 #   mp_workers N         start workers 0..N-1
-#   mp_start NAME ARGS   start any DPDK secondary of the port (EAL options given)
-#   mp_wait_log / mp_wait_exit / mp_wait_fwd / mp_fwd / mp_heap_pages ...
+#   mp_wait_fwd / mp_fwd / mp_heap_pages ...
+# The processes are started, watched and stopped with devtools/lib/proc.sh
+# (proc_start, proc_wait_log, proc_wait_exit, PROC_PID, PROC_RC...).
 . "$TOP/tests/vm/pmd_lib.sh"
+PROC_STAMP=1
+. "$TOP/devtools/lib/proc.sh"
 
 PW=$BUILD/examples/pasid_workers/dpdk-pasid-workers
-declare -A MP_PID MP_RC
 MP_DIR=
 MP_PREFIX=
 MP_UUID=
@@ -23,7 +25,6 @@ MP_PORT=
 MP_CDEV=
 MP_HEAP0=
 MP_FREE0=
-MP_T0=${EPOCHREALTIME/./}
 
 # mp_setup NAME TYPE: a fresh port of mdev type pasidnic-TYPE (MP_PORT, its
 # cdev MP_CDEV), MP_DIR=/tmp/NAME for logs, DPDK file prefix NAME, the cleanup
@@ -31,14 +32,15 @@ MP_T0=${EPOCHREALTIME/./}
 # hugepages before we start.
 mp_setup() {
 	MP_DIR=/tmp/$1
+	PROC_DIR=$MP_DIR
 	MP_PREFIX=$1
 	[ -x "$PW" ] || fail "no $PW: build the project (examples/pasid_workers)"
 	trap mp_cleanup EXIT
 	rm -rf "$MP_DIR" "/run/dpdk/$MP_PREFIX" /dev/hugepages/"$MP_PREFIX"*
 	mkdir -p "$MP_DIR"
 	pmd_ports 1 "$2"
-	MP_UUID=${PMD_UUIDS[0]}
-	MP_PORT=${PMD_PORTS[0]}
+	MP_UUID=${PNIC_UUIDS[0]}
+	MP_PORT=${PNIC_PORTS[0]}
 	MP_CDEV=$(vfio_cdev_of "/sys/bus/mdev/devices/$MP_UUID") ||
 		fail "port $MP_UUID has no vfio cdev"
 	MP_HEAP0=$(mp_heap_pages)
@@ -54,7 +56,7 @@ mp_eal() {
 	case $1 in
 	p) lc=0;;
 	w[0-9]*) lc=$((1 + ${1//[!0-9]/}));;
-	*) lc=$((20 + ${#MP_PID[@]}));;
+	*) lc=$((20 + ${#PROC_PID[@]}));;
 	esac
 	MP_EAL=(--lcores "$lc@(0-1)" --file-prefix "$MP_PREFIX" --no-pci -a "iommufd:$MP_PORT"
 		--log-level=bus.iommufd:info --log-level=pmd.net.pasidnic:info)
@@ -68,63 +70,6 @@ mp_eal() {
 	fi
 }
 
-# mp_stamp: copy stdin to stdout, each line prefixed with "[seconds] " since
-# the test's start (so the logs show how long things took).
-mp_stamp() {
-	local l d
-	while IFS= read -r l; do
-		d=$(( (${EPOCHREALTIME/./} - MP_T0) / 1000 ))
-		printf '[%d.%03d] %s\n' $((d / 1000)) $((d % 1000)) "$l"
-	done
-}
-
-# mp_now: seconds since the test's start, e.g. 12.345.
-mp_now() {
-	local d=$(( (${EPOCHREALTIME/./} - MP_T0) / 1000 ))
-	printf '%d.%03d\n' $((d / 1000)) $((d % 1000))
-}
-
-# mp_start NAME BINARY ARGS...: run a process in the background, its stdout
-# and stderr in $MP_DIR/NAME.log (time-stamped); its pid goes to MP_PID[NAME].
-mp_start() {
-	local name=$1
-	shift
-	"$@" > >(mp_stamp > "$MP_DIR/$name.log") 2>&1 < /dev/null &
-	MP_PID[$name]=$!
-	echo "started $name: pid ${MP_PID[$name]}: ${*##*/}" | cut -c1-300
-}
-
-# mp_alive NAME: the process is still running.
-mp_alive() { kill -0 "${MP_PID[$1]}" 2> /dev/null; }
-
-# mp_show NAME [LINES]: the end of a process's log, indented.
-mp_show() {
-	echo "  --- $1 (pid ${MP_PID[$1]:-?}), $MP_DIR/$1.log:"
-	tail -n "${2:-40}" "$MP_DIR/$1.log" 2> /dev/null | sed 's/^/  | /'
-}
-
-# mp_wait_file NAME FILE [SECONDS]: wait until process NAME creates FILE.
-mp_wait_file() {
-	local name=$1 file=$2 t=${3:-120} i
-	for ((i = 0; i < t * 5; i++)); do
-		[ -e "$file" ] && return 0
-		if ! mp_alive "$name"; then
-			[ -e "$file" ] && return 0
-			mp_show "$name"
-			fail "$name ended before it was ready ($(mp_reason "$name"))"
-		fi
-		sleep 0.2
-	done
-	mp_show "$name"
-	fail "$name was not ready ($file) within $t s"
-}
-
-# mp_reason NAME: the last error-looking line of a process's log.
-mp_reason() {
-	grep -E 'REASON|[Ee]rror|[Ff]ail|cannot|exited' "$MP_DIR/$1.log" 2> /dev/null | tail -1 |
-		sed 's/.*REASON: //' | cut -c1-200
-}
-
 # mp_primary N [ARGS...]: start the primary for N workers (a report every
 # second) and wait until it runs.
 mp_primary() {
@@ -132,10 +77,10 @@ mp_primary() {
 	shift
 	mp_eal p
 	rm -f "$MP_DIR/p.ready"
-	mp_start p "$PW" "${MP_EAL[@]}" -- primary --workers "$n" --interval 1 \
+	proc_start p "$PW" "${MP_EAL[@]}" -- primary --workers "$n" --interval 1 \
 		--ready "$MP_DIR/p.ready" "$@"
-	mp_wait_file p "$MP_DIR/p.ready" 120
-	echo "primary running (pid ${MP_PID[p]}, $n queue pairs)"
+	proc_wait_file p "$MP_DIR/p.ready" 120
+	echo "primary running (pid ${PROC_PID[p]}, $n queue pairs)"
 }
 
 # mp_worker K [NAME]: start worker K as process NAME (default wK) and wait
@@ -146,14 +91,14 @@ mp_worker() {
 	local k=$1 name=${2:-w$1} line
 	mp_eal "w$k"
 	rm -f "$MP_DIR/$name.ready"
-	mp_start "$name" "$PW" "${MP_EAL[@]}" -- worker --id "$k" --ready "$MP_DIR/$name.ready"
-	mp_wait_file "$name" "$MP_DIR/$name.ready" 120
-	mp_wait_log p "worker $k pid ${MP_PID[$name]} PASID [0-9]+ IOAS [0-9]+: forwarded" 30
-	line=$(grep -Eo "worker $k pid ${MP_PID[$name]} PASID [0-9]+ IOAS [0-9]+" "$MP_DIR/p.log" |
+	proc_start "$name" "$PW" "${MP_EAL[@]}" -- worker --id "$k" --ready "$MP_DIR/$name.ready"
+	proc_wait_file "$name" "$MP_DIR/$name.ready" 120
+	proc_wait_log p "worker $k pid ${PROC_PID[$name]} PASID [0-9]+ IOAS [0-9]+: forwarded" 30
+	line=$(grep -Eo "worker $k pid ${PROC_PID[$name]} PASID [0-9]+ IOAS [0-9]+" "$MP_DIR/p.log" |
 		tail -1)
 	MP_PASID[$name]=$(echo "$line" | awk '{ print $6 }')
 	MP_IOAS[$name]=$(echo "$line" | awk '{ print $8 }')
-	echo "worker $k forwards: pid ${MP_PID[$name]}, PASID ${MP_PASID[$name]}," \
+	echo "worker $k forwards: pid ${PROC_PID[$name]}, PASID ${MP_PASID[$name]}," \
 		"IOAS ${MP_IOAS[$name]}"
 }
 
@@ -163,72 +108,6 @@ mp_workers() {
 	for ((k = 0; k < $1; k++)); do
 		mp_worker "$k"
 	done
-}
-
-# mp_wait_log NAME REGEX [SECONDS]: wait for a line of NAME's log; fail,
-# showing the log, when it does not come (or NAME ends first).
-mp_wait_log() {
-	local name=$1 re=$2 t=${3:-60} i
-	for ((i = 0; i < t * 5; i++)); do
-		grep -Eq -- "$re" "$MP_DIR/$name.log" && return 0
-		if ! mp_alive "$name"; then
-			grep -Eq -- "$re" "$MP_DIR/$name.log" && return 0
-			mp_show "$name"
-			fail "$name ended without printing '$re' ($(mp_reason "$name"))"
-		fi
-		sleep 0.2
-	done
-	mp_show "$name"
-	fail "$name did not print '$re' within $t s"
-}
-
-# mp_wait_exit NAME SECONDS: the process must end in time; its exit status
-# goes to MP_RC[NAME].
-mp_wait_exit() {
-	local name=$1 i
-	for ((i = 0; i < $2 * 10; i++)); do
-		if ! mp_alive "$name"; then
-			wait "${MP_PID[$name]}"
-			MP_RC[$name]=$?
-			echo "[$(mp_now)] $name (pid ${MP_PID[$name]}) exited with status ${MP_RC[$name]}"
-			return 0
-		fi
-		sleep 0.1
-	done
-	mp_show "$name"
-	fail "$name (pid ${MP_PID[$name]}) hangs: still running $2 s later"
-}
-
-# mp_stop NAME SECONDS: SIGTERM a process and wait for its end (MP_RC[NAME]).
-mp_stop() {
-	echo "[$(mp_now)] SIGTERM to $1 (pid ${MP_PID[$1]})"
-	kill -TERM "${MP_PID[$1]}" 2> /dev/null
-	mp_wait_exit "$1" "$2"
-}
-
-# mp_wait_exits SECONDS NAME...: wait until all the processes have ended
-# (MP_RC[NAME] each), logging when each did; fail naming those still running.
-mp_wait_exits() {
-	local t=$1 i n
-	local -a left
-	shift
-	for ((i = 0; i <= t * 10; i++)); do
-		left=()
-		for n in "$@"; do
-			[ -n "${MP_RC[$n]:-}" ] && continue
-			if mp_alive "$n"; then
-				left+=("$n")
-			else
-				mp_wait_exit "$n" 1
-			fi
-		done
-		[ ${#left[@]} = 0 ] && return 0
-		sleep 0.1
-	done
-	for n in "${left[@]}"; do
-		mp_show "$n"
-	done
-	fail "still running $t s later: ${left[*]}"
 }
 
 # mp_fwd K [PID]: the last count the primary reported for worker K (of pid
@@ -246,10 +125,10 @@ mp_wait_fwd() {
 	local k=$1 pid=$2 min=$3 t=${4:-60} i
 	for ((i = 0; i < t * 5; i++)); do
 		[ "$(mp_fwd "$k" "$pid")" -gt "$min" ] && return 0
-		mp_alive p || { mp_show p; fail "the primary ended ($(mp_reason p))"; }
+		proc_alive p || { proc_show p; fail "the primary ended ($(proc_reason p))"; }
 		sleep 0.2
 	done
-	mp_show p
+	proc_show p
 	fail "worker $k (pid $pid) did not forward beyond $min frames within $t s" \
 		"(the primary reports $(mp_fwd "$k" "$pid"))"
 }
@@ -299,26 +178,16 @@ mp_remove_port() {
 	local h
 	h=$(mp_holders | tr '\n' ' ')
 	[ -z "$h" ] || return 1
-	pmd_remove_ports
+	pnic_remove_ports
 	[ ! -e "/sys/bus/mdev/devices/$MP_UUID" ]
 }
 
 # The EXIT trap: SIGKILL the processes we started that still run, show their
 # logs when the test failed, remove DPDK's files of our prefix and the port.
 mp_cleanup() {
-	local rc=$? n
-	for n in "${!MP_PID[@]}"; do
-		kill -9 "${MP_PID[$n]}" 2> /dev/null
-	done
-	for n in "${!MP_PID[@]}"; do
-		wait "${MP_PID[$n]}" 2> /dev/null
-	done
-	if [ "$rc" != 0 ] && [ -n "$MP_DIR" ]; then
-		echo "--- logs of the processes (the test failed):"
-		for n in "${!MP_PID[@]}"; do
-			mp_show "$n" 30
-		done
-	fi
+	local rc=$?
+	(exit "$rc")
+	proc_cleanup
 	[ -n "$MP_PREFIX" ] && rm -rf "/run/dpdk/$MP_PREFIX" /dev/hugepages/"$MP_PREFIX"*
 	if [ -n "$MP_UUID" ] && [ -e "/sys/bus/mdev/devices/$MP_UUID" ]; then
 		mp_remove_port ||

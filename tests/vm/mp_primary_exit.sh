@@ -13,23 +13,23 @@ mp_setup mp_primary_exit q4
 mp_primary $N
 mp_workers "$N"
 for k in $(seq 0 $((N - 1))); do
-	mp_wait_fwd "$k" "${MP_PID[w$k]}" "$(mp_fwd "$k" "${MP_PID[w$k]}")" 30
+	mp_wait_fwd "$k" "${PROC_PID[w$k]}" "$(mp_fwd "$k" "${PROC_PID[w$k]}")" 30
 done
 echo "$N workers forward; $(mp_hp_line)"
 
-kill -9 "${MP_PID[p]}"
-t0=$(mp_now)
-mp_wait_exit p 10
-echo "SIGKILLed the primary (pid ${MP_PID[p]})"
+kill -9 "${PROC_PID[p]}"
+t0=$(proc_now)
+proc_wait_exit p 10
+echo "SIGKILLed the primary (pid ${PROC_PID[p]})"
 for k in $(seq 0 $((N - 1))); do
-	mp_wait_exit "w$k" 20
-	secs=$(printf '%.1f' "$(echo "$(mp_now) - $t0" | bc)")
+	proc_wait_exit "w$k" 20
+	secs=$(printf '%.1f' "$(echo "$(proc_now) - $t0" | bc)")
 	msg=$(grep -E "worker $k: the primary process has exited" "$MP_DIR/w$k.log" | head -1)
-	echo "  w$k: exit ${MP_RC[w$k]} within $secs s: $msg"
-	[ -n "$msg" ] || { mp_show "w$k"; fail "worker $k did not say 'worker $k: the primary process has exited'"; }
-	[ "${MP_RC[w$k]}" = 3 ] || { mp_show "w$k"; fail "worker $k exited with ${MP_RC[w$k]}, not 3"; }
+	echo "  w$k: exit ${PROC_RC[w$k]} within $secs s: $msg"
+	[ -n "$msg" ] || { proc_show "w$k"; fail "worker $k did not say 'worker $k: the primary process has exited'"; }
+	[ "${PROC_RC[w$k]}" = 3 ] || { proc_show "w$k"; fail "worker $k exited with ${PROC_RC[w$k]}, not 3"; }
 done
-secs=$(printf '%.1f' "$(echo "$(mp_now) - $t0" | bc)")
+secs=$(printf '%.1f' "$(echo "$(proc_now) - $t0" | bc)")
 [ "$(echo "$secs <= 10" | bc)" = 1 ] || fail "the workers took $secs s to stop"
 echo "ok: all $N workers stopped with status 3 within $secs s of the primary's death"
 

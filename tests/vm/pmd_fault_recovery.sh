@@ -8,8 +8,8 @@
 . "$TOP/tests/vm/pmd_lib.sh"
 
 pmd_ports 1 q2
-trap pmd_remove_ports EXIT
-out=$("$BUILD/tests/vm/pmd-queues" "${PMD_EAL[@]}" -a "iommufd:${PMD_PORTS[0]}" -- fault 2>&1)
+trap pnic_remove_ports EXIT
+out=$("$BUILD/tests/vm/pmd-queues" "${PMD_EAL[@]}" -a "iommufd:${PNIC_PORTS[0]}" -- fault 2>&1)
 rc=$?
 echo "$out"
 [ $rc = 0 ] || exit $rc

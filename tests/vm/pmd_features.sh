@@ -7,5 +7,5 @@
 . "$TOP/tests/vm/pmd_lib.sh"
 
 pmd_ports 1 q2
-trap pmd_remove_ports EXIT
-"$BUILD/tests/vm/pmd-queues" "${PMD_EAL[@]}" -a "iommufd:${PMD_PORTS[0]}" -- features
+trap pnic_remove_ports EXIT
+"$BUILD/tests/vm/pmd-queues" "${PMD_EAL[@]}" -a "iommufd:${PNIC_PORTS[0]}" -- features

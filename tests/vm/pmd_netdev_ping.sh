@@ -11,18 +11,18 @@ RESPONDER=$BUILD/examples/pasid_responder/dpdk-pasid-responder
 command -v ip > /dev/null || skip "no ip (iproute2)"
 command -v busybox > /dev/null || skip "no busybox (for ping)"
 pmd_ports 1 q1
-nd=$(pmd_netdev "${PMD_UUIDS[0]}") || fail "no netdev for the port"
+nd=$(pmd_netdev "${PNIC_UUIDS[0]}") || fail "no netdev for the port"
 ready=/tmp/pmd_netdev_ping.ready
 log=/tmp/pmd_netdev_ping.log
 rm -f "$ready" "$log"
 "$RESPONDER" "${PMD_EAL[@]}" \
-	-a "bus=iommufd,name=${PMD_PORTS[0]}/driver=net_pasidnic,backend=netdev" \
+	-a "bus=iommufd,name=${PNIC_PORTS[0]}/driver=net_pasidnic,backend=netdev" \
 	-- --ip 10.99.0.2 --ready "$ready" --duration 240 > "$log" 2>&1 & resp=$!
 cleanup() {
 	kill -INT $resp 2> /dev/null
 	wait $resp 2> /dev/null
 	cat "$log"
-	pmd_remove_ports
+	pnic_remove_ports
 }
 trap cleanup EXIT
 for _ in $(seq 600); do
@@ -42,7 +42,7 @@ ip neigh show dev "$nd" | grep -q "10.99.0.2 .*lladdr" || fail "no ARP entry for
 kill -INT $resp
 wait $resp
 rc=$?
-trap pmd_remove_ports EXIT
+trap pnic_remove_ports EXIT
 cat "$log"
 [ $rc = 0 ] || fail "the responder exited with $rc"
 grep -q "ICMP echo replies 10," "$log" || grep -q "ICMP echo replies 1[0-9]," "$log" ||

@@ -8,6 +8,6 @@
 . "$TOP/tests/vm/pmd_lib.sh"
 
 pmd_ports 1 q2
-trap pmd_remove_ports EXIT
+trap pnic_remove_ports EXIT
 "$BUILD/tests/vm/pmd-queues" "${PMD_EAL[@]}" --log-level=lib.pasid_mem:info \
-	-a "iommufd:${PMD_PORTS[0]},pasid=on" -- pasid
+	-a "iommufd:${PNIC_PORTS[0]},pasid=on" -- pasid

@@ -8,7 +8,7 @@
 . "$TOP/tests/vm/pmd_lib.sh"
 
 pmd_ports 2 q2
-trap pmd_remove_ports EXIT
+trap pnic_remove_ports EXIT
 for p in "$BUS_PLUGIN" "$PMD_PLUGIN"; do
 	readelf -d "$p" | grep -q 'NEEDED.*librte_[a-z]*\.so\.' && fail "$p links DPDK libraries"
 done
@@ -26,12 +26,12 @@ out=$( {
 	echo "show port xstats 0"
 	echo "quit"
 } | timeout 300 "$TESTPMD" "${PMD_EAL[@]}" -d "$BUS_PLUGIN" -d "$PMD_PLUGIN" \
-	-a "iommufd:${PMD_PORTS[0]}" -a "iommufd:${PMD_PORTS[1]}" \
+	-a "iommufd:${PNIC_PORTS[0]}" -a "iommufd:${PNIC_PORTS[1]}" \
 	-- -i --rxq=2 --txq=2 --nb-cores=1 --total-num-mbufs=8192 --forward-mode=io 2>&1)
 rc=$?
 echo "$out"
 [ $rc = 0 ] || fail "dpdk-testpmd exited with $rc"
-for p in "${PMD_PORTS[@]}"; do
+for p in "${PNIC_PORTS[@]}"; do
 	echo "$out" | grep -q "pasidnic: $p: port [0-9]*, 2 queue pairs" ||
 		fail "testpmd did not probe $p with net_pasidnic"
 done

@@ -50,9 +50,9 @@ main(int argc, char **argv)
 	step("hugepage mapped with IOMMU_IOAS_MAP");
 
 	vu_bar_map(&d, VFIO_PCI_BAR0_REGION_INDEX, &bar);
-	VU_ASSERT(*(volatile uint32_t *)bar.va == 0x010000ed,
-		  "BAR0 ident is %#x, not the edu device's 0x010000ed",
-		  *(volatile uint32_t *)bar.va);
+	TEST_ASSERT_TRUE(*(volatile uint32_t *)bar.va == 0x010000ed,
+			 "BAR0 ident is %#x, not the edu device's 0x010000ed",
+			 *(volatile uint32_t *)bar.va);
 	vu_bus_master(&d);
 	efd = vu_irq_eventfd(&d, VFIO_PCI_MSI_IRQ_INDEX);
 	step("BAR0 mapped, bus master on, MSI routed to an eventfd");
@@ -60,35 +60,37 @@ main(int argc, char **argv)
 	for (i = 0; i < (int)LEN; i++)
 		buf[i] = (uint8_t)(i * 7 + 3);
 	memset(buf + 4096, 0, LEN);
-	VU_ASSERT(edu_dma(&bar, IOVA, EDU_BUF, LEN, 0) == 0, "edu DMA RAM -> device timed out");
-	VU_ASSERT(edu_dma(&bar, EDU_BUF, IOVA + 4096, LEN, EDU_CMD_TO_RAM | EDU_CMD_IRQ) == 0,
-		  "edu DMA device -> RAM timed out");
-	VU_ASSERT(memcmp(buf, buf + 4096, LEN) == 0,
-		  "data that went RAM -> device -> RAM through the IOMMU differs");
+	TEST_ASSERT_TRUE(edu_dma(&bar, IOVA, EDU_BUF, LEN, 0) == 0,
+			 "edu DMA RAM -> device timed out");
+	TEST_ASSERT_TRUE(edu_dma(&bar, EDU_BUF, IOVA + 4096, LEN,
+				 EDU_CMD_TO_RAM | EDU_CMD_IRQ) == 0,
+			 "edu DMA device -> RAM timed out");
+	TEST_ASSERT_TRUE(memcmp(buf, buf + 4096, LEN) == 0,
+			 "data that went RAM -> device -> RAM through the IOMMU differs");
 	step("DMA round trip through the IOAS moved the data intact");
 	n = vu_eventfd_wait(efd, 5000);
-	VU_ASSERT(n > 0, "no MSI on the eventfd within 5 s of the DMA completion");
+	TEST_ASSERT_TRUE(n > 0, "no MSI on the eventfd within 5 s of the DMA completion");
 	edu_irq_ack(&bar, EDU_IRQ_DMA);
 	step("MSI arrived on the eventfd");
 
 	snap = malloc(HP_SZ);
-	VU_ASSERT(snap, "malloc failed");
+	TEST_ASSERT_TRUE(snap, "malloc failed");
 	memcpy(snap, buf, HP_SZ);
 	/* Never mapped: 64 MiB above the mapping. */
-	VU_ASSERT(edu_dma(&bar, EDU_BUF, IOVA + (64u << 20), LEN, EDU_CMD_TO_RAM) == 0,
-		  "edu DMA to an unmapped IOVA did not complete");
+	TEST_ASSERT_TRUE(edu_dma(&bar, EDU_BUF, IOVA + (64u << 20), LEN, EDU_CMD_TO_RAM) == 0,
+			 "edu DMA to an unmapped IOVA did not complete");
 	/* Unmapped after use: the IOVA that held buf. */
 	vu_unmap(d.iommufd, ioas, IOVA, HP_SZ);
 	memset(buf + 8192, 0x5a, LEN);
 	memcpy(snap + 8192, buf + 8192, LEN);
-	VU_ASSERT(edu_dma(&bar, EDU_BUF, IOVA + 8192, LEN, EDU_CMD_TO_RAM) == 0,
-		  "edu DMA to an unmapped IOVA did not complete");
-	VU_ASSERT(memcmp(buf, snap, HP_SZ) == 0,
-		  "a device write to an unmapped IOVA changed process memory");
+	TEST_ASSERT_TRUE(edu_dma(&bar, EDU_BUF, IOVA + 8192, LEN, EDU_CMD_TO_RAM) == 0,
+			 "edu DMA to an unmapped IOVA did not complete");
+	TEST_ASSERT_TRUE(memcmp(buf, snap, HP_SZ) == 0,
+			 "a device write to an unmapped IOVA changed process memory");
 	step("DMA to unmapped IOVAs left memory untouched");
 
-	VU_ASSERT(__vu_detach(&d, -1) == 0, "RID detach failed");
-	VU_ASSERT(__vu_destroy(d.iommufd, ioas) == 0, "IOAS destroy after detach failed");
+	TEST_ASSERT_TRUE(__vu_detach(&d, -1) == 0, "RID detach failed");
+	TEST_ASSERT_TRUE(__vu_destroy(d.iommufd, ioas) == 0, "IOAS destroy after detach failed");
 	close(efd);
 	vu_close(&d);
 	free(snap);

@@ -56,7 +56,7 @@ vu_open(struct vu_device *d, const char *cdev, int iommufd)
 	int rc = __vu_open(d, cdev, iommufd);
 
 	errno = -rc;
-	VU_ASSERT(rc == 0, "cannot open and bind %s to /dev/iommu", cdev);
+	TEST_ASSERT_TRUE(rc == 0, "cannot open and bind %s to /dev/iommu", cdev);
 }
 
 void
@@ -83,7 +83,7 @@ vu_ioas_alloc(int iommufd)
 {
 	uint32_t ioas = 0;
 
-	VU_ASSERT(__vu_ioas_alloc(iommufd, &ioas) == 0, "IOMMU_IOAS_ALLOC failed");
+	TEST_ASSERT_TRUE(__vu_ioas_alloc(iommufd, &ioas) == 0, "IOMMU_IOAS_ALLOC failed");
 	return ioas;
 }
 
@@ -113,8 +113,8 @@ __vu_attach(struct vu_device *d, uint32_t pt_id, int pasid)
 void
 vu_attach(struct vu_device *d, uint32_t pt_id, int pasid)
 {
-	VU_ASSERT(__vu_attach(d, pt_id, pasid) == 0, "attach of %s %d to pt %u failed",
-		  pasid < 0 ? "RID" : "PASID", pasid, pt_id);
+	TEST_ASSERT_TRUE(__vu_attach(d, pt_id, pasid) == 0, "attach of %s %d to pt %u failed",
+			 pasid < 0 ? "RID" : "PASID", pasid, pt_id);
 }
 
 int
@@ -148,9 +148,9 @@ __vu_map(int iommufd, uint32_t ioas, void *va, uint64_t len, uint64_t iova)
 void
 vu_map(int iommufd, uint32_t ioas, void *va, uint64_t len, uint64_t iova)
 {
-	VU_ASSERT(__vu_map(iommufd, ioas, va, len, iova) == 0,
-		  "IOMMU_IOAS_MAP of %#llx bytes at iova %#llx failed",
-		  (unsigned long long)len, (unsigned long long)iova);
+	TEST_ASSERT_TRUE(__vu_map(iommufd, ioas, va, len, iova) == 0,
+			 "IOMMU_IOAS_MAP of %#llx bytes at iova %#llx failed",
+			 (unsigned long long)len, (unsigned long long)iova);
 }
 
 int
@@ -166,9 +166,9 @@ __vu_unmap(int iommufd, uint32_t ioas, uint64_t iova, uint64_t len)
 void
 vu_unmap(int iommufd, uint32_t ioas, uint64_t iova, uint64_t len)
 {
-	VU_ASSERT(__vu_unmap(iommufd, ioas, iova, len) == 0,
-		  "IOMMU_IOAS_UNMAP of %#llx bytes at iova %#llx failed",
-		  (unsigned long long)len, (unsigned long long)iova);
+	TEST_ASSERT_TRUE(__vu_unmap(iommufd, ioas, iova, len) == 0,
+			 "IOMMU_IOAS_UNMAP of %#llx bytes at iova %#llx failed",
+			 (unsigned long long)len, (unsigned long long)iova);
 }
 
 uint32_t
@@ -176,16 +176,16 @@ vu_cfg_read(struct vu_device *d, unsigned int off, unsigned int size)
 {
 	uint32_t v = 0;
 
-	VU_ASSERT(pread(d->fd, &v, size, d->cfg_offset + off) == (ssize_t)size,
-		  "config read of %u bytes at %#x failed", size, off);
+	TEST_ASSERT_TRUE(pread(d->fd, &v, size, d->cfg_offset + off) == (ssize_t)size,
+			 "config read of %u bytes at %#x failed", size, off);
 	return v;
 }
 
 void
 vu_cfg_write(struct vu_device *d, unsigned int off, unsigned int size, uint32_t val)
 {
-	VU_ASSERT(pwrite(d->fd, &val, size, d->cfg_offset + off) == (ssize_t)size,
-		  "config write of %u bytes at %#x failed", size, off);
+	TEST_ASSERT_TRUE(pwrite(d->fd, &val, size, d->cfg_offset + off) == (ssize_t)size,
+			 "config write of %u bytes at %#x failed", size, off);
 }
 
 void
@@ -202,13 +202,13 @@ vu_bar_map(struct vu_device *d, unsigned int index, struct vu_bar *bar)
 	struct vfio_region_info r = { .argsz = sizeof(r), .index = index };
 	void *va;
 
-	VU_ASSERT(ioctl(d->fd, VFIO_DEVICE_GET_REGION_INFO, &r) == 0,
-		  "GET_REGION_INFO of BAR %u failed", index);
-	VU_ASSERT(r.size && (r.flags & VFIO_REGION_INFO_FLAG_MMAP),
-		  "BAR %u is empty or cannot be mmapped (flags %#x)", index, r.flags);
+	TEST_ASSERT_TRUE(ioctl(d->fd, VFIO_DEVICE_GET_REGION_INFO, &r) == 0,
+			 "GET_REGION_INFO of BAR %u failed", index);
+	TEST_ASSERT_TRUE(r.size && (r.flags & VFIO_REGION_INFO_FLAG_MMAP),
+			 "BAR %u is empty or cannot be mmapped (flags %#x)", index, r.flags);
 	va = mmap(NULL, r.size, PROT_READ | PROT_WRITE, MAP_SHARED, d->fd, r.offset);
-	VU_ASSERT(va != MAP_FAILED, "mmap of BAR %u (%llu bytes) failed", index,
-		  (unsigned long long)r.size);
+	TEST_ASSERT_TRUE(va != MAP_FAILED, "mmap of BAR %u (%llu bytes) failed", index,
+			 (unsigned long long)r.size);
 	bar->va = va;
 	bar->size = r.size;
 }
@@ -220,15 +220,15 @@ vu_irq_eventfd(struct vu_device *d, unsigned int index)
 	struct vfio_irq_set *set = (struct vfio_irq_set *)buf;
 	int32_t efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 
-	VU_ASSERT(efd >= 0, "eventfd failed");
+	TEST_ASSERT_TRUE(efd >= 0, "eventfd failed");
 	set->argsz = sizeof(buf);
 	set->flags = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER;
 	set->index = index;
 	set->start = 0;
 	set->count = 1;
 	memcpy(set->data, &efd, sizeof(efd));
-	VU_ASSERT(ioctl(d->fd, VFIO_DEVICE_SET_IRQS, set) == 0,
-		  "VFIO_DEVICE_SET_IRQS index %u to an eventfd failed", index);
+	TEST_ASSERT_TRUE(ioctl(d->fd, VFIO_DEVICE_SET_IRQS, set) == 0,
+			 "VFIO_DEVICE_SET_IRQS index %u to an eventfd failed", index);
 	return efd;
 }
 
@@ -251,9 +251,9 @@ vu_hugepage_alloc(size_t len)
 	void *va = mmap(NULL, len, PROT_READ | PROT_WRITE,
 			MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | MAP_POPULATE, -1, 0);
 
-	VU_ASSERT(va != MAP_FAILED,
-		  "no free 2 MiB hugepages for %zu bytes: reserve some with "
-		  "'echo N > /proc/sys/vm/nr_hugepages' (vm.sh --hugepages N)", len);
+	TEST_ASSERT_TRUE(va != MAP_FAILED,
+			 "no free 2 MiB hugepages for %zu bytes: reserve some with "
+			 "'echo N > /proc/sys/vm/nr_hugepages' (vm.sh --hugepages N)", len);
 	return va;
 }
 

@@ -19,15 +19,10 @@
 #include <linux/iommufd.h>
 #include <linux/vfio.h>
 
-/** Print a test failure with the failed expression and errno, then exit 1. */
-#define VU_ASSERT(cond, fmt, ...) do { \
-	if (!(cond)) { \
-		fprintf(stderr, "%s:%d: assertion '%s' failed: " fmt " (errno %d: %s)\n", \
-			__FILE__, __LINE__, #cond, ##__VA_ARGS__, errno, strerror(errno)); \
-		printf("REASON: " fmt "\n", ##__VA_ARGS__); \
-		exit(1); \
-	} \
-} while (0)
+#include "test_assert.h"
+
+/** Deprecated: the old name of TEST_ASSERT_TRUE() (tests/lib/test_assert.h). */
+#define VU_ASSERT(cond, ...) TEST_ASSERT_TRUE(cond, __VA_ARGS__)
 
 /** A vfio device cdev bound to an iommufd. */
 struct vu_device {
