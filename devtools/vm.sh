@@ -25,10 +25,13 @@
 #   --out DIR          keep the run directory (cmd.sh, rc, logs) in DIR
 #   --verbose          show every kernel message on the console
 #   --shell            interactive shell instead of CMD
+
+# QEMU's option values have commas, not array separators:
+# shellcheck disable=SC2054
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-qrc=0 flavour=debug mem=2G smp=2 hp=0 hp1g=0 iommu=0 edu=0 timeout=1200 out= verbose=0 shell=0
+qrc=0 flavour=debug mem=2G smp=2 hp=0 hp1g=0 iommu=0 edu=0 timeout=1200 out='' verbose=0 shell=0
 append=()
 qargs=()
 while [ $# -gt 0 ]; do
@@ -90,6 +93,7 @@ fi
 	echo "export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root TERM=${TERM:-linux}"
 	echo "cd $(printf %q "$PWD") 2>/dev/null || cd \"\$TOP\""
 	if [ $shell = 1 ]; then
+		# shellcheck disable=SC2016 # expanded in the guest
 		echo 'echo "test VM: kernel $(uname -r); the host root is read-only; /tmp, /run are tmpfs. exit to power off."'
 		echo 'exec /bin/bash -i'
 	else
