@@ -60,6 +60,11 @@ done
 command -v qemu-system-x86_64 > /dev/null || die "qemu-system-x86_64 not found: run devtools/deps.sh"
 KBUILD=$("$TOP/devtools/kernel.sh" "$flavour")
 [ -f "$KBUILD/arch/x86/boot/bzImage" ] || die "no kernel image in $KBUILD"
+# The uncompressed vmlinux boots straight into the kernel (PVH entry): no
+# decompression under TCG. bzImage when the kernel has no PVH entry.
+kimage=$KBUILD/arch/x86/boot/bzImage
+[ "${VM_KERNEL_IMAGE:-}" != bzImage ] && [ -f "$KBUILD/vmlinux" ] &&
+	grep -qx CONFIG_PVH=y "$KBUILD/.config" && kimage=$KBUILD/vmlinux
 DPDK_PREFIX=$("$TOP/devtools/dpdk.sh" path)
 BUILD=${BUILD:-$TOP/build}
 
@@ -117,7 +122,7 @@ done
 kargs="$kargs ${append[*]:-}"
 
 args=(-machine q35 -cpu max -smp "$smp" -m "$mem" -nographic -no-reboot -nic none
-	-bios qboot.rom -kernel "$KBUILD/arch/x86/boot/bzImage" -initrd "$initrd"
+	-bios qboot.rom -kernel "$kimage" -initrd "$initrd"
 	-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap"
 	-virtfs "local,path=$run,mount_tag=vmrun,security_model=none,multidevs=remap")
 # intel-iommu must come before the devices it translates for.
