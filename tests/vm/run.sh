@@ -52,8 +52,12 @@ kmemleak_attribute() {
 		cs_to_s wait $wait
 		sleep "$wait"
 	fi
+	uptime_cs now
 	echo scan > "$kml"
 	cat "$kml" > "$logs/kmemleak.txt"
+	uptime_cs wait
+	cs_to_s wait $((wait - now))
+	echo "VMTEST: kmemleak scan took ${wait}s" >&2
 	awk -v hz="${hz:-250}" -v starts="${starts[*]}" -v names="${ran[*]}" '
 		BEGIN { n = split(starts, st, " "); split(names, nm, " ") }
 		/^unreferenced object/ { obj = $0 }
@@ -68,6 +72,9 @@ kmemleak_attribute() {
 starts=() ends=() ran=() start=0 end=0 secs=
 # Each test's kernel log is what dmesg -c read and cleared after it.
 dmesg -C
+uptime_cs start
+cs_to_s secs "$start"
+echo "VMTEST: runner started at ${secs}s"
 for name in "$@"; do
 	script=$here/$name.sh
 	log=$logs/$name.log
