@@ -72,8 +72,11 @@ lint_style() {
 	[ ${#files[@]} -gt 0 ] || return 0
 	out=$(
 		cd "$TOP" || exit 1
+		# One file per run: checkpatch reports a CamelCase word only where it
+		# first sees it in a run, so batches would make findings depend on
+		# which files share a run.
 		printf '%s\0' "${files[@]}" |
-			xargs -0 -n 8 -P "$NPROC" "$cp" "${CHECKPATCH_OPTS[@]}" --terse -f 2>&1 |
+			xargs -0 -n 1 -P "$NPROC" "$cp" "${CHECKPATCH_OPTS[@]}" --terse -f 2>&1 |
 			grep -E '^[^ ]+:[0-9]+: (ERROR|WARNING|CHECK):' | LC_ALL=C sort -t: -k1,1 -k2,2n
 		# "clear" is dictionary.txt, the one checkpatch --codespell reads.
 		codespell --builtin clear "${files[@]}" 2>&1 | sed 's/^\([^:]*:[0-9]*\): /\1: WARNING:TYPO_SPELLING: /'
