@@ -15,8 +15,8 @@ PKGS=(
 	libcap-dev
 	# the test VM
 	qemu-system-x86 busybox-static
-	# kernel style checks
-	perl
+	# style checks: checkpatch.pl, codespell's dictionary, shellcheck
+	perl codespell shellcheck
 )
 
 missing=()

@@ -18,6 +18,7 @@ set -euo pipefail
 
 # Bump when a change to this script changes what it builds.
 DPDK_RECIPE=1
+# shellcheck disable=SC2054 # the commas are inside meson option values
 DPDK_OPTS=(
 	-Dplatform=generic
 	-Ddisable_libs=bitratestats,cfgfile,flow_classify,gpudev,gro,gso,kni,jobstats,latencystats,metrics,node,pdump,pipeline,port,power,table,vhost

@@ -36,7 +36,7 @@ fetch_source() {
 		return
 	fi
 	local have
-	have=$(ls -d "$CACHE"/linux-src-* 2>/dev/null | sort -V | tail -1 || true)
+	have=$(printf '%s\n' "$CACHE"/linux-src-* | sort -V | tail -1)
 	if [ -n "$have" ] && [ -f "$have/.complete" ] && [ "$mode" = path ]; then
 		SRC=$have; KVER=${have##*/linux-src-}; return
 	fi
@@ -60,7 +60,8 @@ fetch_source() {
 	mkdir -p "$dl"
 	(cd "$dl" && apt_tmp apt-get -qq download "$pkg" >&2) || die "download of $pkg failed"
 	local deb
-	deb=$(ls -t "$dl"/linux-source-7.*_all.deb | head -1)
+	deb=$(find "$dl" -maxdepth 1 -name 'linux-source-7.*_all.deb' -printf '%T@ %p\n' |
+		sort -rn | head -1 | cut -d' ' -f2-)
 	ver=$(dpkg-deb -f "$deb" Version)
 	KVER=${ver%%-*}; KVER=${KVER%%+*}
 	SRC=$CACHE/linux-src-$KVER

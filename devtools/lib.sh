@@ -6,6 +6,8 @@
 # the version it builds and a hash of the inputs that shape it, so a changed
 # config fragment or recipe builds a new entry instead of reusing a stale one.
 
+# The scripts that source this use its variables:
+# shellcheck disable=SC2034
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CACHE=${DPDK_PASID_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/dpdk-pasid}
 NPROC=$(nproc)
@@ -25,6 +27,20 @@ hash_of() {
 	for a in "$@"; do
 		if [ -f "$a" ]; then cat "$a"; else printf '%s\n' "$a"; fi
 	done | sha256sum | cut -c1-12
+}
+
+# kernel_src: the source tree of the debug test kernel (for
+# scripts/checkpatch.pl), else the newest unpacked one in the cache, else
+# nothing.
+kernel_src() {
+	local src d
+	src=$(sed -n 's/^KERNEL_SRC=//p' "$("$TOP/devtools/kernel.sh" path debug)/source.env" 2>/dev/null)
+	if [ -z "$src" ]; then
+		while IFS= read -r d; do
+			[ -f "$d/.complete" ] && src=$d
+		done < <(printf '%s\n' "$CACHE"/linux-src-* | sort -V)
+	fi
+	echo "$src"
 }
 
 # Debian's packages, from a temporary apt configuration that leaves the

@@ -92,7 +92,7 @@ if [ ${#sel[@]} -gt 0 ]; then
 fi
 
 # ---- kernel style: checkpatch --strict on each out-of-tree module ----
-KSRC=$(sed -n 's/^KERNEL_SRC=//p' "$("$TOP/devtools/kernel.sh" path debug)/source.env" 2>/dev/null)
+KSRC=$(kernel_src)
 for m in "$TOP"/kernel/linux/*/; do
 	name=$(basename "$m")_checkpatch
 	selected "$name" || continue
@@ -106,6 +106,17 @@ for m in "$TOP"/kernel/linux/*/; do
 	else
 		echo "$out" > "$LOGS/$name.log"
 		result "FAIL $name: $(echo "$out" | grep -c . ) checkpatch findings, first: $(echo "$out" | head -1)"
+	fi
+done
+
+# ---- userspace gates: shellcheck, checkpatch with DPDK's options ----
+for gate in shellcheck:shellcheck style:style_userspace; do
+	name=${gate#*:}
+	selected "$name" || continue
+	if "$TOP/devtools/lint.sh" "${gate%%:*}" > "$LOGS/$name.log" 2>&1; then
+		result "PASS $name"
+	else
+		result "FAIL $name: $(grep -c . "$LOGS/$name.log") findings (devtools/lint.sh ${gate%%:*}), first: $(head -1 "$LOGS/$name.log")"
 	fi
 done
 

@@ -25,10 +25,13 @@
 #   --out DIR          keep the run directory (cmd.sh, rc, logs) in DIR
 #   --verbose          show every kernel message on the console
 #   --shell            interactive shell instead of CMD
+
+# QEMU's option values have commas, not array separators:
+# shellcheck disable=SC2054
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-qrc=0 flavour=debug mem=2G smp=2 hp=0 hp1g=0 iommu=0 edu=0 timeout=1200 out= verbose=0 shell=0
+qrc=0 flavour=debug mem=2G smp=2 hp=0 hp1g=0 iommu=0 edu=0 timeout=1200 out='' verbose=0 shell=0
 append=()
 qargs=()
 while [ $# -gt 0 ]; do
@@ -57,6 +60,11 @@ done
 command -v qemu-system-x86_64 > /dev/null || die "qemu-system-x86_64 not found: run devtools/deps.sh"
 KBUILD=$("$TOP/devtools/kernel.sh" "$flavour")
 [ -f "$KBUILD/arch/x86/boot/bzImage" ] || die "no kernel image in $KBUILD"
+# The uncompressed vmlinux boots straight into the kernel (PVH entry): no
+# decompression under TCG. bzImage when the kernel has no PVH entry.
+kimage=$KBUILD/arch/x86/boot/bzImage
+[ "${VM_KERNEL_IMAGE:-}" != bzImage ] && [ -f "$KBUILD/vmlinux" ] &&
+	grep -qx CONFIG_PVH=y "$KBUILD/.config" && kimage=$KBUILD/vmlinux
 DPDK_PREFIX=$("$TOP/devtools/dpdk.sh" path)
 BUILD=${BUILD:-$TOP/build}
 
@@ -90,6 +98,7 @@ fi
 	echo "export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root TERM=${TERM:-linux}"
 	echo "cd $(printf %q "$PWD") 2>/dev/null || cd \"\$TOP\""
 	if [ $shell = 1 ]; then
+		# shellcheck disable=SC2016 # expanded in the guest
 		echo 'echo "test VM: kernel $(uname -r); the host root is read-only; /tmp, /run are tmpfs. exit to power off."'
 		echo 'exec /bin/bash -i'
 	else
@@ -113,7 +122,7 @@ done
 kargs="$kargs ${append[*]:-}"
 
 args=(-machine q35 -cpu max -smp "$smp" -m "$mem" -nographic -no-reboot -nic none
-	-bios qboot.rom -kernel "$KBUILD/arch/x86/boot/bzImage" -initrd "$initrd"
+	-bios qboot.rom -kernel "$kimage" -initrd "$initrd"
 	-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap"
 	-virtfs "local,path=$run,mount_tag=vmrun,security_model=none,multidevs=remap")
 # intel-iommu must come before the devices it translates for.

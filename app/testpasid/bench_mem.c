@@ -301,7 +301,7 @@ out:
 }
 
 static void
-usage(void)
+print_usage(void)
 {
 	fprintf(stderr, "usage: dpdk-testpasid [EAL options] -- bench mem [--cdev "
 		"/dev/vfio/devices/vfioN] [--iters N] [--seg-mb MB] [--rounds N]\n"
@@ -338,11 +338,21 @@ bench_mem(int argc, char **argv)
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (opt) {
-		case 'c': cdev = optarg; break;
-		case 'i': iters = strtoul(optarg, NULL, 0); break;
-		case 's': seg = strtoull(optarg, NULL, 0) * MB; break;
-		case 'r': rounds = strtoul(optarg, NULL, 0); break;
-		default: usage(); return opt == 'h' ? 0 : 2;
+		case 'c':
+			cdev = optarg;
+			break;
+		case 'i':
+			iters = strtoul(optarg, NULL, 0);
+			break;
+		case 's':
+			seg = strtoull(optarg, NULL, 0) * MB;
+			break;
+		case 'r':
+			rounds = strtoul(optarg, NULL, 0);
+			break;
+		default:
+			print_usage();
+			return opt == 'h' ? 0 : 2;
 		}
 	}
 	if (iters < BATCH || rounds == 0 || seg == 0 || seg % RTE_PGSIZE_2M) {

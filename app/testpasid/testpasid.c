@@ -27,7 +27,7 @@ static const struct command commands[] = {
 };
 
 static void
-usage(const char *prog)
+print_usage(const char *prog)
 {
 	unsigned int i;
 
@@ -78,7 +78,7 @@ main(int argc, char **argv)
 	/* argv[0] is now the program name again (EAL's convention). */
 	cmd = argc > 1 ? find_command(argc - 1, argv + 1, &words) : NULL;
 	if (cmd == NULL) {
-		usage(argv[0]);
+		print_usage(argv[0]);
 		rte_eal_cleanup();
 		return 2;
 	}

@@ -128,7 +128,7 @@ port_init(uint16_t port, struct rte_mempool *mp)
 }
 
 static void
-usage(const char *prog)
+print_usage(const char *prog)
 {
 	fprintf(stderr, "usage: %s [EAL options] -- --ip A.B.C.D [--port N] "
 		"[--duration SECONDS] [--ready FILE]\n", prog);
@@ -180,12 +180,12 @@ main(int argc, char **argv)
 			ready = optarg;
 			break;
 		default:
-			usage(argv[0]);
+			print_usage(argv[0]);
 			return 2;
 		}
 	}
 	if (ip.s_addr == 0 || !rte_eth_dev_is_valid_port(port)) {
-		usage(argv[0]);
+		print_usage(argv[0]);
 		fprintf(stderr, "(need --ip, and port %u must exist: %u ports)\n", port,
 			rte_eth_dev_count_avail());
 		return 2;

@@ -49,7 +49,7 @@ pw_touch(const char *path)
 }
 
 static void
-usage(const char *prog)
+print_usage(const char *prog)
 {
 	fprintf(stderr,
 		"usage: %s [EAL options] -- primary --workers N [--interval S] [--duration S] "
@@ -162,13 +162,13 @@ main(int argc, char **argv)
 	argc -= n + 1;
 	argv += n + 1;
 	if (argc < 1 || (strcmp(argv[0], "primary") != 0 && strcmp(argv[0], "worker") != 0)) {
-		usage(prog);
+		print_usage(prog);
 		rte_eal_cleanup();
 		return 2;
 	}
 	primary = strcmp(argv[0], "primary") == 0;
 	if (parse(argc, argv, primary, &o) != 0) {
-		usage(prog);
+		print_usage(prog);
 		rte_eal_cleanup();
 		return 2;
 	}

@@ -127,8 +127,10 @@ worker_exited(struct primary *p, unsigned int k, long hp_before)
 	}
 	p->live--;
 	snapshot(p, k);
-	/* A slot claimed again already belonged to a worker that had left (a new
-	 * worker waits for the primary to mark a dead one DIED). */
+	/*
+	 * A slot claimed again already belonged to a worker that had left (a new
+	 * worker waits for the primary to mark a dead one DIED).
+	 */
 	if (pw_load(&s->pid) == t->pid)
 		state = pw_load(&s->state);
 	p->forwarded += t->forwarded;

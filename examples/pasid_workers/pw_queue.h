@@ -16,9 +16,11 @@ struct rte_iommufd_domain;
 struct rte_pasid_mem_heap;
 struct rte_mempool;
 
-/* IOVA window of queue pair q: [PW_IOVA_BASE(q), PW_IOVA_BASE(q) + PW_IOVA_SPAN). Windows of
+/*
+ * IOVA window of queue pair q: [PW_IOVA_BASE(q), PW_IOVA_BASE(q) + PW_IOVA_SPAN). Windows of
  * different queue pairs never overlap, so a stray IOVA of another worker is unmapped in this
- * worker's domain and faults instead of hitting this worker's own memory. */
+ * worker's domain and faults instead of hitting this worker's own memory.
+ */
 #define PW_IOVA_SPAN (UINT64_C(1) << 32)
 #define PW_IOVA_BASE(q) (((uint64_t)(q) + 1) * PW_IOVA_SPAN)
 

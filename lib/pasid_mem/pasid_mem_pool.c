@@ -78,7 +78,7 @@ rte_pasid_mem_pktmbuf_pool_create(const char *name, unsigned int n, unsigned int
 
 	if (name == NULL || heap == NULL || n == 0 || RTE_ALIGN(priv_size, RTE_MBUF_PRIV_ALIGN) !=
 	    priv_size) {
-		PMEM_LOG(ERR, "rte_pasid_mem_pktmbuf_pool_create: %s", name == NULL ? "no name" :
+		PMEM_LOG(ERR, "%s: %s", __func__, name == NULL ? "no name" :
 			 heap == NULL ? "heap is NULL" : n == 0 ? "no mbufs" :
 			 "priv_size is not a multiple of RTE_MBUF_PRIV_ALIGN");
 		rte_errno = EINVAL;

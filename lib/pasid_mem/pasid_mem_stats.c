@@ -58,7 +58,9 @@ rte_pasid_mem_stats_get(struct rte_pasid_mem_heap *h, struct rte_pasid_mem_stats
 	return 0;
 }
 
-#if RTE_VERSION >= RTE_VERSION_NUM(23, 3, 0, 0)
+/* DPDK 23.03 renamed the telemetry u64 adders to "uint". */
+#define PMEM_TEL_UINT_VERSION RTE_VERSION_NUM(23, 3, 0, 0)
+#if RTE_VERSION >= PMEM_TEL_UINT_VERSION
 #define tel_add_u64 rte_tel_data_add_dict_uint
 #else
 #define tel_add_u64 rte_tel_data_add_dict_u64

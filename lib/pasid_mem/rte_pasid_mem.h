@@ -106,8 +106,11 @@ struct rte_pasid_mem_stats {
 	uint32_t alloc_count;    /**< live allocations */
 	uint64_t map_calls;      /**< IOAS map ioctls made */
 	uint64_t unmap_calls;    /**< IOAS unmap ioctls made */
-	uint64_t map_ns;         /**< nanoseconds in the map step of growth (IOVA range query,
-				  *   IOVA choice, map ioctl), hugepage allocation excluded */
+	/**
+	 * nanoseconds in the map step of growth (IOVA range query, IOVA choice,
+	 * map ioctl), hugepage allocation excluded
+	 */
+	uint64_t map_ns;
 	uint64_t map_ioctl_ns;   /**< nanoseconds in the map ioctls alone */
 	int map_file;            /**< 1: mapped with IOMMU_IOAS_MAP_FILE, 0: IOMMU_IOAS_MAP */
 };
