@@ -32,6 +32,7 @@
 extern unsigned int pnic_pasid_width;
 
 struct pnic_dev;
+struct pnic_eventfd;
 
 /**
  * struct pnic_pasid - one attached PASID: its own iommufd access.
@@ -118,10 +119,12 @@ struct pnic_queue {
  * @engine: the DMA engine thread (only while the device is open).
  * @engine_wq: where the engine sleeps when idle.
  * @kicked: set by a kick, consumed by the engine.
- * @irq_lock: protects @msix and @req_trigger.
- * @msix: MSI-X eventfds.
- * @nvec: vectors enabled.
- * @req_trigger: the device request eventfd.
+ * @irq_lock: serialises the writers of the routings below (SET_IRQS, close).
+ * @msix: MSI-X routings to eventfds (RCU; struct pnic_eventfd is private to
+ *	pasidnic_irq.c).
+ * @msix_enabled: MSI-X enabled by SET_IRQS (vfio-pci's irq_type MSI-X).
+ * @err_trigger: the error routing (RCU; never signalled by the device).
+ * @req_trigger: the device request routing (RCU).
  * @netdev: the kernel network interface of this port.
  * @netdev_rxq: frames from the stack waiting for an RX descriptor.
  */
@@ -156,10 +159,11 @@ struct pnic_dev {
 	wait_queue_head_t engine_wq;
 	atomic_t kicked;
 
-	struct mutex irq_lock;	/* @msix, @nvec, @req_trigger */
-	struct eventfd_ctx *msix[PNIC_NUM_VECS(PNIC_MAX_QP)];
-	unsigned int nvec;
-	struct eventfd_ctx *req_trigger;
+	struct mutex irq_lock;	/* writers of the routings */
+	struct pnic_eventfd __rcu *msix[PNIC_NUM_VECS(PNIC_MAX_QP)];
+	bool msix_enabled;
+	struct pnic_eventfd __rcu *err_trigger;
+	struct pnic_eventfd __rcu *req_trigger;
 
 	struct net_device *netdev;
 	struct sk_buff_head netdev_rxq;
@@ -203,11 +207,13 @@ int pnic_rx_deliver(struct pnic_dev *pdev, unsigned int qp, const void *buf,
 		    unsigned int len);
 
 /* pasidnic_irq.c: interrupts */
-int pnic_set_irqs(struct pnic_dev *pdev, u32 flags, unsigned int index,
-		  unsigned int start, unsigned int count, void *data);
+long pnic_ioctl_get_irq_info(struct pnic_dev *pdev,
+			     struct vfio_irq_info __user *uarg);
+long pnic_ioctl_set_irqs(struct pnic_dev *pdev, struct vfio_irq_set __user *uarg);
 void pnic_irq_disable_all(struct pnic_dev *pdev);
 void pnic_irq_fire(struct pnic_dev *pdev, unsigned int vec);
 void pnic_irq_request(struct pnic_dev *pdev, unsigned int count);
+void pnic_irq_exit(void);
 
 /* pasidnic_backend.c: where transmitted frames go */
 int pnic_backend_tx(struct pnic_dev *pdev, unsigned int qp, void *buf,

@@ -207,17 +207,6 @@ static int pnic_get_region_info(struct vfio_device *vdev,
 
 /* ---- device ioctls ---- */
 
-static int pnic_irq_count(struct pnic_dev *pdev, unsigned int index)
-{
-	switch (index) {
-	case VFIO_PCI_MSIX_IRQ_INDEX:
-		return PNIC_NUM_VECS(pdev->nqp);
-	case VFIO_PCI_REQ_IRQ_INDEX:
-		return 1;
-	}
-	return 0;
-}
-
 static long pnic_ioctl(struct vfio_device *vdev, unsigned int cmd,
 		       unsigned long arg)
 {
@@ -255,44 +244,10 @@ static long pnic_ioctl(struct vfio_device *vdev, unsigned int cmd,
 		return copy_to_user(uarg, &info, minsz) ? -EFAULT : 0;
 	}
 #endif
-	case VFIO_DEVICE_GET_IRQ_INFO: {
-		struct vfio_irq_info info;
-
-		minsz = offsetofend(struct vfio_irq_info, count);
-		if (copy_from_user(&info, uarg, minsz))
-			return -EFAULT;
-		if (info.argsz < minsz || info.index >= VFIO_PCI_NUM_IRQS)
-			return -EINVAL;
-		info.count = pnic_irq_count(pdev, info.index);
-		info.flags = info.count ? VFIO_IRQ_INFO_EVENTFD |
-					  VFIO_IRQ_INFO_NORESIZE : 0;
-		return copy_to_user(uarg, &info, minsz) ? -EFAULT : 0;
-	}
-	case VFIO_DEVICE_SET_IRQS: {
-		struct vfio_irq_set hdr;
-		size_t data_size = 0;
-		void *data = NULL;
-		int rc;
-
-		minsz = offsetofend(struct vfio_irq_set, count);
-		if (copy_from_user(&hdr, uarg, minsz))
-			return -EFAULT;
-		rc = vfio_set_irqs_validate_and_prepare(&hdr,
-							pnic_irq_count(pdev, hdr.index),
-							VFIO_PCI_NUM_IRQS,
-							&data_size);
-		if (rc)
-			return rc;
-		if (data_size) {
-			data = memdup_user(uarg + minsz, data_size);
-			if (IS_ERR(data))
-				return PTR_ERR(data);
-		}
-		rc = pnic_set_irqs(pdev, hdr.flags, hdr.index, hdr.start,
-				   hdr.count, data);
-		kfree(data);
-		return rc;
-	}
+	case VFIO_DEVICE_GET_IRQ_INFO:
+		return pnic_ioctl_get_irq_info(pdev, uarg);
+	case VFIO_DEVICE_SET_IRQS:
+		return pnic_ioctl_set_irqs(pdev, uarg);
 	case VFIO_DEVICE_RESET:
 		mutex_lock(&pdev->lock);
 		pnic_regs_reset(pdev);
@@ -552,6 +507,7 @@ static void __exit pnic_exit(void)
 	device_unregister(&pnic_parent.dev);
 	class_unregister(&pnic_class);
 	mdev_unregister_driver(&pnic_driver);
+	pnic_irq_exit();
 }
 
 module_init(pnic_init);

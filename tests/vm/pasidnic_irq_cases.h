@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The VFIO_DEVICE_SET_IRQS cases of pasidnic-irq-bad-input (the table is
+ * pasidnic_irq_cases.c, the runner pasidnic_irq_bad_input.c).
+ */
+#ifndef PASIDNIC_IRQ_CASES_H
+#define PASIDNIC_IRQ_CASES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <linux/vfio.h>
+
+#define NONE	VFIO_IRQ_SET_DATA_NONE
+#define BOOL	VFIO_IRQ_SET_DATA_BOOL
+#define EFD	VFIO_IRQ_SET_DATA_EVENTFD
+#define MASK	VFIO_IRQ_SET_ACTION_MASK
+#define UNMASK	VFIO_IRQ_SET_ACTION_UNMASK
+#define TRIG	VFIO_IRQ_SET_ACTION_TRIGGER
+
+#define INTX	VFIO_PCI_INTX_IRQ_INDEX
+#define MSI	VFIO_PCI_MSI_IRQ_INDEX
+#define MSIX	VFIO_PCI_MSIX_IRQ_INDEX
+#define ERR	VFIO_PCI_ERR_IRQ_INDEX
+#define REQ	VFIO_PCI_REQ_IRQ_INDEX
+
+#define MAXV	64		/* data entries the test sends at most */
+#define MINSZ	(offsetof(struct vfio_irq_set, count) + sizeof(uint32_t))
+
+/* What each data entry of a DATA_EVENTFD call is. */
+enum fdkind {
+	FD_NA,		/* no eventfd data */
+	FD_VALID,	/* a fresh eventfd (E) */
+	FD_OFF,		/* -1: unroute */
+	FD_NEG,		/* -2 */
+	FD_DEVNULL,	/* /dev/null: not an eventfd */
+	FD_CLOSED,	/* a closed fd number */
+	FD_DEVICE,	/* the vfio device fd itself */
+	FD_LASTBAD,	/* E for all entries but the last, /dev/null there */
+	FD_LASTCLOSED,	/* E for all entries but the last, a closed fd there */
+};
+
+/* State before a case: MSI-X disabled and ERR/REQ unrouted, or all routed. */
+enum pre { OFF, ON };
+
+/* A start or count: @v, plus the MSI-X vector count when @n. */
+struct val {
+	uint32_t v;
+	bool n;
+};
+
+#define A(x)	{ (uint32_t)(x), false }
+#define NV(x)	{ (uint32_t)(x), true }
+
+struct irq_case {
+	enum pre pre;
+	uint32_t index;
+	uint32_t flags;
+	struct val start, count;
+	enum fdkind fd;
+	uint64_t bools;		/* DATA_BOOL entry i = bit i */
+	int argsz;		/* 0: header + the data; > 0: this argsz */
+	int expect;		/* errno, or 0 */
+};
+
+#define C(pre, idx, fl, s, c, fd, b, ex) \
+	{ pre, idx, fl, s, c, fd, b, 0, ex }
+#define CSZ(pre, idx, fl, s, c, fd, argsz, ex) \
+	{ pre, idx, fl, s, c, fd, 0, argsz, ex }
+
+/** The table, in the order the runner plays it. */
+extern const struct irq_case irq_cases[];
+extern const unsigned int irq_ncases;
+
+#endif /* PASIDNIC_IRQ_CASES_H */
