@@ -45,3 +45,57 @@ pnic_remove() {
 	echo 1 > "/sys/bus/mdev/devices/$1/remove" || fail "cannot remove device $1"
 	[ ! -e "/sys/bus/mdev/devices/$1" ] || fail "device $1 still exists after remove"
 }
+
+# pnic_wait_bounded PID SECONDS WHAT: wait for the background job PID at most
+# SECONDS; return its status. A job still running then (a task stuck in the
+# kernel) gets its kernel stacks printed and SIGKILL, and is not waited for
+# (it may never die): return 124, so a stuck device fails the test instead
+# of hanging the boot.
+pnic_wait_bounded() {
+	local pid=$1 end=$(( $(date +%s) + $2 )) t
+	while kill -0 "$pid" 2>/dev/null; do
+		if [ "$(date +%s)" -ge "$end" ]; then
+			echo "---- $3 (pid $pid) still running after $2 s: kernel stacks ----"
+			for t in /proc/"$pid"/task/*; do
+				echo "task ${t##*/} ($(cat "$t/comm" 2>/dev/null)):"
+				cat "$t/stack" 2>/dev/null
+			done
+			kill -9 "$pid" 2>/dev/null
+			return 124
+		fi
+		sleep 0.1
+	done
+	wait "$pid"
+}
+
+# pnic_remove_bounded UUID SECONDS: remove a port through sysfs, failing the
+# test (without hanging) when the removal has not returned within SECONDS.
+pnic_remove_bounded() {
+	(echo 1 > "/sys/bus/mdev/devices/$1/remove") &
+	pnic_wait_bounded $! "$2" "removal of port $1" || fail "removal of port $1 failed or did not return within $2 s"
+	[ ! -e "/sys/bus/mdev/devices/$1" ] || fail "port $1 still exists after its removal"
+}
+
+# pnic_hung_task_timeout SECONDS: a short hung-task timeout for this test
+# (CONFIG_DETECT_HUNG_TASK), restored when the script exits.
+pnic_hung_task_timeout() {
+	local f=/proc/sys/kernel/hung_task_timeout_secs
+	[ -w $f ] || { echo "note: no $f (CONFIG_DETECT_HUNG_TASK off)"; return 0; }
+	PNIC_HUNG_TASK_SAVED=$(cat $f)
+	echo "$1" > $f
+	trap 'echo "$PNIC_HUNG_TASK_SAVED" > /proc/sys/kernel/hung_task_timeout_secs' EXIT
+}
+
+# pnic_cleanup_quiet UUID...: after a failure, remove what is left (each
+# removal bounded to 10 s) and unload the module, so the boot's next tests
+# start clean; reports nothing (the failure's REASON stays the last one).
+pnic_cleanup_quiet() {
+	local u
+	for u in "$@"; do
+		[ -e "/sys/bus/mdev/devices/$u" ] || continue
+		(echo 1 > "/sys/bus/mdev/devices/$u/remove") 2>/dev/null &
+		pnic_wait_bounded $! 10 "removal of port $u" > /dev/null
+	done
+	rmmod pasidnic 2>/dev/null
+	return 0
+}
