@@ -2,7 +2,11 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # Packets per second through net_pasidnic against net_null (copy=1), io
 # forwarding between two ports on one core, measured side by side in one VM
-# run by 'dpdk-testpasid bench pmd' and printed as a ratio.
+# run by 'dpdk-testpasid bench pmd' and printed as ratios: pasidnic on one
+# queue pair / net_null ("ratio pasidnic/null:"), pasidnic on two queue pairs
+# / on one ("ratio 2qp/1qp:"), and a healthy tenant's rate beside a tenant
+# stuck in a userfaultfd page fault on the same port / its solo rate ("ratio
+# beside-stuck/solo:"; needs CONFIG_USERFAULTFD, in both test kernels).
 #
 #   devtools/bench-pmd.sh [--seconds N] [--plain]
 #
@@ -24,7 +28,7 @@ guest() {
 		die "insmod $KMOD/pasidnic/pasidnic.ko failed (built for this kernel? devtools/build.sh plain)"
 	for i in 1 2; do
 		uuid=$(cat /proc/sys/kernel/random/uuid)
-		echo "$uuid" > /sys/class/mdev_bus/pasidnic/mdev_supported_types/pasidnic-q1/create
+		echo "$uuid" > /sys/class/mdev_bus/pasidnic/mdev_supported_types/pasidnic-q2/create
 		ports+=(-a "iommufd:mdev-$uuid")
 	done
 	echo "kernel: $(uname -r)"
