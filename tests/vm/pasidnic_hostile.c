@@ -777,6 +777,7 @@ main(int argc, char **argv)
 	struct remover rm = { .done = 0 };
 	pthread_t rm_thread;
 	int kill_idx = -1, opt, status;
+	pid_t killed = 0;
 	bool removing = false;
 	struct pnr_wd *wd;
 
@@ -850,7 +851,8 @@ main(int argc, char **argv)
 			while (!rm.tid)
 				usleep(1000);
 			s->tid = rm.tid;
-			kill(child[kill_idx], SIGKILL);
+			killed = child[kill_idx];
+			kill(killed, SIGKILL);
 			removing = true;
 		}
 		if (removing && rm.done) {
@@ -873,9 +875,8 @@ main(int argc, char **argv)
 			continue;
 		child[i] = 0;
 		running--;
-		if ((int)i == kill_idx || (kill_uuid && !strcmp(uuid[i], kill_uuid) &&
-					   WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL))
-			continue;
+		if (pid == killed && WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
+			continue;	/* the fuzzer of the removed port */
 		if (WIFSIGNALED(status))
 			FAIL("%s: the fuzzer died of signal %d in operation #%llu (%s) (seed %llu)",
 			     uuid[i], WTERMSIG(status), (unsigned long long)wd->slot[i].nops,

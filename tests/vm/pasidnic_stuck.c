@@ -157,7 +157,6 @@ pager(int uffd, int msg, int life)
 	struct uffd_msg m;
 
 	prctl(PR_SET_NAME, "stuck-pager");
-	dprintf(msg, "pager %d\n", getpid());
 	for (;;) {
 		if (poll(pfd, 2, -1) < 0)
 			continue;
@@ -216,7 +215,7 @@ tenant_a(uint32_t ioas, int msg, int go, int life)
 			      PASID_A) == 0, "tenant A: queue set-up");
 	__sync_synchronize();
 	port.db[PNIC_DB_TAIL(PNIC_QUEUE(QP_A, PNIC_DIR_RX)) / 4] = A_FRAMES;
-	dprintf(msg, "ready\n");
+	dprintf(msg, "ready %d\n", pid_pager);
 	if (read(go, &c, 1) != 1)
 		_exit(1);
 	port.db[PNIC_DB_TAIL(PNIC_QUEUE(QP_A, PNIC_DIR_TX)) / 4] = A_FRAMES;
@@ -459,11 +458,9 @@ main(int argc, char **argv)
 	close(go[0]);
 	close(life[0]);
 	lifeline = life[1];
-	if (!wait_msg(msg[0], "pager ", SLOW_MS, line, sizeof(line)))
-		fail("tenant A did not start its pager");
+	if (!wait_msg(msg[0], "ready ", SLOW_MS, line, sizeof(line)))
+		fail("tenant A did not set up its userfaultfd, pager and queues");
 	pid_pager = atoi(line);
-	if (!wait_msg(msg[0], "ready", SLOW_MS, line, sizeof(line)))
-		fail("tenant A did not set up its queues");
 	printf("tenant A (pid %d, PASID %d) ready, its pager is pid %d\n", pid_a, PASID_A,
 	       pid_pager);
 
