@@ -26,7 +26,7 @@ guest() {
 	modprobe -d "$MODROOT" mdev 2> /dev/null || true
 	grep -q '^pasidnic ' /proc/modules || insmod "$KMOD/pasidnic/pasidnic.ko" ||
 		die "insmod $KMOD/pasidnic/pasidnic.ko failed (built for this kernel? devtools/build.sh plain)"
-	for i in 1 2; do
+	for _ in 1 2; do
 		uuid=$(cat /proc/sys/kernel/random/uuid)
 		echo "$uuid" > /sys/class/mdev_bus/pasidnic/mdev_supported_types/pasidnic-q2/create
 		ports+=(-a "iommufd:mdev-$uuid")

@@ -97,9 +97,12 @@ pager_start(struct pager *pg)
 	reg.range.start = (uintptr_t)pg->va;
 	reg.range.len = STUCK_LEN;
 	if (ioctl(pg->uffd, UFFDIO_API, &api) || ioctl(pg->uffd, UFFDIO_REGISTER, &reg) ||
-	    pipe(pg->life) || (errno = pthread_create(&pg->thread, NULL, pager_fn, pg))) {
+	    pipe(pg->life))
 		err = -errno;
-		fprintf(stderr, "bench pmd: userfaultfd set-up: %s\n", strerror(errno));
+	else
+		err = -pthread_create(&pg->thread, NULL, pager_fn, pg);
+	if (err) {
+		fprintf(stderr, "bench pmd: userfaultfd set-up: %s\n", strerror(-err));
 		close(pg->uffd);
 		munmap(pg->va, STUCK_LEN);
 		return err;

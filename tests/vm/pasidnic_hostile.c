@@ -151,7 +151,7 @@ any_iova(struct fz *f)
 	case 6:
 		return IOVA_BASE + below(f, 2 * MEM_LEN);		/* maybe mapped */
 	default:
-		return chance(f, 50) ? odd[below(f, sizeof(odd) / sizeof(odd[0]))] : rnd(f);
+		return chance(f, 50) ? odd[below(f, ARRAY_SIZE(odd))] : rnd(f);
 	}
 }
 
@@ -164,7 +164,7 @@ any_len(struct fz *f)
 
 	switch (below(f, 3)) {
 	case 0:
-		return odd[below(f, sizeof(odd) / sizeof(odd[0]))];
+		return odd[below(f, ARRAY_SIZE(odd))];
 	case 1:
 		return below(f, PNIC_MAX_PKT + 64);
 	default:
@@ -190,7 +190,7 @@ any_pasid(struct fz *f)
 
 	if (chance(f, 85))
 		return 1 + below(f, MAXPASID);
-	return (int)odd[below(f, sizeof(odd) / sizeof(odd[0]))];
+	return (int)odd[below(f, ARRAY_SIZE(odd))];
 }
 
 static uint32_t
@@ -259,7 +259,7 @@ op_reg_write(struct fz *f)
 			v = f->p.db[PNIC_DB_HEAD(q % PNIC_MAX_QUEUES) / 4] + below(f, 40);
 		break;
 	case 10:
-		off = PNIC_QREG(q, qreg[below(f, sizeof(qreg) / sizeof(qreg[0]))]);
+		off = PNIC_QREG(q, qreg[below(f, ARRAY_SIZE(qreg))]);
 		break;
 	default:
 		off = below(f, PNIC_BAR_REGS_SIZE + 64) & ~3u;
@@ -286,7 +286,7 @@ op_region(struct fz *f)
 	unsigned int idx = below(f, VFIO_PCI_NUM_REGIONS + 2);
 	uint64_t base = idx < VFIO_PCI_NUM_REGIONS ? f->p.off[idx] : (uint64_t)idx << 40;
 	uint64_t size = idx < VFIO_PCI_NUM_REGIONS ? f->p.size[idx] : 4096;
-	size_t n = sizes[below(f, sizeof(sizes) / sizeof(sizes[0]))];
+	size_t n = sizes[below(f, ARRAY_SIZE(sizes))];
 	uint64_t off = chance(f, 80) ? below(f, (uint32_t)size + 8) : size - below(f, 8);
 	unsigned int i;
 
@@ -389,7 +389,7 @@ op_cfg(struct fz *f)
 	static const uint32_t hot[] = { 0x04, 0x06, 0x10, 0x3c, PNIC_CFG_MSIX_CAP + 2,
 		PNIC_CFG_EXP_CAP + 8, PNIC_CFG_PASID_ECAP + 4, PNIC_CFG_PASID_ECAP + 6 };
 	unsigned int size = 1u << below(f, 3);
-	uint32_t off = chance(f, 60) ? hot[below(f, sizeof(hot) / sizeof(hot[0]))]
+	uint32_t off = chance(f, 60) ? hot[below(f, ARRAY_SIZE(hot))]
 				     : below(f, PNIC_CFG_SIZE + 8);
 	uint32_t v = (uint32_t)rnd(f);
 	uint64_t at = f->p.off[VFIO_PCI_CONFIG_REGION_INDEX] + off;
@@ -629,24 +629,60 @@ static void
 fz_op(struct fz *f, enum op op)
 {
 	switch (op) {
-	case OP_REG_WRITE: op_reg_write(f); break;
-	case OP_REG_READ: op_reg_read(f); break;
-	case OP_REGION: op_region(f); break;
-	case OP_DB: op_db(f); break;
-	case OP_DESC: op_desc(f); break;
-	case OP_TRAFFIC: op_traffic(f); break;
-	case OP_CFG: op_cfg(f); break;
-	case OP_SET_IRQS: op_set_irqs(f); break;
-	case OP_MAP: op_map(f); break;
-	case OP_UNMAP: op_unmap(f); break;
-	case OP_IOAS: op_ioas(f); break;
-	case OP_ATTACH: op_attach(f); break;
-	case OP_RESET: note(f, ioctl(f->p.d.fd, VFIO_DEVICE_RESET) != 0); break;
-	case OP_INFO: op_info(f); break;
-	case OP_DRAIN: op_drain(f); break;
-	case OP_MMAP: op_mmap(f); break;
-	case OP_REOPEN: pnr_close(&f->p); fz_setup(f); break;
-	case NOPS: break;
+	case OP_REG_WRITE:
+		op_reg_write(f);
+		break;
+	case OP_REG_READ:
+		op_reg_read(f);
+		break;
+	case OP_REGION:
+		op_region(f);
+		break;
+	case OP_DB:
+		op_db(f);
+		break;
+	case OP_DESC:
+		op_desc(f);
+		break;
+	case OP_TRAFFIC:
+		op_traffic(f);
+		break;
+	case OP_CFG:
+		op_cfg(f);
+		break;
+	case OP_SET_IRQS:
+		op_set_irqs(f);
+		break;
+	case OP_MAP:
+		op_map(f);
+		break;
+	case OP_UNMAP:
+		op_unmap(f);
+		break;
+	case OP_IOAS:
+		op_ioas(f);
+		break;
+	case OP_ATTACH:
+		op_attach(f);
+		break;
+	case OP_RESET:
+		note(f, ioctl(f->p.d.fd, VFIO_DEVICE_RESET) != 0);
+		break;
+	case OP_INFO:
+		op_info(f);
+		break;
+	case OP_DRAIN:
+		op_drain(f);
+		break;
+	case OP_MMAP:
+		op_mmap(f);
+		break;
+	case OP_REOPEN:
+		pnr_close(&f->p);
+		fz_setup(f);
+		break;
+	case NOPS:
+		break;
 	}
 }
 
@@ -784,9 +820,15 @@ main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (opt) {
-		case 'o': ops = strtoull(optarg, NULL, 0); break;
-		case 's': seed = strtoull(optarg, NULL, 0); break;
-		case 'k': kill_uuid = optarg; break;
+		case 'o':
+			ops = strtoull(optarg, NULL, 0);
+			break;
+		case 's':
+			seed = strtoull(optarg, NULL, 0);
+			break;
+		case 'k':
+			kill_uuid = optarg;
+			break;
 		default:
 			fprintf(stderr, "usage: %s [--ops N] [--seed S] [--kill UUID] UUID...\n",
 				argv[0]);

@@ -132,7 +132,7 @@ kick(unsigned int qp)
 	end();
 }
 
-static void __attribute__((format(printf, 1, 2), noreturn))
+static void
 fail(const char *fmt, ...)
 {
 	va_list ap;
@@ -151,7 +151,7 @@ fail(const char *fmt, ...)
 
 /* Read faults from @uffd, report them on @msg, never answer; exit on lifeline EOF. */
 static void
-pager(int uffd, int msg, int life)
+pager_run(int uffd, int msg, int life)
 {
 	struct pollfd pfd[2] = { { .fd = uffd, .events = POLLIN }, { .fd = life, .events = POLLIN } };
 	struct uffd_msg m;
@@ -196,7 +196,7 @@ tenant_a(uint32_t ioas, int msg, int go, int life)
 	if (pid_pager == 0) {
 		close(go);
 		pnr_close(&port);
-		pager(uffd, msg, life);
+		pager_run(uffd, msg, life);
 	}
 	close(uffd);
 	close(life);
@@ -345,7 +345,7 @@ b_reads(void)
 	unsigned int i, q;
 	char what[64];
 
-	for (i = 0; i < sizeof(global) / sizeof(global[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(global); i++) {
 		uint64_t t = pnr_now_ns();
 
 		snprintf(what, sizeof(what), "a read of global register %#x", global[i]);

@@ -21,6 +21,10 @@
 #include "vfio_util.h"
 #include "pasidnic_regs.h"
 
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#endif
+
 /** A pasidnic port opened through its vfio cdev and bound to its own iommufd. */
 struct pnr_port {
 	struct vu_device d;
@@ -110,8 +114,7 @@ void pnr_wd_claim(struct pnr_wd *w, unsigned int i);
 /** pnr_wd_begin() - an operation described by @what starts in @s. */
 void pnr_wd_begin(struct pnr_wd_slot *s, const char *what);
 /** pnr_wd_beginf() - the same with a printf-style description. */
-void pnr_wd_beginf(struct pnr_wd_slot *s, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+void pnr_wd_beginf(struct pnr_wd_slot *s, const char *fmt, ...);
 /** pnr_wd_end() - the operation of @s completed. */
 void pnr_wd_end(struct pnr_wd_slot *s);
 
