@@ -55,6 +55,7 @@
 #define MAXPASID	8		/* PASIDs 1..MAXPASID are tracked */
 #define MAXPORTS	8
 #define REOPEN_EVERY	25000		/* operations between device reopens, on average */
+#define MMAP_EVERY	2000		/* operations between doorbell mmap tries, on average */
 
 /* ---- one fuzzer ---- */
 
@@ -72,12 +73,18 @@ static const char *const op_name[NOPS] = {
 	"device close and reopen",
 };
 
-/* Relative frequency of each operation (OP_REOPEN is drawn separately). */
+/*
+ * Relative frequency of each operation; OP_MMAP and OP_REOPEN are drawn
+ * separately, once in MMAP_EVERY and REOPEN_EVERY operations. The costly
+ * ones (IOAS and attach ioctls, queue set-ups: ~5x a register access on the
+ * debug kernel) are rarer, so the default 200,000 operations per port fit
+ * the boot's time budget; every kind still runs thousands of times.
+ */
 static const unsigned int op_weight[NOPS] = {
-	[OP_REG_WRITE] = 20, [OP_REG_READ] = 8, [OP_REGION] = 8, [OP_DB] = 12,
-	[OP_DESC] = 14, [OP_TRAFFIC] = 6, [OP_CFG] = 5, [OP_SET_IRQS] = 5,
-	[OP_MAP] = 3, [OP_UNMAP] = 3, [OP_IOAS] = 1, [OP_ATTACH] = 3, [OP_RESET] = 1,
-	[OP_INFO] = 2, [OP_DRAIN] = 2, [OP_MMAP] = 1,
+	[OP_REG_WRITE] = 20, [OP_REG_READ] = 8, [OP_REGION] = 6, [OP_DB] = 20,
+	[OP_DESC] = 20, [OP_TRAFFIC] = 4, [OP_CFG] = 4, [OP_SET_IRQS] = 4,
+	[OP_MAP] = 2, [OP_UNMAP] = 2, [OP_IOAS] = 1, [OP_ATTACH] = 2, [OP_RESET] = 1,
+	[OP_INFO] = 2, [OP_DRAIN] = 2,
 };
 
 struct map {
@@ -100,6 +107,7 @@ struct fz {
 	uint32_t pasid_ioas[MAXPASID + 1];	/* 0: not attached; [0]: the RID */
 	int efd[NEFD];
 	unsigned long count[NOPS], refused;
+	uint64_t ns[NOPS];			/* time spent per operation kind */
 };
 
 static uint64_t
@@ -282,11 +290,12 @@ static void
 op_region(struct fz *f)
 {
 	static uint8_t buf[65536];
-	static const size_t sizes[] = { 1, 2, 3, 4, 5, 8, 16, 64, 4096, 65536 };
+	static const size_t sizes[] = { 1, 2, 3, 4, 5, 8, 16, 64 };
 	unsigned int idx = below(f, VFIO_PCI_NUM_REGIONS + 2);
 	uint64_t base = idx < VFIO_PCI_NUM_REGIONS ? f->p.off[idx] : (uint64_t)idx << 40;
 	uint64_t size = idx < VFIO_PCI_NUM_REGIONS ? f->p.size[idx] : 4096;
-	size_t n = sizes[below(f, ARRAY_SIZE(sizes))];
+	/* Now and then a page or 64 KiB: one access per 4 bytes in the kernel. */
+	size_t n = chance(f, 3) ? (chance(f, 50) ? 4096 : 65536) : sizes[below(f, ARRAY_SIZE(sizes))];
 	uint64_t off = chance(f, 80) ? below(f, (uint32_t)size + 8) : size - below(f, 8);
 	unsigned int i;
 
@@ -715,7 +724,9 @@ fuzz(struct pnr_wd_slot *wd, const char *uuid, uint64_t seed, uint64_t ops)
 		enum op op = OP_REOPEN;
 		uint32_t r;
 
-		if (below(&f, REOPEN_EVERY)) {
+		if (!below(&f, MMAP_EVERY)) {
+			op = OP_MMAP;
+		} else if (below(&f, REOPEN_EVERY)) {
 			r = below(&f, total);
 			for (op = 0; r >= op_weight[op]; op++)
 				r -= op_weight[op];
@@ -724,13 +735,16 @@ fuzz(struct pnr_wd_slot *wd, const char *uuid, uint64_t seed, uint64_t ops)
 		if (f.trace)
 			printf("port %s op %llu: %s\n", uuid, (unsigned long long)n, op_name[op]);
 		fz_op(&f, op);
+		f.ns[op] += pnr_now_ns() - wd->start_ns;
 		pnr_wd_end(wd);
 		f.count[op]++;
 	}
-	printf("port %s: %llu operations in %.1f s, %lu refused by the kernel:", uuid,
-	       (unsigned long long)n, (pnr_now_ns() - t0) / 1e9, f.refused);
+	printf("port %s: %llu operations in %.1f s, %lu refused by the kernel; count "
+	       "(mean us) per kind:", uuid, (unsigned long long)n, (pnr_now_ns() - t0) / 1e9,
+	       f.refused);
 	for (i = 0; i < NOPS; i++)
-		printf(" %s %lu%s", op_name[i], f.count[i], i + 1 < NOPS ? "," : "\n");
+		printf(" %s %lu (%.0f)%s", op_name[i], f.count[i],
+		       f.count[i] ? f.ns[i] / 1e3 / f.count[i] : 0.0, i + 1 < NOPS ? "," : "\n");
 	pnr_close(&f.p);
 	exit(0);
 }
@@ -758,6 +772,18 @@ remover_fn(void *arg)
 		close(fd);
 	r->done = 1;
 	return NULL;
+}
+
+/* One line: operations done per port so far. */
+static void
+progress(struct pnr_wd *wd, const char *const *uuid, uint64_t t0)
+{
+	unsigned int i;
+
+	printf("after %.0f s:", (pnr_now_ns() - t0) / 1e9);
+	for (i = 0; i < wd->n - 1; i++)
+		printf(" %.8s %llu ops%s", uuid[i], (unsigned long long)wd->slot[i].nops,
+		       i + 2 < wd->n ? "," : "\n");
 }
 
 static pid_t child[MAXPORTS];
@@ -814,6 +840,7 @@ main(int argc, char **argv)
 	pthread_t rm_thread;
 	int kill_idx = -1, opt, status;
 	pid_t killed = 0;
+	uint64_t t0 = pnr_now_ns(), next_report = t0 + 15000000000ull;
 	bool removing = false;
 	struct pnr_wd *wd;
 
@@ -870,13 +897,20 @@ main(int argc, char **argv)
 		pid_t pid;
 		int stuck = pnr_wd_check(wd);
 
+		if (pnr_now_ns() > next_report) {
+			progress(wd, uuid, t0);
+			next_report += 15000000000ull;
+		}
+
 		if (stuck >= 0)
 			FAIL("%s: operation #%llu (%s) blocked for more than %u s (seed %llu)",
 			     stuck < (int)nchild ? uuid[stuck] : "sysfs remove",
 			     (unsigned long long)wd->slot[stuck].nops, wd->slot[stuck].what, wd_s,
 			     (unsigned long long)seed);
-		if (pnr_now_ns() > deadline)
+		if (pnr_now_ns() > deadline) {
+			progress(wd, uuid, t0);
 			FAIL("not done after PNIC_MAX_SECONDS (seed %llu)", (unsigned long long)seed);
+		}
 		/* The killed port: remove it through sysfs and SIGKILL its fuzzer. */
 		if (kill_idx >= 0 && !removing && child[kill_idx] > 0 &&
 		    (wd->slot[kill_idx].nops >= kill_at || running == 1)) {
@@ -916,6 +950,7 @@ main(int argc, char **argv)
 		if (i == nchild)
 			continue;
 		child[i] = 0;
+		wd->slot[i].pid = 0;	/* gone: nothing left to watch */
 		running--;
 		if (pid == killed && WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
 			continue;	/* the fuzzer of the removed port */
