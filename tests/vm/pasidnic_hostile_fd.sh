@@ -13,7 +13,7 @@
 . "$TOP/tests/vm/pasidnic_common.sh"
 prog=$BUILD/tests/vm/pasidnic-hostile
 [ -x "$prog" ] || fail "no $prog: build the project (devtools/build.sh)"
-ops=${PNIC_OPS:-200000} max=240
+ops=${PNIC_OPS:-200000} max=480
 [ "${TEST_LONG:-0}" = 1 ] && ops=${PNIC_OPS:-5000000} max=3300
 export PNIC_MAX_SECONDS=${PNIC_MAX_SECONDS:-$max}
 pnic_hung_task_timeout 10
