@@ -17,7 +17,7 @@ ops=${PNIC_OPS:-200000} max=480
 [ "${TEST_LONG:-0}" = 1 ] && ops=${PNIC_OPS:-5000000} max=3300
 export PNIC_MAX_SECONDS=${PNIC_MAX_SECONDS:-$max}
 pnic_hung_task_timeout 10
-pnic_load
+pnic_load_fresh
 u1=$(pnic_create q2) || exit 1
 u2=$(pnic_create q4) || exit 1
 u3=$(pnic_create q1) || exit 1

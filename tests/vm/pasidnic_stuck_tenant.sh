@@ -16,7 +16,7 @@ prog=$BUILD/tests/vm/pasidnic-stuck
 secs=3
 [ "${TEST_LONG:-0}" = 1 ] && secs=30
 pnic_hung_task_timeout 10
-pnic_load
+pnic_load_fresh
 u=$(pnic_create q2) || exit 1
 
 "$prog" --seconds $secs "$u" & pid=$!
