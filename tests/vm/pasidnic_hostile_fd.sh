@@ -22,9 +22,11 @@ u1=$(pnic_create q2) || exit 1
 u2=$(pnic_create q4) || exit 1
 u3=$(pnic_create q1) || exit 1
 
+echo "$(cut -d" " -f1 /proc/uptime) s: ports ready, starting ${prog##*/}"
 "$prog" --ops "$ops" --kill "$u3" "$u1" "$u2" & pid=$!
 pnic_wait_bounded $pid $((PNIC_MAX_SECONDS + 30)) "the fuzzers"
 rc=$?
+echo "$(cut -d" " -f1 /proc/uptime) s: ${prog##*/} exited with status $rc"
 if [ $rc != 0 ]; then
 	pnic_cleanup_quiet "$u1" "$u2" "$u3"
 	[ $rc = 124 ] && fail "the fuzzers did not finish within $((PNIC_MAX_SECONDS + 30)) s"

@@ -19,9 +19,11 @@ pnic_hung_task_timeout 10
 pnic_load_fresh
 u=$(pnic_create q2) || exit 1
 
+echo "$(cut -d" " -f1 /proc/uptime) s: ports ready, starting ${prog##*/}"
 "$prog" --seconds $secs "$u" & pid=$!
 pnic_wait_bounded $pid $((3 * secs + 60)) "pasidnic-stuck"
 rc=$?
+echo "$(cut -d" " -f1 /proc/uptime) s: ${prog##*/} exited with status $rc"
 if [ $rc != 0 ]; then
 	pnic_cleanup_quiet "$u"
 	[ $rc = 124 ] && fail "pasidnic-stuck did not finish within $((3 * secs + 60)) s"
