@@ -327,8 +327,9 @@ b_stream(unsigned int ms, const char *phase)
 	}
 	secs = (pnr_now_ns() - t0) / 1e9;
 	pk1 = rd(PNIC_QREG(rxq, PNIC_Q_PKTS_LO), "a read of B's RX packet counter");
-	if (pk1 - pk0 != frames)
-		fail("tenant B: %s: its RX packet counter advanced by %u, not %llu", phase,
+	/* The counter may trail the descriptors by the last burst. */
+	if (pk1 - pk0 > frames || pk1 - pk0 + BATCH < frames)
+		fail("tenant B: %s: its RX packet counter advanced by %u for %llu frames", phase,
 		     pk1 - pk0, (unsigned long long)frames);
 	printf("tenant B %s: %llu frames in %.2f s: %.0f frames/s\n", phase,
 	       (unsigned long long)frames, secs, frames / secs);
