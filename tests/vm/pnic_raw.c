@@ -222,18 +222,22 @@ pnr_wd_end(struct pnr_wd_slot *s)
 	s->nops++;
 }
 
-/* Print one file of /proc, prefixed. */
-static void
+/* Print one file of /proc, prefixed. Return: the lines printed. */
+static unsigned int
 cat_proc(const char *path, const char *prefix)
 {
 	char line[256];
+	unsigned int n = 0;
 	FILE *f = fopen(path, "r");
 
 	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f))
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
 		printf("%s%s", prefix, line);
+		n++;
+	}
 	fclose(f);
+	return n;
 }
 
 /* Kernel stack of task @tid of @pid, with its name and state. */
@@ -241,6 +245,7 @@ static void
 dump_task(pid_t pid, pid_t tid)
 {
 	char path[96], comm[64] = "?", state = '?';
+	unsigned int i;
 	FILE *f;
 
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", pid, tid);
@@ -252,7 +257,9 @@ dump_task(pid_t pid, pid_t tid)
 	}
 	printf("---- task %d/%d (%s), state %c: kernel stack ----\n", pid, tid, comm, state);
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/stack", pid, tid);
-	cat_proc(path, "    ");
+	/* An unwind that races with the task comes back empty: try again. */
+	for (i = 0; i < 5 && !cat_proc(path, "    "); i++)
+		usleep(50000);
 }
 
 /* Every thread of @pid, or only those in D state or named pasidnic* when @filter. */
