@@ -22,7 +22,7 @@ set -euo pipefail
 
 # ---- guest side: devtools/bench-pmd.sh --guest SECONDS ----
 guest() {
-	local uuid ports=() i d rc=0
+	local uuid ports=() d rc=0
 	modprobe -d "$MODROOT" mdev 2> /dev/null || true
 	grep -q '^pasidnic ' /proc/modules || insmod "$KMOD/pasidnic/pasidnic.ko" ||
 		die "insmod $KMOD/pasidnic/pasidnic.ko failed (built for this kernel? devtools/build.sh plain)"
