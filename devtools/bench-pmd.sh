@@ -2,7 +2,11 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # Packets per second through net_pasidnic against net_null (copy=1), io
 # forwarding between two ports on one core, measured side by side in one VM
-# run by 'dpdk-testpasid bench pmd' and printed as a ratio.
+# run by 'dpdk-testpasid bench pmd' and printed as ratios: pasidnic on one
+# queue pair / net_null ("ratio pasidnic/null:"), pasidnic on two queue pairs
+# / on one ("ratio 2qp/1qp:"), and a healthy tenant's rate beside a tenant
+# stuck in a userfaultfd page fault on the same port / its solo rate ("ratio
+# beside-stuck/solo:"; needs CONFIG_USERFAULTFD, in both test kernels).
 #
 #   devtools/bench-pmd.sh [--seconds N] [--plain]
 #
@@ -22,7 +26,7 @@ guest() {
 	LIB_FAIL=die
 	. "$TOP/devtools/lib/pasidnic.sh"
 	trap pnic_remove_ports EXIT
-	pnic_ports 2 q1
+	pnic_ports 2 q2
 	for p in "${PNIC_PORTS[@]}"; do
 		ports+=(-a "iommufd:$p")
 	done

@@ -11,6 +11,12 @@
 # per test and ends with "N passed, N failed, N skipped"; exits 1 when
 # anything failed. Logs: build/test-logs/. TEST_VERBOSE=1 streams the VM
 # consoles.
+#
+# TEST_LONG=1 selects the long variants of the tests that have one (the VM
+# tests read TEST_LONG, which reaches the guest) and raises the time limits:
+# per VM test (tests/vm/run.sh VMTEST_TIMEOUT) from 600 s to 3600 s and per
+# VM boot (devtools/vm.sh --timeout) from 1200 s to 14400 s. VMTEST_TIMEOUT
+# and VM_TIMEOUT, when set, override either limit.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -46,6 +52,17 @@ selected() {
 	return 1
 }
 filters=("$@")
+
+# Time limits, and the long variants (TEST_LONG=1; doc/testing.md).
+TEST_LONG=${TEST_LONG:-0}
+if [ "$TEST_LONG" = 1 ]; then
+	test_timeout=${VMTEST_TIMEOUT:-3600} vm_timeout=${VM_TIMEOUT:-14400}
+	long_note=", TEST_LONG"
+else
+	test_timeout=${VMTEST_TIMEOUT:-600} vm_timeout=${VM_TIMEOUT:-1200}
+fi
+# What the guest runner gets: vm.sh passes no environment of its own.
+guest_env=(env TEST_LONG="$TEST_LONG" VMTEST_TIMEOUT="$test_timeout")
 
 # ---- set-up: packages, DPDK, kernel, project, module ----
 "$TOP/devtools/deps.sh" || { result "FAIL setup: installing the Debian packages failed"; finish; }
@@ -140,15 +157,15 @@ for boot in $(printf '%s\n' "${!boot_tests[@]}" | sort); do
 	names=(${boot_tests[$boot]})
 	t=$(date +%s)
 	if [ "${TEST_VERBOSE:-0}" = 1 ]; then
-		"$TOP/devtools/vm.sh" "${VM_ARGS[@]}" --out "$LOGS/$boot" -- \
-			"$TOP/tests/vm/run.sh" "${names[@]}" 2>&1 | tee "$LOGS/$boot.console"
+		"$TOP/devtools/vm.sh" "${VM_ARGS[@]}" --timeout "$vm_timeout" --out "$LOGS/$boot" -- \
+			"${guest_env[@]}" "$TOP/tests/vm/run.sh" "${names[@]}" 2>&1 | tee "$LOGS/$boot.console"
 		rc=${PIPESTATUS[0]}
 	else
-		"$TOP/devtools/vm.sh" "${VM_ARGS[@]}" --out "$LOGS/$boot" -- \
-			"$TOP/tests/vm/run.sh" "${names[@]}" > "$LOGS/$boot.console" 2>&1
+		"$TOP/devtools/vm.sh" "${VM_ARGS[@]}" --timeout "$vm_timeout" --out "$LOGS/$boot" -- \
+			"${guest_env[@]}" "$TOP/tests/vm/run.sh" "${names[@]}" > "$LOGS/$boot.console" 2>&1
 		rc=$?
 	fi
-	log "VM boot '$boot' (${#names[@]} tests) took $(( $(date +%s) - t )) s"
+	log "VM boot '$boot' (${#names[@]} tests${long_note:-}) took $(( $(date +%s) - t )) s"
 	for n in "${names[@]}"; do
 		line=$(grep -E "^(PASS|FAIL|SKIP) $n(:|\$)" "$LOGS/$boot/results" 2>/dev/null | tail -1)
 		[ -n "$line" ] || line="FAIL $n: VM boot '$boot' ended (status $rc) before the test reported; see $LOGS/$boot.console"
