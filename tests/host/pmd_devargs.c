@@ -12,7 +12,7 @@
 
 #include "pasidnic_devargs.h"
 #include "pasidnic_regs.h"
-#include "bus_test.h"
+#include "test_assert.h"
 
 static void
 accept(const char *s, uint32_t backend)
@@ -20,8 +20,8 @@ accept(const char *s, uint32_t backend)
 	struct pnic_args a;
 	char err[256];
 
-	CHECK_INT(pnic_devargs_parse(s, &a, err, sizeof(err)), 0);
-	CHECK_INT(a.backend, backend);
+	TEST_ASSERT_EQ(pnic_devargs_parse(s, &a, err, sizeof(err)), 0);
+	TEST_ASSERT_EQ(a.backend, backend);
 	printf("ok: '%s' gives backend %u\n", s ? s : "(null)", a.backend);
 }
 
@@ -31,10 +31,10 @@ reject(const char *s, const char *must_name)
 	struct pnic_args a;
 	char err[256];
 
-	CHECK_INT(pnic_devargs_parse(s, &a, err, sizeof(err)), -EINVAL);
-	CHECK(strstr(err, must_name) != NULL, "'%s' rejected with '%s', which does not name '%s'",
+	TEST_ASSERT_EQ(pnic_devargs_parse(s, &a, err, sizeof(err)), -EINVAL);
+	TEST_ASSERT_TRUE(strstr(err, must_name) != NULL, "'%s' rejected with '%s', which does not name '%s'",
 	      s, err, must_name);
-	CHECK_INT(a.backend, PNIC_BACKEND_LOOPBACK);
+	TEST_ASSERT_EQ(a.backend, PNIC_BACKEND_LOOPBACK);
 	printf("ok: '%s' rejected: %s\n", s, err);
 }
 
@@ -63,19 +63,19 @@ main(void)
 
 		memset(&da, 0, sizeof(da));
 		da.args = "backend=netdev";
-		CHECK_INT(pnic_devargs_of(&da, &a, err, sizeof(err)), 0);
-		CHECK_INT(a.backend, PNIC_BACKEND_LOOPBACK);
+		TEST_ASSERT_EQ(pnic_devargs_of(&da, &a, err, sizeof(err)), 0);
+		TEST_ASSERT_EQ(a.backend, PNIC_BACKEND_LOOPBACK);
 		da.bus_str = "bus=iommufd,name=mdev-x";
 		da.drv_str = "driver=net_pasidnic,backend=netdev";
-		CHECK_INT(pnic_devargs_of(&da, &a, err, sizeof(err)), 0);
-		CHECK_INT(a.backend, PNIC_BACKEND_NETDEV);
+		TEST_ASSERT_EQ(pnic_devargs_of(&da, &a, err, sizeof(err)), 0);
+		TEST_ASSERT_EQ(a.backend, PNIC_BACKEND_NETDEV);
 		da.drv_str = "driver=net_pasidnic,backend";
-		CHECK_INT(pnic_devargs_of(&da, &a, err, sizeof(err)), -EINVAL);
-		CHECK_INT(pnic_devargs_of(NULL, &a, err, sizeof(err)), 0);
+		TEST_ASSERT_EQ(pnic_devargs_of(&da, &a, err, sizeof(err)), -EINVAL);
+		TEST_ASSERT_EQ(pnic_devargs_of(NULL, &a, err, sizeof(err)), 0);
 		printf("ok: devargs of a device: driver layer only\n");
 	}
 	/* No room for a message: still an error, nothing written. */
-	CHECK_INT(pnic_devargs_parse("backend", &a, NULL, 0), -EINVAL);
+	TEST_ASSERT_EQ(pnic_devargs_parse("backend", &a, NULL, 0), -EINVAL);
 	printf("ok: no message buffer\n");
 	return 0;
 }
