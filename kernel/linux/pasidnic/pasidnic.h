@@ -170,6 +170,22 @@ static inline struct pnic_dev *vdev_to_pnic(struct vfio_device *vdev)
 	return container_of(vdev, struct pnic_dev, vdev);
 }
 
+/* The doorbell page (BAR2), shared with the drivers' mappings. */
+static inline u32 *pnic_db32(struct pnic_dev *pdev, unsigned int off)
+{
+	return (u32 *)(pdev->db + off);
+}
+
+static inline u32 pnic_db_tail(struct pnic_dev *pdev, unsigned int qn)
+{
+	return le32_to_cpu(READ_ONCE(*pnic_db32(pdev, PNIC_DB_TAIL(qn))));
+}
+
+static inline void pnic_db_set(struct pnic_dev *pdev, unsigned int off, u32 val)
+{
+	WRITE_ONCE(*pnic_db32(pdev, off), cpu_to_le32(val));
+}
+
 /* pasidnic_cfg.c: PCI config space */
 void pnic_cfg_init(struct pnic_dev *pdev);
 void pnic_cfg_reset(struct pnic_dev *pdev);
@@ -177,6 +193,13 @@ int pnic_cfg_rw(struct pnic_dev *pdev, u8 *buf, size_t count, loff_t pos,
 		bool is_write);
 bool pnic_cfg_bus_master(struct pnic_dev *pdev);
 bool pnic_cfg_pasid_enabled(struct pnic_dev *pdev);
+
+/* Does the device do DMA (enabled and bus master)? */
+static inline bool pnic_dev_active(struct pnic_dev *pdev)
+{
+	return (pdev->dev_ctrl & PNIC_DEV_CTRL_ENABLE) &&
+	       pnic_cfg_bus_master(pdev);
+}
 
 /* pasidnic_pasid.c: iommufd binding and the PASID table */
 int pnic_bind_iommufd(struct vfio_device *vdev, struct iommufd_ctx *ictx,
@@ -192,10 +215,20 @@ struct iommufd_access *pnic_queue_access(struct pnic_dev *pdev,
 void pnic_ring_unmap(struct pnic_dev *pdev, struct iommufd_access *access,
 		     bool rid, u64 iova, u64 length);
 
-/* pasidnic_queue.c: registers, queues and the DMA engine */
+/* pasidnic_regs.c: BAR0 register decode */
 void pnic_regs_reset(struct pnic_dev *pdev);
 u32 pnic_reg_read(struct pnic_dev *pdev, u32 off);
 void pnic_reg_write(struct pnic_dev *pdev, u32 off, u32 val);
+
+/* pasidnic_ring.c: descriptor rings */
+void pnic_ring_release(struct pnic_dev *pdev, struct pnic_queue *q);
+int pnic_desc_rw(struct pnic_dev *pdev, unsigned int qn, u32 idx,
+		 struct pnic_desc *d, bool write);
+
+/* pasidnic_engine.c: the DMA engine */
+void pnic_raise(struct pnic_dev *pdev, u32 cause);
+void pnic_queue_fault(struct pnic_dev *pdev, unsigned int qn, u64 iova,
+		      int err, u32 flags);
 int pnic_engine_start(struct pnic_dev *pdev);
 void pnic_engine_stop(struct pnic_dev *pdev);
 void pnic_engine_kick(struct pnic_dev *pdev);
