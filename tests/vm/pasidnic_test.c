@@ -181,13 +181,13 @@ static void q_setup(struct pn *p, unsigned int q, struct area *a, uint32_t ring_
 	       "queue %u not running after enable (status %u)", q, qrd(p, q, PNIC_Q_STATUS));
 }
 
-/* Publish a new tail: doorbell page store, then kick only if the engine sleeps. */
+/* Publish a new tail: doorbell page store, then kick only if its queue pair's engine sleeps. */
 static void q_tail(struct pn *p, unsigned int q, uint32_t tail)
 {
 	*db32(p, PNIC_DB_TAIL(q)) = tail;
 	__sync_synchronize();
-	if (*db32(p, PNIC_DB_ENGINE) == PNIC_ENGINE_SLEEPING) {
-		wr(p, PNIC_REG_KICK, 1);
+	if (*db32(p, PNIC_DB_ENGINE(q / 2)) == PNIC_ENGINE_SLEEPING) {
+		wr(p, PNIC_REG_KICK, 1u << (q / 2));
 		p->kicks++;
 	}
 }
@@ -333,7 +333,7 @@ static int cmd_rid_dma(struct pn *p)
 	/* Idle: the engine sleeps, says so, and does not wake on its own. */
 	usleep(200000);
 	ASSERT(rd(p, PNIC_REG_DEV_STATUS) & PNIC_DEV_STATUS_ENGINE_IDLE, "engine not idle");
-	ASSERT(*db32(p, PNIC_DB_ENGINE) == PNIC_ENGINE_SLEEPING, "doorbell page: engine not sleeping");
+	ASSERT(*db32(p, PNIC_DB_ENGINE(0)) == PNIC_ENGINE_SLEEPING, "doorbell page: engine not sleeping");
 	w0 = rd(p, PNIC_REG_ENGINE_WAKEUPS);
 	usleep(500000);
 	ASSERT(rd(p, PNIC_REG_ENGINE_WAKEUPS) == w0, "idle engine woke up %u times",
