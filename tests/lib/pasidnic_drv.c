@@ -110,8 +110,8 @@ pnic_drv_wait_state(struct pnic_drv *d, unsigned int q, uint32_t state, int ms)
 bool
 pnic_drv_engine_sleeping(struct pnic_drv *d, unsigned int q)
 {
-	(void)q;	/* one engine serves every queue */
-	return *pnic_drv_db(d, PNIC_DB_ENGINE) == PNIC_ENGINE_SLEEPING;
+	/* One engine per queue pair: queue q belongs to queue pair q / 2. */
+	return *pnic_drv_db(d, PNIC_DB_ENGINE(q / 2)) == PNIC_ENGINE_SLEEPING;
 }
 
 void
@@ -119,7 +119,7 @@ pnic_drv_kick(struct pnic_drv *d, unsigned int q)
 {
 	__sync_synchronize();
 	if (pnic_drv_engine_sleeping(d, q)) {
-		pnic_drv_wr(d, PNIC_REG_KICK, 1);
+		pnic_drv_wr(d, PNIC_REG_KICK, 1u << (q / 2));
 		d->kicks++;
 	}
 }

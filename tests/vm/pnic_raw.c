@@ -129,12 +129,7 @@ pnr_wr_ok(struct pnr_port *p, uint32_t off, uint32_t val)
 uint32_t
 pnr_kick_value(unsigned int qp)
 {
-#ifdef PNIC_KICK_QP
-	return PNIC_KICK_QP(qp);
-#else
-	(void)qp;
-	return 0xffffffffu;
-#endif
+	return 1u << qp;	/* PNIC_REG_KICK: a mask of queue pairs */
 }
 
 void

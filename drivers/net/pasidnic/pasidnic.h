@@ -253,7 +253,8 @@ pnic_qwr(const struct pnic_port *p, unsigned int q, uint32_t reg, uint32_t val)
 /*
  * Publish a new tail of device queue @hwq (doc/pasidnic.md §5): descriptors
  * are written, store the tail in this process's doorbell mapping, full
- * barrier, and kick only when the engine says it sleeps. The kick is the one
+ * barrier, and kick only when the engine of its queue pair says it sleeps
+ * (KICK takes a mask of queue pairs). The kick is the one
  * system call of the data path, made only while the device is idle (it
  * stands for a doorbell MMIO write of real hardware).
  */
@@ -262,14 +263,16 @@ pnic_publish(const struct pnic_port *p, unsigned int hwq, uint32_t tail)
 {
 	const struct pnic_proc *pp = pnic_proc(p);
 	volatile uint32_t *db_tail = (volatile uint32_t *)(pp->db + PNIC_DB_TAIL(hwq));
-	volatile uint32_t *db_engine = (volatile uint32_t *)(pp->db + PNIC_DB_ENGINE);
-	uint32_t one = 1;
+	volatile uint32_t *db_engine =
+		(volatile uint32_t *)(pp->db + PNIC_DB_ENGINE(hwq / 2));
+	uint32_t qp_mask = rte_cpu_to_le_32(1u << (hwq / 2));
 
 	rte_wmb();
 	*db_tail = rte_cpu_to_le_32(tail);
 	rte_smp_mb();
 	if (rte_le_to_cpu_32(*db_engine) == PNIC_ENGINE_SLEEPING) {
-		if (pwrite(pp->fd, &one, sizeof(one), p->bar0 + PNIC_REG_KICK) != sizeof(one))
+		if (pwrite(pp->fd, &qp_mask, sizeof(qp_mask), p->bar0 + PNIC_REG_KICK) !=
+		    sizeof(qp_mask))
 			return 0;
 		return 1;
 	}

@@ -19,9 +19,15 @@ struct pnic_netdev_priv {
 	struct pnic_dev *pdev;
 };
 
-static u32 pnic_backend(struct pnic_dev *pdev)
+/**
+ * pnic_backend() - the backend selected in DEV_CTRL.
+ * @pdev: the device.
+ *
+ * Return: PNIC_BACKEND_*.
+ */
+u32 pnic_backend(struct pnic_dev *pdev)
 {
-	return (pdev->dev_ctrl & PNIC_DEV_CTRL_BACKEND_MASK) >>
+	return (READ_ONCE(pdev->dev_ctrl) & PNIC_DEV_CTRL_BACKEND_MASK) >>
 	       PNIC_DEV_CTRL_BACKEND_SHIFT;
 }
 
@@ -32,86 +38,54 @@ static bool pnic_netdev_up(struct pnic_dev *pdev)
 }
 
 /**
- * pnic_backend_tx() - hand a transmitted frame to the backend.
+ * pnic_netdev_rx_prepare() - build the skb of a frame transmitted on a queue.
  * @pdev: the device.
- * @qp: the queue pair it was sent on.
+ * @list: where the skb is queued for pnic_netdev_rx().
  * @buf: the frame.
- * @len: its length.
+ * @len: its length, at least an Ethernet header.
  *
- * Context: @pdev->lock held.
- * Return: -EAGAIN when the frame should be retried later, else 0 (the
- * frame was delivered or dropped).
+ * Context: an engine pass (locks held): the stack is not called here.
  */
-int pnic_backend_tx(struct pnic_dev *pdev, unsigned int qp, void *buf,
-		    unsigned int len)
+void pnic_netdev_rx_prepare(struct pnic_dev *pdev, struct sk_buff_head *list,
+			    const void *buf, unsigned int len)
 {
 	struct net_device *nd = pdev->netdev;
 	struct sk_buff *skb;
-	int rc;
 
-	switch (pnic_backend(pdev)) {
-	case PNIC_BACKEND_LOOPBACK:
-		rc = pnic_rx_deliver(pdev, qp, buf, len);
-		return rc == -EAGAIN ? rc : 0;
-	case PNIC_BACKEND_NETDEV:
-		if (!nd || !netif_running(nd)) {
-			if (nd)
-				DEV_STATS_INC(nd, rx_dropped);
-			return 0;
-		}
-		skb = netdev_alloc_skb(nd, len + NET_IP_ALIGN);
-		if (!skb) {
-			DEV_STATS_INC(nd, rx_dropped);
-			return 0;
-		}
-		skb_reserve(skb, NET_IP_ALIGN);
-		skb_put_data(skb, buf, len);
+	if (!nd)
+		return;
+	if (!netif_running(nd)) {
+		DEV_STATS_INC(nd, rx_dropped);
+		return;
+	}
+	skb = netdev_alloc_skb(nd, len + NET_IP_ALIGN);
+	if (!skb) {
+		DEV_STATS_INC(nd, rx_dropped);
+		return;
+	}
+	skb_reserve(skb, NET_IP_ALIGN);
+	skb_put_data(skb, buf, len);
+	__skb_queue_tail(list, skb);
+}
+
+/**
+ * pnic_netdev_rx() - the kernel receives the frames of pnic_netdev_rx_prepare().
+ * @pdev: the device.
+ * @list: the frames; emptied.
+ *
+ * Context: no device or queue pair lock held (netif_rx() may run the
+ * stack's receive path inline).
+ */
+void pnic_netdev_rx(struct pnic_dev *pdev, struct sk_buff_head *list)
+{
+	struct net_device *nd = pdev->netdev;
+	struct sk_buff *skb;
+
+	while ((skb = __skb_dequeue(list))) {
 		skb->protocol = eth_type_trans(skb, nd);
 		DEV_STATS_INC(nd, rx_packets);
-		DEV_STATS_ADD(nd, rx_bytes, len);
+		DEV_STATS_ADD(nd, rx_bytes, skb->len + ETH_HLEN);
 		netif_rx(skb);
-		return 0;
-	}
-	return 0;
-}
-
-/**
- * pnic_backend_rx_pending() - does the backend hold frames for RX queue 0?
- * @pdev: the device.
- *
- * Return: true when pnic_backend_rx_poll() has something to deliver.
- */
-bool pnic_backend_rx_pending(struct pnic_dev *pdev)
-{
-	return !skb_queue_empty_lockless(&pdev->netdev_rxq);
-}
-
-/**
- * pnic_backend_rx_poll() - deliver the frames the kernel sent to RX queue 0.
- * @pdev: the device.
- *
- * Context: @pdev->lock held.
- */
-void pnic_backend_rx_poll(struct pnic_dev *pdev)
-{
-	struct net_device *nd = pdev->netdev;
-	struct sk_buff *skb;
-	unsigned int n = 0;
-	int rc;
-
-	while (n++ < PNIC_BUDGET && (skb = skb_dequeue(&pdev->netdev_rxq))) {
-		rc = pnic_rx_deliver(pdev, 0, skb->data, skb->len);
-		if (rc == -EAGAIN) {
-			skb_queue_head(&pdev->netdev_rxq, skb);
-			return;
-		}
-		if (rc) {
-			DEV_STATS_INC(nd, tx_dropped);
-		} else {
-			DEV_STATS_INC(nd, tx_packets);
-			DEV_STATS_ADD(nd, tx_bytes, skb->len);
-		}
-		dev_consume_skb_any(skb);
 	}
 }
 
@@ -127,7 +101,8 @@ static netdev_tx_t pnic_netdev_xmit(struct sk_buff *skb, struct net_device *nd)
 		return NETDEV_TX_OK;
 	}
 	skb_queue_tail(&pdev->netdev_rxq, skb);
-	pnic_engine_kick(pdev);
+	/* queue pair 0 receives what the kernel sends */
+	pnic_engine_kick(pdev, BIT(0));
 	return NETDEV_TX_OK;
 }
 
@@ -140,6 +115,9 @@ static const struct net_device_ops pnic_netdev_ops = {
 /**
  * pnic_netdev_link_update() - carrier follows "enabled with netdev backend".
  * @pdev: the device.
+ *
+ * Called whenever enable or the backend changes: a switch away from the
+ * netdev backend drops the carrier and the frames the kernel queued.
  *
  * Context: @pdev->lock held or the device not yet visible.
  */

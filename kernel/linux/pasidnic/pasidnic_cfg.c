@@ -170,8 +170,8 @@ static void pnic_cfg_write_byte(struct pnic_dev *pdev, unsigned int off, u8 val)
  * @pos: offset in config space.
  * @is_write: direction.
  *
- * Context: takes @pdev->lock.
- * Return: 0 or -EINVAL.
+ * Context: takes @pdev->lock, killably.
+ * Return: 0, -EINVAL for an access outside config space, or -EINTR.
  */
 int pnic_cfg_rw(struct pnic_dev *pdev, u8 *buf, size_t count, loff_t pos,
 		bool is_write)
@@ -181,7 +181,8 @@ int pnic_cfg_rw(struct pnic_dev *pdev, u8 *buf, size_t count, loff_t pos,
 	if (pos < 0 || pos + count > PNIC_CFG_SIZE)
 		return -EINVAL;
 
-	mutex_lock(&pdev->lock);
+	if (mutex_lock_killable(&pdev->lock))
+		return -EINTR;
 	for (i = 0; i < count; i++) {
 		if (is_write)
 			pnic_cfg_write_byte(pdev, pos + i, buf[i]);

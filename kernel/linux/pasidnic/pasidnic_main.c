@@ -74,37 +74,43 @@ static u64 pnic_region_size(unsigned int index)
 	return 0;
 }
 
-/* One naturally aligned access of @count (1, 2 or 4) bytes at @pos. */
+/*
+ * One naturally aligned access of @count (1, 2 or 4) bytes at @pos.
+ * Never waits for an engine pass except a queue's register write (its own
+ * queue pair's pass); sleeps killably.
+ */
 static int pnic_access(struct pnic_dev *pdev, u8 *buf, size_t count,
 		       loff_t pos, bool is_write)
 {
 	unsigned int index = PNIC_OFFSET_TO_INDEX(pos);
 	u64 off = pos & PNIC_OFFSET_MASK;
 	u32 val;
+	int rc;
 
 	if (off + count > pnic_region_size(index))
 		return -EINVAL;
 
 	switch (index) {
 	case VFIO_PCI_CONFIG_REGION_INDEX:
-		if (pnic_cfg_rw(pdev, buf, count, off, is_write))
-			return -EINVAL;
+		rc = pnic_cfg_rw(pdev, buf, count, off, is_write);
+		if (rc)
+			return rc;
 		/* Bus mastering may have just been allowed. */
 		if (is_write)
-			pnic_engine_kick(pdev);
+			pnic_engine_kick(pdev, 0);
 		return 0;
 	case VFIO_PCI_BAR0_REGION_INDEX + PNIC_BAR_REGS:
 		if (count != 4)
 			return -EINVAL;
-		mutex_lock(&pdev->lock);
 		if (is_write) {
 			memcpy(&val, buf, 4);
-			pnic_reg_write(pdev, off, le32_to_cpu(val));
-		} else {
-			val = cpu_to_le32(pnic_reg_read(pdev, off));
-			memcpy(buf, &val, 4);
+			return pnic_reg_write(pdev, off, le32_to_cpu(val));
 		}
-		mutex_unlock(&pdev->lock);
+		rc = pnic_reg_read(pdev, off, &val);
+		if (rc)
+			return rc;
+		val = cpu_to_le32(val);
+		memcpy(buf, &val, 4);
 		return 0;
 	case VFIO_PCI_BAR0_REGION_INDEX + PNIC_BAR_DB:
 		/* The doorbell page, also reachable without mmap. */
@@ -112,7 +118,8 @@ static int pnic_access(struct pnic_dev *pdev, u8 *buf, size_t count,
 			memcpy(pdev->db + off, buf, count);
 			/* tail store before the kick (engine: see pnic_engine_fn) */
 			smp_mb();
-			pnic_engine_kick(pdev);
+			pnic_engine_kick(pdev, off < PNIC_DB_ENGINE(0) ?
+					 BIT(off / PNIC_DB_STRIDE / 2) : 0);
 		} else {
 			memcpy(buf, pdev->db + off, count);
 		}
@@ -249,11 +256,8 @@ static long pnic_ioctl(struct vfio_device *vdev, unsigned int cmd,
 	case VFIO_DEVICE_SET_IRQS:
 		return pnic_ioctl_set_irqs(pdev, uarg);
 	case VFIO_DEVICE_RESET:
-		mutex_lock(&pdev->lock);
-		pnic_regs_reset(pdev);
-		pnic_netdev_link_update(pdev);
-		mutex_unlock(&pdev->lock);
-		return 0;
+		/* interrupts the engines' DMA in flight; killable */
+		return pnic_regs_reset(pdev, true);
 	}
 	return -ENOTTY;
 }
@@ -264,9 +268,7 @@ static int pnic_open_device(struct vfio_device *vdev)
 {
 	struct pnic_dev *pdev = vdev_to_pnic(vdev);
 
-	mutex_lock(&pdev->lock);
-	pnic_regs_reset(pdev);
-	mutex_unlock(&pdev->lock);
+	pnic_regs_reset(pdev, false);
 	return pnic_engine_start(pdev);
 }
 
@@ -274,11 +276,9 @@ static void pnic_close_device(struct vfio_device *vdev)
 {
 	struct pnic_dev *pdev = vdev_to_pnic(vdev);
 
+	/* SIGKILL first: never waits for a DMA blocked in a fault */
 	pnic_engine_stop(pdev);
-	mutex_lock(&pdev->lock);
-	pnic_regs_reset(pdev);
-	pnic_netdev_link_update(pdev);
-	mutex_unlock(&pdev->lock);
+	pnic_regs_reset(pdev, false);
 	pnic_irq_disable_all(pdev);
 }
 
@@ -295,6 +295,7 @@ static int pnic_init_dev(struct vfio_device *vdev)
 	struct mdev_device *mdev = to_mdev_device(vdev->dev);
 	struct pnic_type *type = container_of(mdev->type, struct pnic_type, type);
 	int avail = atomic_read(&pnic_avail);
+	unsigned int i;
 
 	do {
 		if (avail < 1)
@@ -303,10 +304,22 @@ static int pnic_init_dev(struct vfio_device *vdev)
 
 	pdev->nqp = type->nqp;
 	mutex_init(&pdev->lock);
-	mutex_init(&pdev->pin_lock);
+	spin_lock_init(&pdev->as_lock);
 	mutex_init(&pdev->irq_lock);
 	xa_init(&pdev->pasids);
-	init_waitqueue_head(&pdev->engine_wq);
+	pdev->rid.pdev = pdev;
+	pdev->rid.state = PNIC_AS_GONE;
+	for (i = 0; i < PNIC_MAX_QUEUES; i++) {
+		mutex_init(&pdev->q[i].ring_lock);
+		seqcount_mutex_init(&pdev->q[i].head_seq, &pdev->q[i].ring_lock);
+		spin_lock_init(&pdev->q[i].ring_spin);
+	}
+	for (i = 0; i < PNIC_MAX_QP; i++) {
+		pdev->qps[i].pdev = pdev;
+		pdev->qps[i].qp = i;
+		mutex_init(&pdev->qps[i].lock);
+		init_waitqueue_head(&pdev->qps[i].wq);
+	}
 	skb_queue_head_init(&pdev->netdev_rxq);
 	pdev->db_page = alloc_page(GFP_KERNEL | __GFP_ZERO);
 	if (!pdev->db_page) {
@@ -322,11 +335,15 @@ static int pnic_init_dev(struct vfio_device *vdev)
 static void pnic_release_dev(struct vfio_device *vdev)
 {
 	struct pnic_dev *pdev = vdev_to_pnic(vdev);
+	unsigned int i;
 
 	__free_page(pdev->db_page);
 	xa_destroy(&pdev->pasids);
+	for (i = 0; i < PNIC_MAX_QP; i++)
+		mutex_destroy(&pdev->qps[i].lock);
+	for (i = 0; i < PNIC_MAX_QUEUES; i++)
+		mutex_destroy(&pdev->q[i].ring_lock);
 	mutex_destroy(&pdev->irq_lock);
-	mutex_destroy(&pdev->pin_lock);
 	mutex_destroy(&pdev->lock);
 	atomic_inc(&pnic_avail);
 }
@@ -345,7 +362,7 @@ static const struct vfio_device_ops pnic_dev_ops = {
 	.get_region_info_caps = pnic_get_region_info,
 #endif
 	.request = pnic_request,
-	.dma_unmap = pnic_dma_unmap,
+	.dma_unmap = pnic_rid_dma_unmap,
 	.bind_iommufd = pnic_bind_iommufd,
 	.unbind_iommufd = pnic_unbind_iommufd,
 	.attach_ioas = pnic_attach_ioas,

@@ -1,33 +1,38 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * pasidnic: iommufd binding and the PASID table.
+ * pasidnic: iommufd binding, the RID and the PASID table.
  *
  * The RID uses the access the vfio emulated helpers create at bind time.
  * Every attached PASID gets its own iommufd_access, attached to the IOAS
  * userspace named in VFIO_DEVICE_ATTACH_IOMMUFD_PT, so DMA tagged with that
- * PASID can only reach that IOAS.
+ * PASID can only reach that IOAS. Each is a struct pnic_as.
  *
- * Locking: the vfio core calls every op here with dev_set->lock held. The
- * ops take pdev->lock, the lock the DMA engine holds around each DMA, so a
- * detach waits for DMA in flight and later DMA finds no access and faults.
- * Rings are pinned (iommufd_access_pin_pages()) under pdev->pin_lock, which
- * nests inside pdev->lock. The .unmap callbacks run from IOMMU_IOAS_UNMAP
- * with no lock held, or synchronously inside iommufd_access_detach(),
- * replace() and destroy(), which are called here under pdev->lock: so they
- * take pdev->pin_lock only, never pdev->lock, and unpin every pinned ring of
- * their access that overlaps the range before returning.
+ * Locking: the vfio core calls every op here with dev_set->lock held. An
+ * engine takes a reference on an address space (pnic_as_get()) under
+ * pdev->as_lock for the length of a pass. Attach (replace) and detach of one
+ * address space mark it CHANGING or GONE, so no new DMA starts on it,
+ * interrupt the DMA in flight on it (SIGKILL to the engines holding it: a
+ * fault in that IOAS may never end otherwise) and wait until its references
+ * are gone: they wait for that address space's DMA only, never for another
+ * PASID's. The .unmap callbacks run from IOMMU_IOAS_UNMAP with no lock held,
+ * or synchronously inside iommufd_access_detach(), replace() and destroy();
+ * they take only ring locks and the pin cache of their own access and unpin
+ * everything of that access in the range before returning.
  */
 #include <linux/iommufd.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
+#include <linux/wait_bit.h>
 
 #include "pasidnic.h"
 
 static void pnic_pasid_unmap(void *data, unsigned long iova,
 			     unsigned long length)
 {
-	struct pnic_pasid *p = data;
+	struct pnic_as *as = data;
 
-	pnic_ring_unmap(p->pdev, p->access, false, iova, length);
+	pnic_ring_unmap(as->pdev, as->access, iova, length);
+	pnic_dma_unmap(as->dma, iova, length);
 }
 
 static const struct iommufd_access_ops pnic_pasid_access_ops = {
@@ -36,18 +41,98 @@ static const struct iommufd_access_ops pnic_pasid_access_ops = {
 };
 
 /**
- * pnic_dma_unmap() - vfio .dma_unmap: the RID access's unmap callback.
+ * pnic_rid_dma_unmap() - vfio .dma_unmap: the RID access's unmap callback.
  * @vdev: the vfio device.
  * @iova: start of the unmapped range.
  * @length: its length.
  *
- * Unpins the rings pinned through the RID's access in the range.
+ * Unpins the rings and buffer pages pinned through the RID's access in the
+ * range.
  *
- * Context: must not take pdev->lock (see above).
+ * Context: see above; never takes pdev->lock or a queue pair's lock.
  */
-void pnic_dma_unmap(struct vfio_device *vdev, u64 iova, u64 length)
+void pnic_rid_dma_unmap(struct vfio_device *vdev, u64 iova, u64 length)
 {
-	pnic_ring_unmap(vdev_to_pnic(vdev), NULL, true, iova, length);
+	struct pnic_dev *pdev = vdev_to_pnic(vdev);
+
+	pnic_ring_unmap(pdev, vdev->iommufd_access, iova, length);
+	if (pdev->rid.dma)
+		pnic_dma_unmap(pdev->rid.dma, iova, length);
+}
+
+/**
+ * pnic_as_get() - take a reference on a queue's address space for DMA.
+ * @qpx: the queue pair whose engine asks.
+ * @dir: PNIC_DIR_RX or PNIC_DIR_TX: the queue.
+ * @qpasid: the queue's PASID register.
+ *
+ * Context: the queue pair's engine, its lock held.
+ * Return: the address space, ERR_PTR(-ENXIO) when none is attached (the
+ * DMA faults) or ERR_PTR(-EAGAIN) while it is being replaced (retry).
+ */
+struct pnic_as *pnic_as_get(struct pnic_qp *qpx, unsigned int dir, u32 qpasid)
+{
+	struct pnic_dev *pdev = qpx->pdev;
+	struct pnic_as *as;
+
+	spin_lock(&pdev->as_lock);
+	if (qpasid & PNIC_Q_PASID_EN)
+		as = xa_load(&pdev->pasids, qpasid & PNIC_Q_PASID_MASK);
+	else
+		as = &pdev->rid;
+	if (!as || as->state == PNIC_AS_GONE) {
+		as = ERR_PTR(-ENXIO);
+	} else if (as->state == PNIC_AS_CHANGING) {
+		as = ERR_PTR(-EAGAIN);
+	} else {
+		atomic_inc(&as->users);
+		qpx->cur[dir] = as;
+	}
+	spin_unlock(&pdev->as_lock);
+	return as;
+}
+
+/**
+ * pnic_as_put() - drop a reference taken by pnic_as_get().
+ * @qpx: the queue pair.
+ * @dir: the queue it was taken for.
+ * @as: the address space.
+ */
+void pnic_as_put(struct pnic_qp *qpx, unsigned int dir, struct pnic_as *as)
+{
+	spin_lock(&qpx->pdev->as_lock);
+	qpx->cur[dir] = NULL;
+	spin_unlock(&qpx->pdev->as_lock);
+	if (atomic_dec_and_test(&as->users))
+		wake_up_var(&as->users);
+}
+
+/*
+ * Stop DMA on @as: no new DMA starts (@state), the DMA in flight is
+ * interrupted, and this returns when no engine holds @as.
+ */
+static void pnic_as_quiesce(struct pnic_as *as, enum pnic_as_state state)
+{
+	struct pnic_dev *pdev = as->pdev;
+	unsigned int i;
+
+	spin_lock(&pdev->as_lock);
+	as->state = state;
+	for (i = 0; i < pdev->nqp; i++) {
+		struct pnic_qp *qpx = &pdev->qps[i];
+
+		if (qpx->task && (qpx->cur[0] == as || qpx->cur[1] == as))
+			send_sig(SIGKILL, qpx->task, 1);
+	}
+	spin_unlock(&pdev->as_lock);
+	wait_var_event(&as->users, !atomic_read(&as->users));
+}
+
+static void pnic_as_set_state(struct pnic_as *as, enum pnic_as_state state)
+{
+	spin_lock(&as->pdev->as_lock);
+	as->state = state;
+	spin_unlock(&as->pdev->as_lock);
 }
 
 static bool pnic_pasid_valid(u32 pasid)
@@ -56,11 +141,13 @@ static bool pnic_pasid_valid(u32 pasid)
 	       pasid < (1U << pnic_pasid_width);
 }
 
-static void pnic_pasid_free(struct pnic_pasid *p)
+/* Detach and free PASID @as, already out of the table and quiesced. */
+static void pnic_pasid_free(struct pnic_as *as)
 {
-	iommufd_access_detach(p->access);
-	iommufd_access_destroy(p->access);
-	kfree(p);
+	iommufd_access_detach(as->access);
+	iommufd_access_destroy(as->access);
+	pnic_dma_destroy(as->dma);
+	kfree(as);
 }
 
 /**
@@ -78,39 +165,53 @@ int pnic_bind_iommufd(struct vfio_device *vdev, struct iommufd_ctx *ictx,
 	struct pnic_dev *pdev = vdev_to_pnic(vdev);
 	int rc;
 
-	mutex_lock(&pdev->lock);
 	rc = vfio_iommufd_emulated_bind(vdev, ictx, out_device_id);
-	if (!rc) {
-		iommufd_ctx_get(ictx);
-		pdev->ictx = ictx;
+	if (rc)
+		return rc;
+	pdev->rid.dma = pnic_dma_create(&pnic_dma_iommufd_ops,
+					vdev->iommufd_access);
+	if (!pdev->rid.dma) {
+		vfio_iommufd_emulated_unbind(vdev);
+		return -ENOMEM;
 	}
+	pdev->rid.access = vdev->iommufd_access;
+	pnic_as_set_state(&pdev->rid, PNIC_AS_GONE);
+	iommufd_ctx_get(ictx);
+	mutex_lock(&pdev->lock);
+	pdev->ictx = ictx;
 	mutex_unlock(&pdev->lock);
-	return rc;
+	return 0;
 }
 
 /**
  * pnic_unbind_iommufd() - vfio .unbind_iommufd: drop every PASID and the RID.
  * @vdev: the vfio device.
  *
- * Context: dev_set->lock held.
+ * Context: dev_set->lock held; the device is closed (no engine runs).
  */
 void pnic_unbind_iommufd(struct vfio_device *vdev)
 {
 	struct pnic_dev *pdev = vdev_to_pnic(vdev);
-	struct pnic_pasid *p;
+	struct iommufd_ctx *ictx;
+	struct pnic_as *as;
 	unsigned long index;
 
-	mutex_lock(&pdev->lock);
-	xa_for_each(&pdev->pasids, index, p) {
+	xa_for_each(&pdev->pasids, index, as) {
+		pnic_as_quiesce(as, PNIC_AS_GONE);
 		xa_erase(&pdev->pasids, index);
-		pnic_pasid_free(p);
+		pnic_pasid_free(as);
 	}
+	pnic_as_quiesce(&pdev->rid, PNIC_AS_GONE);
 	vfio_iommufd_emulated_unbind(vdev);
-	if (pdev->ictx) {
-		iommufd_ctx_put(pdev->ictx);
-		pdev->ictx = NULL;
-	}
+	pdev->rid.access = NULL;
+	pnic_dma_destroy(pdev->rid.dma);
+	pdev->rid.dma = NULL;
+	mutex_lock(&pdev->lock);
+	ictx = pdev->ictx;
+	pdev->ictx = NULL;
 	mutex_unlock(&pdev->lock);
+	if (ictx)
+		iommufd_ctx_put(ictx);
 }
 
 /**
@@ -118,17 +219,25 @@ void pnic_unbind_iommufd(struct vfio_device *vdev)
  * @vdev: the vfio device.
  * @pt_id: an IOAS id.
  *
+ * A replace waits for the RID's DMA in flight (interrupting it), never for
+ * a PASID's.
+ *
  * Context: dev_set->lock held.
  * Return: 0 or -errno.
  */
 int pnic_attach_ioas(struct vfio_device *vdev, u32 *pt_id)
 {
 	struct pnic_dev *pdev = vdev_to_pnic(vdev);
+	bool attached = vdev->iommufd_attached;
 	int rc;
 
-	mutex_lock(&pdev->lock);
+	if (attached)
+		pnic_as_quiesce(&pdev->rid, PNIC_AS_CHANGING);
 	rc = vfio_iommufd_emulated_attach_ioas(vdev, pt_id);
-	mutex_unlock(&pdev->lock);
+	if (!rc)
+		pdev->rid.ioas_id = *pt_id;
+	pnic_as_set_state(&pdev->rid, vdev->iommufd_attached ?
+			  PNIC_AS_ACTIVE : PNIC_AS_GONE);
 	return rc;
 }
 
@@ -136,15 +245,16 @@ int pnic_attach_ioas(struct vfio_device *vdev, u32 *pt_id)
  * pnic_detach_ioas() - vfio .detach_ioas: detach the RID.
  * @vdev: the vfio device.
  *
+ * Returns with no RID DMA in flight; later RID DMA faults.
+ *
  * Context: dev_set->lock held.
  */
 void pnic_detach_ioas(struct vfio_device *vdev)
 {
 	struct pnic_dev *pdev = vdev_to_pnic(vdev);
 
-	mutex_lock(&pdev->lock);
+	pnic_as_quiesce(&pdev->rid, PNIC_AS_GONE);
 	vfio_iommufd_emulated_detach_ioas(vdev);
-	mutex_unlock(&pdev->lock);
 }
 
 /**
@@ -153,63 +263,65 @@ void pnic_detach_ioas(struct vfio_device *vdev)
  * @pasid: 1 .. 2^width - 1.
  * @pt_id: an IOAS id (HWPT ids are not accepted by iommufd accesses).
  *
- * A second attach of the same PASID replaces its IOAS.
+ * A second attach of the same PASID replaces its IOAS; it waits for that
+ * PASID's DMA in flight (interrupting it), never for another's. Memory is
+ * charged to the caller's memory cgroup.
  *
  * Context: dev_set->lock held.
  * Return: 0, -EINVAL for a PASID outside the advertised width or an unbound
- * device, or the iommufd error (-ENOENT for an unknown IOAS).
+ * device, -ENOMEM, or the iommufd error (-ENOENT for an unknown IOAS).
  */
 int pnic_pasid_attach_ioas(struct vfio_device *vdev, u32 pasid, u32 *pt_id)
 {
 	struct pnic_dev *pdev = vdev_to_pnic(vdev);
 	struct iommufd_access *access;
-	struct pnic_pasid *p;
+	struct pnic_as *as;
 	u32 access_id;
 	int rc;
 
-	if (!pnic_pasid_valid(pasid))
+	if (!pnic_pasid_valid(pasid) || !pdev->ictx)
 		return -EINVAL;
 
-	mutex_lock(&pdev->lock);
-	if (!pdev->ictx) {
-		rc = -EINVAL;
-		goto out;
-	}
-	p = xa_load(&pdev->pasids, pasid);
-	if (p) {
-		rc = iommufd_access_replace(p->access, *pt_id);
+	as = xa_load(&pdev->pasids, pasid);
+	if (as) {
+		pnic_as_quiesce(as, PNIC_AS_CHANGING);
+		rc = iommufd_access_replace(as->access, *pt_id);
 		if (!rc)
-			p->ioas_id = *pt_id;
-		goto out;
+			as->ioas_id = *pt_id;
+		pnic_as_set_state(as, PNIC_AS_ACTIVE);
+		return rc;
 	}
 
-	p = kzalloc(sizeof(*p), GFP_KERNEL);
-	if (!p) {
-		rc = -ENOMEM;
-		goto out;
-	}
-	p->pdev = pdev;
-	p->pasid = pasid;
-	access = iommufd_access_create(pdev->ictx, &pnic_pasid_access_ops, p,
+	as = kzalloc(sizeof(*as), GFP_KERNEL_ACCOUNT);
+	if (!as)
+		return -ENOMEM;
+	as->pdev = pdev;
+	as->pasid = pasid;
+	as->state = PNIC_AS_ACTIVE;
+	access = iommufd_access_create(pdev->ictx, &pnic_pasid_access_ops, as,
 				       &access_id);
 	if (IS_ERR(access)) {
-		rc = PTR_ERR(access);
-		kfree(p);
-		goto out;
+		kfree(as);
+		return PTR_ERR(access);
 	}
-	p->access = access;
+	as->access = access;
+	as->dma = pnic_dma_create(&pnic_dma_iommufd_ops, access);
+	if (!as->dma) {
+		iommufd_access_destroy(access);
+		kfree(as);
+		return -ENOMEM;
+	}
 	rc = iommufd_access_attach(access, *pt_id);
 	if (rc) {
 		iommufd_access_destroy(access);
-		kfree(p);
-		goto out;
+		pnic_dma_destroy(as->dma);
+		kfree(as);
+		return rc;
 	}
-	p->ioas_id = *pt_id;
-	rc = xa_err(xa_store(&pdev->pasids, pasid, p, GFP_KERNEL));
+	as->ioas_id = *pt_id;
+	rc = xa_err(xa_store(&pdev->pasids, pasid, as, GFP_KERNEL_ACCOUNT));
 	if (rc)
-		pnic_pasid_free(p);
-out:
-	mutex_unlock(&pdev->lock);
+		pnic_pasid_free(as);
 	return rc;
 }
 
@@ -218,43 +330,21 @@ out:
  * @vdev: the vfio device.
  * @pasid: the PASID; detaching one that is not attached does nothing.
  *
- * Returns with no DMA of @pasid in flight; later DMA of queues tagged with
- * @pasid faults.
+ * Returns with no DMA of @pasid in flight (a DMA blocked in a fault is
+ * interrupted); later DMA of queues tagged with @pasid faults. Waits for no
+ * other PASID's DMA.
  *
  * Context: dev_set->lock held.
  */
 void pnic_pasid_detach_ioas(struct vfio_device *vdev, u32 pasid)
 {
 	struct pnic_dev *pdev = vdev_to_pnic(vdev);
-	struct pnic_pasid *p;
+	struct pnic_as *as;
 
-	mutex_lock(&pdev->lock);
-	p = xa_erase(&pdev->pasids, pasid);
-	if (p)
-		pnic_pasid_free(p);
-	mutex_unlock(&pdev->lock);
-}
-
-/**
- * pnic_queue_access() - the access a queue's DMA goes through.
- * @pdev: the device.
- * @q: the queue.
- *
- * Context: @pdev->lock held, and held until the access is no longer used.
- * Return: the PASID's access when the queue has PASID enabled, else the
- * RID's; NULL when that is not attached.
- */
-struct iommufd_access *pnic_queue_access(struct pnic_dev *pdev,
-					 struct pnic_queue *q)
-{
-	struct pnic_pasid *p;
-
-	lockdep_assert_held(&pdev->lock);
-	if (q->pasid & PNIC_Q_PASID_EN) {
-		p = xa_load(&pdev->pasids, q->pasid & PNIC_Q_PASID_MASK);
-		return p ? p->access : NULL;
-	}
-	if (!pdev->vdev.iommufd_attached)
-		return NULL;
-	return pdev->vdev.iommufd_access;
+	as = xa_load(&pdev->pasids, pasid);
+	if (!as)
+		return;
+	pnic_as_quiesce(as, PNIC_AS_GONE);
+	xa_erase(&pdev->pasids, pasid);
+	pnic_pasid_free(as);
 }

@@ -57,7 +57,7 @@
 #define PNIC_REG_ID			0x000	/* RO: PNIC_ID_MAGIC */
 #define PNIC_ID_MAGIC			0x50415349u	/* "PASI" */
 #define PNIC_REG_VERSION		0x004	/* RO: major << 16 | minor */
-#define PNIC_VERSION			0x00010000u
+#define PNIC_VERSION			0x00010001u
 #define PNIC_REG_CAPS			0x008	/* RO: PNIC_CAP_* */
 #define PNIC_CAP_PASID			0x00000001u
 #define PNIC_CAP_LOOPBACK		0x00000002u
@@ -76,9 +76,9 @@
 #define PNIC_REG_DEV_STATUS		0x01c	/* RO */
 #define PNIC_DEV_STATUS_ENABLED		0x00000001u
 #define PNIC_DEV_STATUS_LINK_UP		0x00000002u
-#define PNIC_DEV_STATUS_ENGINE_IDLE	0x00000004u
+#define PNIC_DEV_STATUS_ENGINE_IDLE	0x00000004u	/* every engine */
 #define PNIC_DEV_STATUS_FAULT		0x00000008u	/* a fault is latched */
-#define PNIC_REG_KICK			0x020	/* WO: wake the engine */
+#define PNIC_REG_KICK			0x020	/* WO: wake engines, mask of qps */
 #define PNIC_REG_IRQ_CAUSE		0x024	/* RW1C: PNIC_IRQ_* */
 #define PNIC_IRQ_LINK			0x00000001u
 #define PNIC_IRQ_FAULT			0x00000002u
@@ -96,7 +96,7 @@
 #define PNIC_REG_FAULT_IOVA_HI		0x044	/* RO */
 #define PNIC_REG_MAC_LO			0x048	/* RW: MAC bytes 0..3 */
 #define PNIC_REG_MAC_HI			0x04c	/* RW: MAC bytes 4..5 */
-#define PNIC_REG_ENGINE_WAKEUPS		0x050	/* RO: times the engine woke */
+#define PNIC_REG_ENGINE_WAKEUPS		0x050	/* RO: times engines woke (sum) */
 
 /* ---- BAR0: queue registers ---- */
 /* Queue q = 2 * qp + PNIC_DIR_*: RX queues are even, TX queues odd. */
@@ -138,7 +138,8 @@
 #define PNIC_DB_STRIDE			64	/* one cache line per queue */
 #define PNIC_DB_TAIL(q)			((q) * PNIC_DB_STRIDE + 0)	/* driver */
 #define PNIC_DB_HEAD(q)			((q) * PNIC_DB_STRIDE + 4)	/* device */
-#define PNIC_DB_ENGINE			0x800	/* device: PNIC_ENGINE_* */
+/* device: PNIC_ENGINE_* of queue pair qp's engine */
+#define PNIC_DB_ENGINE(qp)		(0x800 + 4 * (qp))
 #define PNIC_ENGINE_RUNNING		0
 #define PNIC_ENGINE_SLEEPING		1
 
