@@ -55,12 +55,9 @@ mt_skip(const char *fmt, ...)
 {
 	va_list ap;
 
-	printf("REASON: ");
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	test_reason_v(fmt, ap);
 	va_end(ap);
-	printf("\n");
-	fflush(stdout);
 	exit(SKIP_EXIT);
 }
 

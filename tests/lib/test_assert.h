@@ -46,6 +46,19 @@
 #define TEST_DIM(a) (sizeof(a) / sizeof((a)[0]))
 
 /**
+ * test_reason_v() - print one "REASON: <fmt...>" line, the harness's reason
+ * for a failed or skipped test, and flush stdout. The caller then exits.
+ */
+static inline void
+test_reason_v(const char *fmt, va_list ap)
+{
+	printf("REASON: ");
+	vprintf(fmt, ap);
+	printf("\n");
+	fflush(stdout);
+}
+
+/**
  * test_assert_fail() - report a failed assertion and exit 1 (the macros' back end).
  * @file, @line: where; @expr: the expression as written;
  * @values: "<lhs> <op> <rhs>" as observed, or NULL; @fmt: " " followed by

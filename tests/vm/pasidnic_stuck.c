@@ -137,12 +137,9 @@ fail(const char *fmt, ...)
 {
 	va_list ap;
 
-	printf("REASON: ");
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	test_reason_v(fmt, ap);
 	va_end(ap);
-	printf("\n");
-	fflush(stdout);
 	release_a();
 	exit(1);
 }
