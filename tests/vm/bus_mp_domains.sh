@@ -70,7 +70,8 @@ worker w2 2
 [ "$(printf '%s\n' "${IOAS[@]}" | sort -u | wc -l)" = 3 ] ||
 	fail "the workers share an IOAS: ${IOAS[*]}"
 list=$(domains)
-echo "$list" | sed 's/^/  primary: domain /'
+mapfile -t lines <<< "$list"
+printf '  primary: domain %s\n' "${lines[@]}"
 for w in w0 w1 w2; do
 	echo "$list" | grep -qx "${PASID[$w]} ${IOAS[$w]} ${PROC_PID[$w]}" ||
 		fail "the primary does not list $w's domain (PASID ${PASID[$w]}, IOAS ${IOAS[$w]}, pid ${PROC_PID[$w]})"

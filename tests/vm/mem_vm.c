@@ -112,7 +112,7 @@ dma_check(struct rte_pasid_mem_heap *h, void *src, void *dst, uint32_t seed)
 	memset(dst, 0, XFER);
 	dma_copy(si, di, XFER);
 	TEST_ASSERT_TRUE(memcmp(src, dst, XFER) == 0,
-			 "data DMAed from IOVA %#llx (%p) to %#llx (%p) " "differs",
+			 "data DMAed from IOVA %#llx (%p) to %#llx (%p) differs",
 			 (unsigned long long)si, src, (unsigned long long)di, dst);
 }
 

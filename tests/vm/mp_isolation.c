@@ -84,7 +84,7 @@ loop(uint32_t *seq, uint8_t tag, const char *what)
 				 rx[i]->pool->name, q.mp->name);
 		TEST_ASSERT_TRUE(rx[i]->buf_iova >= lo && rx[i]->buf_iova < hi,
 				 "%s: received into a buffer at IOVA 0x%" PRIx64
-				 ", outside our window " "[0x%" PRIx64 ", 0x%" PRIx64 ")", what,
+				 ", outside our window [0x%" PRIx64 ", 0x%" PRIx64 ")", what,
 				 rx[i]->buf_iova, lo, hi);
 		if (tf_check(rx[i], q.queue, *seq + i, tag))
 			ok++;

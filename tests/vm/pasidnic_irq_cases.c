@@ -10,6 +10,7 @@
 #include <errno.h>
 
 #include "pasidnic_irq_cases.h"
+#include "test_assert.h"
 
 const struct irq_case irq_cases[] = {
 	/* vfio_set_irqs_validate_and_prepare(): header, index, flags, range, data */
@@ -142,4 +143,4 @@ const struct irq_case irq_cases[] = {
 	C(OFF, REQ, TRIG | EFD, A(0), A(0), FD_NA, 0, EINVAL),
 };
 
-const unsigned int irq_ncases = sizeof(irq_cases) / sizeof(irq_cases[0]);
+const unsigned int irq_ncases = TEST_DIM(irq_cases);

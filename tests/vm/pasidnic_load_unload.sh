@@ -21,7 +21,8 @@ for t in q1 q8; do
 	c=$(pnic_cdev "$u") || exit 1
 	s=/sys/bus/mdev/devices/$u/pasidnic
 	nd=$(cat "$s/netdev")
-	[ -n "$nd" ] && [ -d "/sys/class/net/$nd" ] || fail "device $u has no network interface"
+	[ -n "$nd" ] || fail "device $u has no network interface"
+	[ -d "/sys/class/net/$nd" ] || fail "device $u has no network interface"
 	[ "$(cat "$s/num_qp")" = "${t#q}" ] || fail "num_qp of a pasidnic-$t is $(cat "$s/num_qp")"
 	[ "$(cat "$s/pasid_width")" = 20 ] || fail "default pasid_width is not 20"
 	"$PNIC_TEST" info "$c" || fail "pasidnic-test info failed on pasidnic-$t"
@@ -33,7 +34,7 @@ done
 
 # Unload with devices present (not open): they are removed.
 u1=$(pnic_create q2) || exit 1
-u2=$(pnic_create q4) || exit 1
+pnic_create q4 > /dev/null || exit 1
 rmmod pasidnic || fail "rmmod with idle devices failed"
 [ -e "/sys/bus/mdev/devices/$u1" ] && fail "device $u1 survived rmmod"
 

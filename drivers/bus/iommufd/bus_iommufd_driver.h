@@ -122,7 +122,8 @@ __rte_internal
 void rte_iommufd_unregister(struct rte_iommufd_driver *driver);
 
 /* RTE_PMD_EXPORT_NAME() lost its index argument in later DPDK releases;
- * RTE_PMD_EXPORT_NAME_ARRAY exists only with the two-argument form (22.11). */
+ * RTE_PMD_EXPORT_NAME_ARRAY exists only with the two-argument form (22.11).
+ */
 #ifdef RTE_PMD_EXPORT_NAME_ARRAY
 #define RTE_IOMMUFD_EXPORT_NAME(nm) RTE_PMD_EXPORT_NAME(nm, __COUNTER__)
 #else

@@ -27,15 +27,12 @@ struct test_command {
 	const char *command;
 	int (*callback)(void);
 };
-void add_test_command(struct test_command *t) __attribute__((weak));
+void add_test_command(struct test_command *t) __rte_weak;
 
-#define CHECK(cond, fmt, ...) do { \
-	if (!(cond)) { \
-		printf("iommufd_bus_autotest: %s:%d: '%s' failed: " fmt "\n", \
-		       __FILE__, __LINE__, #cond, ##__VA_ARGS__); \
-		return -1; \
-	} \
-} while (0)
+/* true when @cond holds, else false after printing where and why. */
+#define EXPECT(cond, fmt, ...) ((cond) ? true : \
+	(printf("iommufd_bus_autotest: %s:%d: '%s' failed: " fmt "\n", \
+		__FILE__, __LINE__, #cond, ##__VA_ARGS__), false))
 
 static int
 check_memory(struct iommufd_dev *d)
@@ -45,16 +42,19 @@ check_memory(struct iommufd_dev *d)
 	uint64_t iova;
 	int ret;
 
-	CHECK(buf != NULL, "rte_malloc of %zu bytes failed", len);
+	if (!EXPECT(buf != NULL, "rte_malloc of %zu bytes failed", len))
+		return -1;
 	iova = rte_malloc_virt2iova(buf);
-	CHECK(iova == (uintptr_t)buf, "IOVA %#" PRIx64 " != VA %p: not in IOVA-as-VA mode",
-	      iova, buf);
+	if (!EXPECT(iova == (uintptr_t)buf, "IOVA %#" PRIx64 " != VA %p: not in IOVA-as-VA mode",
+		    iova, buf))
+		return -1;
 	/* Mapped by the memory events: mapping the page again must collide. */
 	ret = iommufd_ioas_map(d->rid_ioas, RTE_PTR_ALIGN_FLOOR(buf, 4096),
 			       RTE_ALIGN_FLOOR(iova, 4096), 4096);
 	rte_free(buf);
-	CHECK(ret == -EEXIST, "re-mapping rte_malloc memory gave %d, not -EEXIST: the default "
-	      "IOAS does not hold DPDK memory", ret);
+	if (!EXPECT(ret == -EEXIST, "re-mapping rte_malloc memory gave %d, not -EEXIST: the default "
+		    "IOAS does not hold DPDK memory", ret))
+		return -1;
 	return 0;
 }
 
@@ -64,14 +64,18 @@ check_pasids(void)
 	struct iommufd_pasid_table t;
 	int a, b;
 
-	CHECK(iommufd_pasid_table_init(&t, 2, 0) == 0, "init of a 2-bit table");
+	if (!EXPECT(iommufd_pasid_table_init(&t, 2, 0) == 0, "init of a 2-bit table"))
+		return -1;
 	a = iommufd_pasid_alloc(&t);
 	b = iommufd_pasid_alloc(&t);
-	CHECK(a == 1 && b == 2, "got PASIDs %d and %d, expected 1 and 2", a, b);
-	CHECK(iommufd_pasid_alloc(&t) == 3 && iommufd_pasid_alloc(&t) == -ENOSPC,
-	      "a 2-bit table holds PASIDs 1..3 only");
-	CHECK(iommufd_pasid_free(&t, 2) == 0 && iommufd_pasid_alloc(&t) == 2,
-	      "a freed PASID is reused");
+	if (!EXPECT(a == 1 && b == 2, "got PASIDs %d and %d, expected 1 and 2", a, b))
+		return -1;
+	if (!EXPECT(iommufd_pasid_alloc(&t) == 3 && iommufd_pasid_alloc(&t) == -ENOSPC,
+		    "a 2-bit table holds PASIDs 1..3 only"))
+		return -1;
+	if (!EXPECT(iommufd_pasid_free(&t, 2) == 0 && iommufd_pasid_alloc(&t) == 2,
+		    "a freed PASID is reused"))
+		return -1;
 	iommufd_pasid_table_fini(&t);
 	return 0;
 }
@@ -79,11 +83,16 @@ check_pasids(void)
 static int
 check_kernel_detection(void)
 {
-	CHECK(!iommufd_kernel_has_pasid_attach("6.14.11-amd64"), "6.14 has no PASID attach");
-	CHECK(!iommufd_kernel_has_pasid_attach("5.19.0"), "5.19 has no PASID attach");
-	CHECK(iommufd_kernel_has_pasid_attach("6.15.0"), "6.15 attaches PASIDs");
-	CHECK(iommufd_kernel_has_pasid_attach("7.2.13"), "7.2 attaches PASIDs");
-	CHECK(!iommufd_kernel_has_pasid_attach("garbage"), "an unreadable release is old");
+	if (!EXPECT(!iommufd_kernel_has_pasid_attach("6.14.11-amd64"), "6.14 has no PASID attach"))
+		return -1;
+	if (!EXPECT(!iommufd_kernel_has_pasid_attach("5.19.0"), "5.19 has no PASID attach"))
+		return -1;
+	if (!EXPECT(iommufd_kernel_has_pasid_attach("6.15.0"), "6.15 attaches PASIDs"))
+		return -1;
+	if (!EXPECT(iommufd_kernel_has_pasid_attach("7.2.13"), "7.2 attaches PASIDs"))
+		return -1;
+	if (!EXPECT(!iommufd_kernel_has_pasid_attach("garbage"), "an unreadable release is old"))
+		return -1;
 	return 0;
 }
 
@@ -93,15 +102,16 @@ iommufd_bus_autotest(void)
 	struct rte_iommufd_device *p;
 	unsigned int n = 0, bound = 0;
 
-	CHECK(rte_bus_find_by_name(RTE_BUS_IOMMUFD_NAME) == &iommufd_bus.bus,
-	      "the iommufd bus is not registered");
+	if (!EXPECT(rte_bus_find_by_name(RTE_BUS_IOMMUFD_NAME) == &iommufd_bus.bus,
+		    "the iommufd bus is not registered"))
+		return -1;
 	if (check_pasids() < 0 || check_kernel_detection() < 0)
 		return -1;
 	FOREACH_IOMMUFD_DEVICE(p) {
 		struct iommufd_dev *d = IOMMUFD_DEV(p);
 
 		n++;
-		printf("iommufd_bus_autotest: %s %s %s PASID width %u\n", p->name, p->cdev,
+		printf("%s: %s %s %s PASID width %u\n", __func__, p->name, p->cdev,
 		       p->fd >= 0 ? "bound" : "not bound", p->pasid_log2);
 		if (p->fd < 0)
 			continue;
@@ -109,7 +119,7 @@ iommufd_bus_autotest(void)
 		if (d->args.dpdk_mem && check_memory(d) < 0)
 			return -1;
 	}
-	printf("iommufd_bus_autotest: %u devices, %u bound\n", n, bound);
+	printf("%s: %u devices, %u bound\n", __func__, n, bound);
 	return 0;
 }
 

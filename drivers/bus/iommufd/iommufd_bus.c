@@ -80,7 +80,8 @@ selected(const struct iommufd_dev *d)
 }
 
 /* Open the device and give it to the first driver that matches.
- * 0: probed or bound without a driver; < 0: error. */
+ * 0: probed or bound without a driver; < 0: error.
+ */
 static int
 probe_one(struct iommufd_dev *d)
 {
@@ -134,7 +135,8 @@ iommufd_probe(void)
 	unsigned int n = 0, failed = 0;
 
 	/* A cdev is bound by one file: the primary's. Secondaries receive its
-	 * fds (probe_one); the primary answers them. */
+	 * fds (probe_one); the primary answers them.
+	 */
 	if (iommufd_proc->start != NULL && !TAILQ_EMPTY(&iommufd_bus.devices))
 		iommufd_proc->start();
 	FOREACH_IOMMUFD_DEVICE(p) {
@@ -235,7 +237,8 @@ iommufd_parse(const char *name, void *addr)
 }
 
 /* The layered form "bus=iommufd,name=...,k=v" (also device iterator
- * filters): checked here, so a bad key fails the -a option itself. */
+ * filters): checked here, so a bad key fails the -a option itself.
+ */
 static int
 iommufd_devargs_parse_op(struct rte_devargs *da)
 {
@@ -292,7 +295,8 @@ iommufd_cleanup(void)
 	int ret = 0;
 
 	/* No more requests of secondaries, no more exit handling: the
-	 * workers' domains go with the devices below. */
+	 * workers' domains go with the devices below.
+	 */
 	if (iommufd_proc->stop != NULL)
 		iommufd_proc->stop();
 	while ((p = TAILQ_FIRST(&iommufd_bus.devices)) != NULL) {
@@ -336,7 +340,8 @@ rte_iommufd_dev_info(const struct rte_device *dev, struct rte_iommufd_dev_info *
 
 /* The first @n domains of @dev into @pasids or @info; the lists are kept in
  * ascending PASID order (iommufd_domain_link()), so these are the lowest.
- * The number of domains, or -1 with rte_errno EINVAL. */
+ * The number of domains, or -1 with rte_errno EINVAL.
+ */
 static int
 domains_copy(const struct rte_device *dev, uint32_t *pasids,
 	     struct rte_iommufd_domain_info *info, unsigned int n)

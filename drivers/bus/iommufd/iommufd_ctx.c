@@ -104,7 +104,8 @@ iommufd_bus_ctx_put(void)
 	if (iommufd_bus_ctx.fd < 0 || --iommufd_bus_ctx.users > 0)
 		return;
 	/* Adopted: the primary owns every object, we drop our reference only.
-	 * Otherwise the users destroyed their objects before they let go. */
+	 * Otherwise the users destroyed their objects before they let go.
+	 */
 	close(iommufd_bus_ctx.fd);
 	iommufd_bus_ctx.fd = -1;
 	if (iommufd_bus_ctx.adopted)

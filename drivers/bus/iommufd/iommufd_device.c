@@ -154,7 +154,8 @@ read_pasid_width(struct iommufd_dev *d)
 }
 
 /* Decide whether PASID domains are possible; 0, or -ENOTSUP when asked for
- * with pasid=on and not possible. */
+ * with pasid=on and not possible.
+ */
 static int
 choose_pasid_mode(struct iommufd_dev *d)
 {
@@ -184,7 +185,8 @@ choose_pasid_mode(struct iommufd_dev *d)
 
 /* The RID's domain: for physical devices on a kernel with PASID attach, a
  * PASID-capable HWPT (the RID must be on one before any PASID is attached);
- * otherwise the IOAS itself. */
+ * otherwise the IOAS itself.
+ */
 static int
 attach_rid(struct iommufd_dev *d)
 {
@@ -321,7 +323,8 @@ iommufd_dev_close(struct iommufd_dev *d)
 	if (d->pub.fd < 0)
 		return;
 	/* The device is quiesced (driver remove) before we get here: stop its
-	 * interrupts and DMA, then take its address spaces away. */
+	 * interrupts and DMA, then take its address spaces away.
+	 */
 	iommufd_intr_fini(d);
 	if (d->bus_master)
 		set_bus_master(d, false);

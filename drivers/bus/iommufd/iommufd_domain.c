@@ -97,7 +97,8 @@ iommufd_hwpt_alloc_pasid(struct iommufd_dev *d, uint32_t ioas, uint32_t *hwpt)
 }
 
 /* The page table a PASID of @d is attached to for IOAS @ioas: a new HWPT
- * for physical devices (in *@hwpt), the IOAS for emulated ones. */
+ * for physical devices (in *@hwpt), the IOAS for emulated ones.
+ */
 static int
 pt_for(struct iommufd_dev *d, uint32_t ioas, uint32_t *hwpt, uint32_t *pt)
 {
@@ -314,7 +315,8 @@ rte_iommufd_domain_dma_unmap(struct rte_iommufd_domain *dom, uint64_t iova, size
 }
 
 /* Detach, unmap, destroy: the device cannot reach the memory any more
- * before it is unpinned. */
+ * before it is unpinned.
+ */
 int
 iommufd_domain_teardown(struct rte_iommufd_domain *dom)
 {

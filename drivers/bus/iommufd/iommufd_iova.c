@@ -82,7 +82,8 @@ iommufd_iova_check(const struct iommufd_iova_range *r, uint32_t n, uint64_t alig
 
 /* The x86 interrupt window is reserved for RID attaches only, so an IOAS
  * used by PASIDs alone does not report it (Linux drivers/iommu/iommufd/
- * device.c: attach_resv = hwpt_paging && pasid == IOMMU_NO_PASID). */
+ * device.c: attach_resv = hwpt_paging && pasid == IOMMU_NO_PASID).
+ */
 #define MSI_WINDOW_START UINT64_C(0xfee00000)
 #define MSI_WINDOW_LAST UINT64_C(0xfeefffff)
 

@@ -201,7 +201,8 @@ iommufd_dev_find(const char *name)
 }
 
 /* Add @name to the bus when it is a usable vfio device and not ignored.
- * Devices on other drivers are skipped quietly (they are not ours). */
+ * Devices on other drivers are skipped quietly (they are not ours).
+ */
 static void
 consider(const char *name)
 {

@@ -28,7 +28,8 @@
 #define MP_TIMEOUT_S 5
 
 /* Send @r about @d to the primary; the reply into @r, its fds into @fds
- * (@nfds of them; the caller closes them). 0, or -errno with r->error set. */
+ * (@nfds of them; the caller closes them). 0, or -errno with r->error set.
+ */
 static int
 mp_request(struct iommufd_dev *d, struct iommufd_mp_param *r, int *fds, int *nfds)
 {

@@ -28,7 +28,8 @@ extern int iommufd_bus_logtype;
 	rte_log(RTE_LOG_ ## level, iommufd_bus_logtype, "iommufd: " fmt "\n", ##__VA_ARGS__)
 
 /* The public API's convention from an internal result: 0 stays 0, -errno
- * becomes -1 with rte_errno = errno (doc/design.md, "Error conventions"). */
+ * becomes -1 with rte_errno = errno (doc/design.md, "Error conventions").
+ */
 static inline int
 iommufd_ret(int ret)
 {
@@ -54,7 +55,8 @@ struct iommufd_devargs {
 };
 
 /* Defaults, then the keys of @str ("k=v,k=v"; "bus=iommufd" is accepted).
- * Returns 0, or -EINVAL with the offending key and why in @err. */
+ * Returns 0, or -EINVAL with the offending key and why in @err.
+ */
 int iommufd_devargs_parse(const char *str, struct iommufd_devargs *da, char *err,
 			  size_t errlen);
 /* The keys of a devargs (both the legacy and the layered form) into @da. */
@@ -79,7 +81,8 @@ struct iommufd_pasid_table {
 };
 
 /* Table for a width of @log2 bits, at most @max PASIDs in use (0: no cap).
- * Returns 0, -EINVAL (width 0 or > 20), -ENOMEM. */
+ * Returns 0, -EINVAL (width 0 or > 20), -ENOMEM.
+ */
 int iommufd_pasid_table_init(struct iommufd_pasid_table *t, unsigned int log2,
 			     uint32_t max);
 void iommufd_pasid_table_fini(struct iommufd_pasid_table *t);
@@ -103,14 +106,16 @@ typedef int (*iommufd_ioctl_t)(int fd, unsigned long req, void *arg);
 
 /* IOMMU_IOAS_IOVA_RANGES with the two-call EMSGSIZE pattern: *@ranges is
  * malloc()ed (free() it), *@n its length, *@align the IOVA alignment.
- * Returns 0 or -errno. */
+ * Returns 0 or -errno.
+ */
 int iommufd_iova_ranges_get(iommufd_ioctl_t ioc, int fd, uint32_t ioas,
 			    struct iommufd_iova_range **ranges, uint32_t *n, uint64_t *align);
 /* 0 when [@iova, @iova + @len) lies in one range and is aligned, else -EINVAL. */
 int iommufd_iova_check(const struct iommufd_iova_range *r, uint32_t n, uint64_t align,
 		       uint64_t iova, uint64_t len);
 /* true when [@iova, @iova + @len) overlaps the x86 MSI window, which PASID
- * domains must avoid although their IOAS does not report it. */
+ * domains must avoid although their IOAS does not report it.
+ */
 bool iommufd_iova_hits_msi_window(uint64_t iova, uint64_t len);
 
 /* ---- iommufd_ctx.c: the process's /dev/iommu and the kernel's features ---- */
@@ -129,13 +134,16 @@ extern struct iommufd_bus_ctx iommufd_bus_ctx;
 /* Does a kernel of uname release @release attach PASIDs through vfio (6.15+)? */
 bool iommufd_kernel_has_pasid_attach(const char *release);
 /* Open /dev/iommu on first use; count a user.
- * Returns 0 or -errno (ENOENT: no /dev/iommu, logged with the fix). */
+ * Returns 0 or -errno (ENOENT: no /dev/iommu, logged with the fix).
+ */
 int iommufd_bus_ctx_get(void);
 /* Secondary process: use @fd, the primary's iommufd received over rte_mp
- * (a duplicate of an already adopted one is closed); count a user. */
+ * (a duplicate of an already adopted one is closed); count a user.
+ */
 void iommufd_bus_ctx_adopt(int fd);
 /* Drop a user; the last one closes /dev/iommu. Its users destroy the
- * objects they created first (an adopted fd owns none). */
+ * objects they created first (an adopted fd owns none).
+ */
 void iommufd_bus_ctx_put(void);
 /* IOMMU_DESTROY of an object. 0 or -errno. */
 int iommufd_destroy(uint32_t id);
@@ -189,7 +197,8 @@ int iommufd_scan(void);
 /* Does the device named @name exist now (sysfs)? */
 bool iommufd_dev_exists(const char *name);
 /* Fill @d from the sysfs entry of @name ("pci-<BDF>" / "mdev-<UUID>").
- * Returns 0; -ENODEV when it is not a vfio device (d->error says why). */
+ * Returns 0; -ENODEV when it is not a vfio device (d->error says why).
+ */
 int iommufd_dev_describe(const char *name, struct iommufd_dev *d);
 /* The device of the bus named @name, or NULL. Lock held, or the EAL thread. */
 struct iommufd_dev *iommufd_dev_find(const char *name);
@@ -197,16 +206,19 @@ struct iommufd_dev *iommufd_dev_find(const char *name);
 /* ---- iommufd_device.c: primary, bind, hw info, RID, bus master ---- */
 
 /* Open and bind, read ids and PASID width, attach the RID. 0 or -errno
- * (d->error says why). */
+ * (d->error says why).
+ */
 int iommufd_dev_open(struct iommufd_dev *d);
 /* Bus master off, interrupts off, domains destroyed, RID detached, closed.
- * The primary's; a secondary's is iommufd_secondary_dev_close(). */
+ * The primary's; a secondary's is iommufd_secondary_dev_close().
+ */
 void iommufd_dev_close(struct iommufd_dev *d);
 
 /* ---- iommufd_region.c: config space, BARs, the end of a teardown ---- */
 
 /* Unmap the BARs, close the device fd and drop the context reference: the
- * end of a teardown in the primary and in a secondary. */
+ * end of a teardown in the primary and in a secondary.
+ */
 void iommufd_dev_release(struct iommufd_dev *d);
 
 /* ---- iommufd_domain.c: PASID domains ---- */
@@ -223,11 +235,13 @@ struct rte_iommufd_domain {
 
 /* Every domain list, the PASID tables and the worker list: the rte_mp
  * handler and the worker-exit handler run in EAL threads. Recursive: a
- * driver's quiesce_domain may call back into the bus. */
+ * driver's quiesce_domain may call back into the bus.
+ */
 extern pthread_mutex_t iommufd_lock;
 
 /* Link @dom into the domains of @d, kept in ascending PASID order (so that
- * rte_iommufd_dev_pasids() gives the lowest ones). Lock held. */
+ * rte_iommufd_dev_pasids() gives the lowest ones). Lock held.
+ */
 static inline void
 iommufd_domain_link(struct iommufd_dev *d, struct rte_iommufd_domain *dom)
 {
@@ -243,13 +257,16 @@ iommufd_domain_link(struct iommufd_dev *d, struct rte_iommufd_domain *dom)
 }
 
 /* Create a domain of @d owned by @owner (0: this process). Lock held.
- * The domain, or NULL with rte_errno set. */
+ * The domain, or NULL with rte_errno set.
+ */
 struct rte_iommufd_domain *iommufd_domain_create_locked(struct iommufd_dev *d, pid_t owner);
 /* Detach, unmap, destroy, free the PASID; unlink and free @dom. Lock held.
- * 0 or the first -errno. */
+ * 0 or the first -errno.
+ */
 int iommufd_domain_teardown(struct rte_iommufd_domain *dom);
 /* The primary's struct iommufd_proc_ops entries: iommufd_domain_create_locked
- * (owner: this process) and iommufd_domain_teardown, taking the lock. */
+ * (owner: this process) and iommufd_domain_teardown, taking the lock.
+ */
 struct rte_iommufd_domain *iommufd_domain_create(struct iommufd_dev *d);
 int iommufd_domain_destroy(struct rte_iommufd_domain *dom);
 /* Attach @pasid (0: the RID) to @pt; a second attach is a replace. 0 or -errno. */
@@ -297,7 +314,8 @@ struct iommufd_mp_param {
 
 /* Register the rte_mp action and get ready to watch workers. A failure is
  * logged and leaves the process single-process (which still works);
- * multi-process off (--in-memory) is not a failure. */
+ * multi-process off (--in-memory) is not a failure.
+ */
 void iommufd_mp_server_init(void);
 /* Stop answering, stop the watch, forget the workers (bus cleanup). */
 void iommufd_mp_server_fini(void);
@@ -309,16 +327,19 @@ int iommufd_watch_init(void);
 /* Stop the watch thread, forget every worker, close the fds. */
 void iommufd_watch_fini(void);
 /* Watch @pid (once; the thread starts with the first). Lock held.
- * 0, or -errno with why in @err. */
+ * 0, or -errno with why in @err.
+ */
 int iommufd_watch_pid(pid_t pid, char *err, size_t errlen);
 
 /* ---- iommufd_secondary.c: secondary, its side (struct iommufd_proc_ops) ---- */
 
 /* Receive the iommufd and the bound fd of @d from the primary and fill @d
- * from its state. 0 or -errno (d->error says why). */
+ * from its state. 0 or -errno (d->error says why).
+ */
 int iommufd_secondary_dev_open(struct iommufd_dev *d);
 /* Destroy own domains, drop the received fds (nothing else: the device
- * belongs to the primary). */
+ * belongs to the primary).
+ */
 void iommufd_secondary_dev_close(struct iommufd_dev *d);
 /* Ask the primary for a domain of @d. NULL with rte_errno set. */
 struct rte_iommufd_domain *iommufd_secondary_domain_create(struct iommufd_dev *d);
@@ -328,14 +349,17 @@ int iommufd_secondary_domain_destroy(struct rte_iommufd_domain *dom);
 /* ---- iommufd_mem.c: the default IOAS, DPDK memory at IOVA = VA ---- */
 
 /* The default IOAS, for a RID with dpdk_mem=1: allocated by the first user;
- * counts a user. 0 and *@ioas, or -errno. */
+ * counts a user. 0 and *@ioas, or -errno.
+ */
 int iommufd_mem_init(uint32_t *ioas);
 /* Map every DPDK memory segment into the default IOAS and follow memory
  * events; done once, after the first RID is attached (the usable IOVA ranges
- * depend on it). 0 or -errno (logged). */
+ * depend on it). 0 or -errno (logged).
+ */
 int iommufd_mem_follow(void);
 /* Drop a user; the last one stops following memory events, unmaps and
- * destroys the default IOAS. */
+ * destroys the default IOAS.
+ */
 void iommufd_mem_fini(void);
 int iommufd_dma_map(struct rte_device *dev, void *addr, uint64_t iova, size_t len);
 int iommufd_dma_unmap(struct rte_device *dev, void *addr, uint64_t iova, size_t len);
@@ -351,7 +375,8 @@ void iommufd_intr_fini(struct iommufd_dev *d);
 
 /* What differs between the primary process, which owns the devices and the
  * PASID allocator, and a secondary one, which borrows them (doc/design.md).
- * Chosen once, at the bus scan. */
+ * Chosen once, at the bus scan.
+ */
 struct iommufd_proc_ops {
 	/* Bus probe or plug with devices: primary, serve secondaries (NULL: none). */
 	void (*start)(void);

@@ -47,10 +47,10 @@ fault_check(struct rte_eth_dev *dev, struct pnic_qbase *q, void *arg __rte_unuse
 	if ((pnic_qrd(p, q->hwq, PNIC_Q_STATUS) & PNIC_Q_STATE_MASK) != PNIC_Q_STATE_FAULTED)
 		return;
 	q->faulted = 1;
-	PNIC_LOG(ERR, "port %u: %s queue %u faulted at IOVA %#" PRIx64
+	PNIC_LOG(ERR, "port %u: %s queue %u faulted at IOVA %#llx"
 		 " (PASID %d): stop and start the queue to recover",
 		 dev->data->port_id, pnic_dir_name(q->dir), q->queue_id,
-		 (uint64_t)pnic_qrd(p, q->hwq, PNIC_Q_FAULT_IOVA_HI) << 32 |
+		 (unsigned long long)pnic_qrd(p, q->hwq, PNIC_Q_FAULT_IOVA_HI) << 32 |
 		 pnic_qrd(p, q->hwq, PNIC_Q_FAULT_IOVA_LO), q->pasid);
 }
 
@@ -71,11 +71,11 @@ pnic_fault_handle(struct rte_eth_dev *dev)
 		if (info & PNIC_FAULT_INFO_PASID_VALID)
 			snprintf(pasid, sizeof(pasid), "PASID %u",
 				 pnic_rd(p, PNIC_REG_FAULT_PASID));
-		PNIC_LOG(ERR, "port %u: DMA fault: %s queue %u, %s %s at IOVA %#" PRIx64
+		PNIC_LOG(ERR, "port %u: DMA fault: %s queue %u, %s %s at IOVA %#llx"
 			 ", %s: %s", dev->data->port_id, pnic_dir_name(q & 1), q / 2,
 			 info & PNIC_FAULT_INFO_WRITE ? "write to" : "read of",
-			 info & PNIC_FAULT_INFO_BUFFER ? "buffer" : "ring", iova, pasid,
-			 strerror(err));
+			 info & PNIC_FAULT_INFO_BUFFER ? "buffer" : "ring",
+			 (unsigned long long)iova, pasid, strerror(err));
 		pnic_wr(p, PNIC_REG_FAULT_INFO, PNIC_FAULT_INFO_VALID);
 	}
 	/* Every faulted queue, against queue start/stop/release on the control thread. */

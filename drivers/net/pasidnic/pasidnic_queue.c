@@ -189,9 +189,9 @@ q_install(struct rte_eth_dev *dev, struct pnic_qbase *q, bool deferred)
 {
 	q->deferred = deferred;
 	pnic_queue_set(dev, q->dir, q->queue_id, q);
-	PNIC_LOG(DEBUG, "port %u: %s queue %u: %u descriptors, ring IOVA %#" PRIx64 ", %s %d",
-		 q->port_id, pnic_dir_name(q->dir), q->queue_id, q->nb_desc, q->ring_iova,
-		 q->pasid ? "PASID" : "RID", q->pasid);
+	PNIC_LOG(DEBUG, "port %u: %s queue %u: %u descriptors, ring IOVA %#llx, %s %d",
+		 q->port_id, pnic_dir_name(q->dir), q->queue_id, q->nb_desc,
+		 (unsigned long long)q->ring_iova, q->pasid ? "PASID" : "RID", q->pasid);
 }
 
 int
@@ -424,24 +424,24 @@ pnic_foreach_queue(struct rte_eth_dev *dev, pnic_queue_fn fn, void *arg)
 
 /*
  * The ethdev queue ops of each direction, pnic_{rx,tx}_queue_{release,start,stop}():
- * the functions above with the direction filled in.
+ * the functions above with the direction PNIC_DIR_<X> filled in.
  */
-#define PNIC_QUEUE_OPS(x, dir) \
+#define PNIC_QUEUE_OPS(x, X) \
 void pnic_ ## x ## _queue_release(struct rte_eth_dev *dev, uint16_t qid) \
 { \
-	pnic_q_release(dev, dir, qid); \
+	pnic_q_release(dev, PNIC_DIR_ ## X, qid); \
 } \
 int pnic_ ## x ## _queue_start(struct rte_eth_dev *dev, uint16_t qid) \
 { \
-	return pnic_q_start_stop(dev, dir, qid, true); \
+	return pnic_q_start_stop(dev, PNIC_DIR_ ## X, qid, true); \
 } \
 int pnic_ ## x ## _queue_stop(struct rte_eth_dev *dev, uint16_t qid) \
 { \
-	return pnic_q_start_stop(dev, dir, qid, false); \
+	return pnic_q_start_stop(dev, PNIC_DIR_ ## X, qid, false); \
 }
 
-PNIC_QUEUE_OPS(rx, PNIC_DIR_RX)
-PNIC_QUEUE_OPS(tx, PNIC_DIR_TX)
+PNIC_QUEUE_OPS(rx, RX)
+PNIC_QUEUE_OPS(tx, TX)
 
 /* RX interrupts: the queue's IRQ_EN bit (vector 1 + queue pair). */
 static int
