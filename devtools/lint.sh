@@ -17,6 +17,8 @@
 #   test kernel's source (devtools/kernel.sh). Findings in checkpatch's
 #   terse form: "file:line: LEVEL:TYPE: text".
 #
+# Accepted findings, each with its reason: devtools/lint-exceptions.
+#
 # devtools/test.sh runs both as the tests "shellcheck" and "style_userspace".
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -62,6 +64,25 @@ lint_shellcheck() {
 	[ -z "$out" ] || { echo "$out"; return 1; }
 }
 
+# drop_exceptions: stdin's findings less those devtools/lint-exceptions
+# accepts (same file, same checkpatch type).
+drop_exceptions() {
+	local f t line skip
+	local -a ex=()
+	while read -r f t _; do
+		case "$f" in ''|'#'*) continue;; esac
+		ex+=("$f:$t")
+	done < "$TOP/devtools/lint-exceptions"
+	while IFS= read -r line; do
+		[ -n "$line" ] || continue
+		skip=0
+		for f in "${ex[@]}"; do
+			[[ $line == "${f%%:*}:"*":${f#*:}:"* ]] && skip=1
+		done
+		[ $skip = 1 ] || echo "$line"
+	done
+}
+
 lint_style() {
 	local cp=${DPDK_CHECKPATCH_PATH:-} files=() out
 	[ -n "$cp" ] || cp=$(kernel_src)/scripts/checkpatch.pl
@@ -81,6 +102,7 @@ lint_style() {
 		# "clear" is dictionary.txt, the one checkpatch --codespell reads.
 		codespell --builtin clear "${files[@]}" 2>&1 | sed 's/^\([^:]*:[0-9]*\): /\1: WARNING:TYPO_SPELLING: /'
 	)
+	out=$(drop_exceptions <<< "$out")
 	[ -z "$out" ] || { echo "$out"; return 1; }
 }
 

@@ -195,18 +195,26 @@ void
 mt_eal_init(const char *prog, const char *prefix)
 {
 	const char *base = strrchr(prog, '/') ? strrchr(prog, '/') + 1 : prog;
-	char opt[96];
-	char *argv[] = {
-		(char *)(uintptr_t)prog, "-l", "0", "--no-huge", "-m", "64", "--no-pci",
-		"--no-shconf", opt, "--log-level=lib.pasid_mem:debug", NULL,
+	static const char *const fixed[] = {
+		"-l", "0", "--no-huge", "-m", "64", "--no-pci", "--no-shconf",
+		"--log-level=lib.pasid_mem:debug",
 	};
+	char opt[96];
+	char *argv[RTE_DIM(fixed) + 3];
+	unsigned int argc = 0, i;
+
+	argv[argc++] = (char *)(uintptr_t)prog;
+	for (i = 0; i < RTE_DIM(fixed); i++)
+		argv[argc++] = (char *)(uintptr_t)fixed[i];
+	argv[argc++] = opt;
+	argv[argc] = NULL;
 
 	if (prefix != NULL)
 		snprintf(opt, sizeof(opt), "--file-prefix=%s", prefix);
 	else
 		snprintf(opt, sizeof(opt), "--file-prefix=pasid_%s", base);
 	log_route();
-	TEST_ASSERT_GE(rte_eal_init(RTE_DIM(argv) - 1, argv), 0, "rte_eal_init failed: %s",
+	TEST_ASSERT_GE(rte_eal_init(argc, argv), 0, "rte_eal_init failed: %s",
 		       rte_strerror(rte_errno));
 }
 
