@@ -80,14 +80,8 @@ static u64 pnic_desc_iova(const struct pnic_queue *q, u32 idx)
 static struct pnic_as *pnic_pass_as(struct pnic_qp *qpx, unsigned int dir)
 {
 	struct pnic_queue *q = &qpx->pdev->q[PNIC_QUEUE(qpx->qp, dir)];
-	struct pnic_as *as = qpx->cur[dir];
 
-	if (as)
-		return as;
-	as = pnic_as_get(qpx, dir, q->pasid);
-	if (PTR_ERR_OR_ZERO(as) == -EAGAIN)
-		qpx->retry = true;
-	return as;
+	return qpx->cur[dir] ?: pnic_as_get(qpx, dir, q->pasid);
 }
 
 /*
@@ -309,21 +303,19 @@ static unsigned int pnic_netdev_poll(struct pnic_qp *qpx)
 bool pnic_qp_pass(struct pnic_qp *qpx, struct sk_buff_head *to_stack)
 {
 	struct pnic_dev *pdev = qpx->pdev;
-	unsigned int dir, done = 0;
+	unsigned int done = 0;
 	u32 backend;
 
 	lockdep_assert_held(&qpx->lock);
-	if (!pnic_dev_active(pdev))
-		return false;
-	backend = pnic_backend(pdev);
-	done += pnic_tx_poll(qpx, backend, to_stack);
-	if (qpx->qp == 0 && backend == PNIC_BACKEND_NETDEV &&
-	    !skb_queue_empty_lockless(&pdev->netdev_rxq))
-		done += pnic_netdev_poll(qpx);
-	for (dir = 0; dir < 2; dir++) {
-		if (!IS_ERR_OR_NULL(qpx->cur[dir]))
-			pnic_as_put(qpx, dir, qpx->cur[dir]);
+	pnic_as_pass_begin(qpx);
+	if (pnic_dev_active(pdev)) {
+		backend = pnic_backend(pdev);
+		done += pnic_tx_poll(qpx, backend, to_stack);
+		if (qpx->qp == 0 && backend == PNIC_BACKEND_NETDEV &&
+		    !skb_queue_empty_lockless(&pdev->netdev_rxq))
+			done += pnic_netdev_poll(qpx);
 	}
+	pnic_as_pass_end(qpx);
 	return done;
 }
 

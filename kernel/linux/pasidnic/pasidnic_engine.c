@@ -92,11 +92,9 @@ static int pnic_engine_fn(void *data)
 			cond_resched();
 			continue;
 		}
-		if (qpx->retry) {
-			qpx->retry = false;
-			schedule_timeout_idle(1);
+		/* an address space was being replaced: wait for the end */
+		if (pnic_as_wait_change(qpx))
 			continue;
-		}
 		if (pnic_qp_has_work(qpx)) {
 			cond_resched();
 			continue;
@@ -146,9 +144,7 @@ void pnic_engine_stop(struct pnic_dev *pdev)
 		if (!t)
 			continue;
 		kthread_stop(t);
-		spin_lock(&pdev->as_lock);
-		qpx->task = NULL;
-		spin_unlock(&pdev->as_lock);
+		pnic_as_engine_gone(qpx);
 		put_task_struct(t);
 		kfree(qpx->buf);
 		qpx->buf = NULL;
@@ -176,7 +172,6 @@ int pnic_engine_start(struct pnic_dev *pdev)
 
 		atomic_set(&qpx->kicked, 0);
 		qpx->dying = false;
-		qpx->retry = false;
 		pnic_db_set(pdev, PNIC_DB_ENGINE(i), PNIC_ENGINE_RUNNING);
 		qpx->buf = kmalloc(PNIC_MAX_PKT, GFP_KERNEL);
 		if (!qpx->buf)
