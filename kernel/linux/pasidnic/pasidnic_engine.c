@@ -166,6 +166,7 @@ int pnic_engine_start(struct pnic_dev *pdev)
 {
 	struct task_struct *t;
 	unsigned int i;
+	int rc;
 
 	for (i = 0; i < pdev->nqp; i++) {
 		struct pnic_qp *qpx = &pdev->qps[i];
@@ -174,11 +175,14 @@ int pnic_engine_start(struct pnic_dev *pdev)
 		qpx->dying = false;
 		pnic_db_set(pdev, PNIC_DB_ENGINE(i), PNIC_ENGINE_RUNNING);
 		qpx->buf = kmalloc(PNIC_MAX_PKT, GFP_KERNEL);
-		if (!qpx->buf)
+		if (!qpx->buf) {
+			rc = -ENOMEM;
 			goto err;
+		}
 		t = kthread_create(pnic_engine_fn, qpx, "pasidnic/%s/%u",
 				   dev_name(pdev->vdev.dev), i);
 		if (IS_ERR(t)) {
+			rc = PTR_ERR(t);
 			kfree(qpx->buf);
 			qpx->buf = NULL;
 			goto err;
@@ -193,5 +197,5 @@ int pnic_engine_start(struct pnic_dev *pdev)
 
 err:
 	pnic_engine_stop(pdev);
-	return -ENOMEM;
+	return rc;
 }
