@@ -28,13 +28,16 @@ static void pnic_add32(u32 *c, u32 v)
 	WRITE_ONCE(*c, *c + v);
 }
 
-/* Stop queue @qn on a DMA error and latch the fault. */
+/*
+ * Stop queue @qn on a DMA error and latch the fault. The state goes to
+ * FAULTED last, inside pdev->lock: a reader that sees FAULTED (lock-free)
+ * and then reads the fault registers (under pdev->lock) sees the latch.
+ */
 static void pnic_queue_fault(struct pnic_dev *pdev, unsigned int qn, u64 iova,
 			     int err, u32 flags)
 {
 	struct pnic_queue *q = &pdev->q[qn];
 
-	WRITE_ONCE(q->state, PNIC_Q_STATE_FAULTED);
 	pnic_add32(&q->faults, 1);
 	WRITE_ONCE(q->fault_iova, iova);
 	mutex_lock(&pdev->lock);
@@ -54,6 +57,7 @@ static void pnic_queue_fault(struct pnic_dev *pdev, unsigned int qn, u64 iova,
 			    "queue %u fault: iova 0x%llx pasid %s%u err %d\n",
 			    qn, iova, q->pasid & PNIC_Q_PASID_EN ? "" : "(off) ",
 			    q->pasid & PNIC_Q_PASID_MASK, err);
+	WRITE_ONCE(q->state, PNIC_Q_STATE_FAULTED);
 	pnic_raise(pdev, PNIC_IRQ_FAULT);
 	mutex_unlock(&pdev->lock);
 }
