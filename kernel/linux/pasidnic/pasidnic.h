@@ -55,6 +55,11 @@ enum pnic_as_state {
  * @state: enum pnic_as_state; under pdev->as_lock.
  * @users: engine threads inside a DMA of this address space (see
  *	pnic_as_get()); attach, replace and detach wait for it to drop to 0.
+ * @waiters: engines that found it CHANGING and have not yet had a pass
+ *	after the change (under pdev->as_lock); the next change waits for it
+ *	to drop to 0, so a stream of replaces cannot starve an engine.
+ * @hurry: a change waits for @waiters: their passes interrupt themselves
+ *	(SIGKILL) so that none blocks in a fault (under pdev->as_lock).
  * @dma: the engine's view of it (pasidnic_dma.h).
  */
 struct pnic_as {
@@ -64,6 +69,8 @@ struct pnic_as {
 	struct iommufd_access *access;
 	enum pnic_as_state state;
 	atomic_t users;
+	unsigned int waiters;
+	bool hurry;
 	struct pnic_dma *dma;
 };
 
@@ -133,7 +140,9 @@ struct pnic_queue {
  * @wakeups: times the engine woke from sleep.
  * @cur: the address spaces (RX, TX) the engine holds a reference on in
  *	this pass (under @pdev->as_lock), so a detach can interrupt its DMA.
- * @retry: an address space is being replaced: retry the pass in a tick.
+ * @waits: the address space the engine found CHANGING (counted in its
+ *	@waiters); the engine sleeps until the change ends (under as_lock).
+ * @turn: @waits of the previous pass: this pass is its turn, and ends it.
  * @buf: frame buffer of the engine.
  * @desc: descriptors read in one batch.
  */
@@ -147,7 +156,8 @@ struct pnic_qp {
 	bool dying;
 	atomic_t wakeups;
 	struct pnic_as *cur[2];
-	bool retry;
+	struct pnic_as *waits;
+	struct pnic_as *turn;
 	void *buf;
 	struct pnic_desc desc[PNIC_BUDGET];
 };
@@ -161,6 +171,7 @@ struct pnic_qp {
  *	page fault or a network-stack call; nests inside a queue pair's lock.
  * @as_lock: the address-space states and users (struct pnic_as), and the
  *	membership of @pasids as the engines see it.
+ * @as_wq: engines waiting for the end of an address-space change.
  * @cfg: emulated config space.
  * @bar_mask: BAR size masks, for sizing.
  * @dev_ctrl: PNIC_REG_DEV_CTRL.
@@ -193,6 +204,7 @@ struct pnic_dev {
 	unsigned int nqp;
 	struct mutex lock;	/* registers, config space; never across DMA */
 	spinlock_t as_lock;	/* struct pnic_as state and users */
+	wait_queue_head_t as_wq;
 
 	u8 cfg[PNIC_CFG_SIZE];
 	u32 bar_mask[6];
@@ -272,7 +284,10 @@ int pnic_pasid_attach_ioas(struct vfio_device *vdev, u32 pasid, u32 *pt_id);
 void pnic_pasid_detach_ioas(struct vfio_device *vdev, u32 pasid);
 void pnic_rid_dma_unmap(struct vfio_device *vdev, u64 iova, u64 length);
 struct pnic_as *pnic_as_get(struct pnic_qp *qpx, unsigned int dir, u32 qpasid);
-void pnic_as_put(struct pnic_qp *qpx, unsigned int dir, struct pnic_as *as);
+void pnic_as_pass_begin(struct pnic_qp *qpx);
+void pnic_as_pass_end(struct pnic_qp *qpx);
+bool pnic_as_wait_change(struct pnic_qp *qpx);
+void pnic_as_engine_gone(struct pnic_qp *qpx);
 
 /* pasidnic_ring.c: descriptor rings */
 void pnic_ring_release(struct pnic_queue *q);

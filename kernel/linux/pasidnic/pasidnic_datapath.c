@@ -28,13 +28,16 @@ static void pnic_add32(u32 *c, u32 v)
 	WRITE_ONCE(*c, *c + v);
 }
 
-/* Stop queue @qn on a DMA error and latch the fault. */
+/*
+ * Stop queue @qn on a DMA error and latch the fault. The state goes to
+ * FAULTED last, inside pdev->lock: a reader that sees FAULTED (lock-free)
+ * and then reads the fault registers (under pdev->lock) sees the latch.
+ */
 static void pnic_queue_fault(struct pnic_dev *pdev, unsigned int qn, u64 iova,
 			     int err, u32 flags)
 {
 	struct pnic_queue *q = &pdev->q[qn];
 
-	WRITE_ONCE(q->state, PNIC_Q_STATE_FAULTED);
 	pnic_add32(&q->faults, 1);
 	WRITE_ONCE(q->fault_iova, iova);
 	mutex_lock(&pdev->lock);
@@ -54,6 +57,7 @@ static void pnic_queue_fault(struct pnic_dev *pdev, unsigned int qn, u64 iova,
 			    "queue %u fault: iova 0x%llx pasid %s%u err %d\n",
 			    qn, iova, q->pasid & PNIC_Q_PASID_EN ? "" : "(off) ",
 			    q->pasid & PNIC_Q_PASID_MASK, err);
+	WRITE_ONCE(q->state, PNIC_Q_STATE_FAULTED);
 	pnic_raise(pdev, PNIC_IRQ_FAULT);
 	mutex_unlock(&pdev->lock);
 }
@@ -80,14 +84,8 @@ static u64 pnic_desc_iova(const struct pnic_queue *q, u32 idx)
 static struct pnic_as *pnic_pass_as(struct pnic_qp *qpx, unsigned int dir)
 {
 	struct pnic_queue *q = &qpx->pdev->q[PNIC_QUEUE(qpx->qp, dir)];
-	struct pnic_as *as = qpx->cur[dir];
 
-	if (as)
-		return as;
-	as = pnic_as_get(qpx, dir, q->pasid);
-	if (PTR_ERR_OR_ZERO(as) == -EAGAIN)
-		qpx->retry = true;
-	return as;
+	return qpx->cur[dir] ?: pnic_as_get(qpx, dir, q->pasid);
 }
 
 /*
@@ -309,21 +307,19 @@ static unsigned int pnic_netdev_poll(struct pnic_qp *qpx)
 bool pnic_qp_pass(struct pnic_qp *qpx, struct sk_buff_head *to_stack)
 {
 	struct pnic_dev *pdev = qpx->pdev;
-	unsigned int dir, done = 0;
+	unsigned int done = 0;
 	u32 backend;
 
 	lockdep_assert_held(&qpx->lock);
-	if (!pnic_dev_active(pdev))
-		return false;
-	backend = pnic_backend(pdev);
-	done += pnic_tx_poll(qpx, backend, to_stack);
-	if (qpx->qp == 0 && backend == PNIC_BACKEND_NETDEV &&
-	    !skb_queue_empty_lockless(&pdev->netdev_rxq))
-		done += pnic_netdev_poll(qpx);
-	for (dir = 0; dir < 2; dir++) {
-		if (!IS_ERR_OR_NULL(qpx->cur[dir]))
-			pnic_as_put(qpx, dir, qpx->cur[dir]);
+	pnic_as_pass_begin(qpx);
+	if (pnic_dev_active(pdev)) {
+		backend = pnic_backend(pdev);
+		done += pnic_tx_poll(qpx, backend, to_stack);
+		if (qpx->qp == 0 && backend == PNIC_BACKEND_NETDEV &&
+		    !skb_queue_empty_lockless(&pdev->netdev_rxq))
+			done += pnic_netdev_poll(qpx);
 	}
+	pnic_as_pass_end(qpx);
 	return done;
 }
 

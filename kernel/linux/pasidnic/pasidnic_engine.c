@@ -92,11 +92,9 @@ static int pnic_engine_fn(void *data)
 			cond_resched();
 			continue;
 		}
-		if (qpx->retry) {
-			qpx->retry = false;
-			schedule_timeout_idle(1);
+		/* an address space was being replaced: wait for the end */
+		if (pnic_as_wait_change(qpx))
 			continue;
-		}
 		if (pnic_qp_has_work(qpx)) {
 			cond_resched();
 			continue;
@@ -146,9 +144,7 @@ void pnic_engine_stop(struct pnic_dev *pdev)
 		if (!t)
 			continue;
 		kthread_stop(t);
-		spin_lock(&pdev->as_lock);
-		qpx->task = NULL;
-		spin_unlock(&pdev->as_lock);
+		pnic_as_engine_gone(qpx);
 		put_task_struct(t);
 		kfree(qpx->buf);
 		qpx->buf = NULL;
@@ -170,20 +166,23 @@ int pnic_engine_start(struct pnic_dev *pdev)
 {
 	struct task_struct *t;
 	unsigned int i;
+	int rc;
 
 	for (i = 0; i < pdev->nqp; i++) {
 		struct pnic_qp *qpx = &pdev->qps[i];
 
 		atomic_set(&qpx->kicked, 0);
 		qpx->dying = false;
-		qpx->retry = false;
 		pnic_db_set(pdev, PNIC_DB_ENGINE(i), PNIC_ENGINE_RUNNING);
 		qpx->buf = kmalloc(PNIC_MAX_PKT, GFP_KERNEL);
-		if (!qpx->buf)
+		if (!qpx->buf) {
+			rc = -ENOMEM;
 			goto err;
+		}
 		t = kthread_create(pnic_engine_fn, qpx, "pasidnic/%s/%u",
 				   dev_name(pdev->vdev.dev), i);
 		if (IS_ERR(t)) {
+			rc = PTR_ERR(t);
 			kfree(qpx->buf);
 			qpx->buf = NULL;
 			goto err;
@@ -198,5 +197,5 @@ int pnic_engine_start(struct pnic_dev *pdev)
 
 err:
 	pnic_engine_stop(pdev);
-	return -ENOMEM;
+	return rc;
 }

@@ -305,6 +305,7 @@ static int pnic_init_dev(struct vfio_device *vdev)
 	pdev->nqp = type->nqp;
 	mutex_init(&pdev->lock);
 	spin_lock_init(&pdev->as_lock);
+	init_waitqueue_head(&pdev->as_wq);
 	mutex_init(&pdev->irq_lock);
 	xa_init(&pdev->pasids);
 	pdev->rid.pdev = pdev;

@@ -14,10 +14,13 @@
  * interrupt the DMA in flight on it (SIGKILL to the engines holding it: a
  * fault in that IOAS may never end otherwise) and wait until its references
  * are gone: they wait for that address space's DMA only, never for another
- * PASID's. The .unmap callbacks run from IOMMU_IOAS_UNMAP with no lock held,
- * or synchronously inside iommufd_access_detach(), replace() and destroy();
- * they take only ring locks and the pin cache of their own access and unpin
- * everything of that access in the range before returning.
+ * PASID's. An engine that meets a change sleeps until it ends, and the next
+ * change of that address space first lets it have a pass (fairness: a loop
+ * of replaces cannot starve it). The .unmap callbacks run from
+ * IOMMU_IOAS_UNMAP with no lock held, or synchronously inside
+ * iommufd_access_detach(), replace() and destroy(); they take only ring
+ * locks and the pin cache of their own access and unpin everything of that
+ * access in the range before returning.
  */
 #include <linux/iommufd.h>
 #include <linux/sched/signal.h>
@@ -66,9 +69,15 @@ void pnic_rid_dma_unmap(struct vfio_device *vdev, u64 iova, u64 length)
  * @dir: PNIC_DIR_RX or PNIC_DIR_TX: the queue.
  * @qpasid: the queue's PASID register.
  *
+ * An address space being replaced is not taken: the engine is counted as
+ * its waiter (@qpx->waits), ends the pass and sleeps in
+ * pnic_as_wait_change() until the change ends; the next change of that
+ * address space waits until the engine has had a pass.
+ *
  * Context: the queue pair's engine, its lock held.
  * Return: the address space, ERR_PTR(-ENXIO) when none is attached (the
- * DMA faults) or ERR_PTR(-EAGAIN) while it is being replaced (retry).
+ * DMA faults) or ERR_PTR(-EAGAIN) while it is being replaced (retry after
+ * pnic_as_wait_change()).
  */
 struct pnic_as *pnic_as_get(struct pnic_qp *qpx, unsigned int dir, u32 qpasid)
 {
@@ -83,6 +92,10 @@ struct pnic_as *pnic_as_get(struct pnic_qp *qpx, unsigned int dir, u32 qpasid)
 	if (!as || as->state == PNIC_AS_GONE) {
 		as = ERR_PTR(-ENXIO);
 	} else if (as->state == PNIC_AS_CHANGING) {
+		if (!qpx->waits) {
+			qpx->waits = as;
+			WRITE_ONCE(as->waiters, as->waiters + 1);
+		}
 		as = ERR_PTR(-EAGAIN);
 	} else {
 		atomic_inc(&as->users);
@@ -92,47 +105,170 @@ struct pnic_as *pnic_as_get(struct pnic_qp *qpx, unsigned int dir, u32 qpasid)
 	return as;
 }
 
+/* Stop waiting for @as. Context: as_lock held. */
+static void pnic_as_unwait(struct pnic_as *as)
+{
+	lockdep_assert_held(&as->pdev->as_lock);
+	WRITE_ONCE(as->waiters, as->waiters - 1);
+	if (!as->waiters) {
+		/* the store before wake_up_var()'s waiter check */
+		smp_mb();
+		wake_up_var(&as->waiters);
+	}
+}
+
 /**
- * pnic_as_put() - drop a reference taken by pnic_as_get().
+ * pnic_as_pass_begin() - an engine pass starts.
  * @qpx: the queue pair.
- * @dir: the queue it was taken for.
- * @as: the address space.
+ *
+ * The address space the engine waited for (its change has ended) gets this
+ * pass as its turn.
+ *
+ * Context: the queue pair's engine.
  */
-void pnic_as_put(struct pnic_qp *qpx, unsigned int dir, struct pnic_as *as)
+void pnic_as_pass_begin(struct pnic_qp *qpx)
+{
+	if (!READ_ONCE(qpx->waits))
+		return;
+	spin_lock(&qpx->pdev->as_lock);
+	qpx->turn = qpx->waits;
+	qpx->waits = NULL;
+	/* a change waits for this pass: it must not block in a fault */
+	if (qpx->turn->hurry)
+		send_sig(SIGKILL, current, 1);
+	spin_unlock(&qpx->pdev->as_lock);
+}
+
+/**
+ * pnic_as_pass_end() - an engine pass ends: drop its references.
+ * @qpx: the queue pair.
+ *
+ * Drops the references pnic_as_get() took in the pass and ends the turn
+ * pnic_as_pass_begin() gave (a change waiting for it may start).
+ *
+ * Context: the queue pair's engine.
+ */
+void pnic_as_pass_end(struct pnic_qp *qpx)
+{
+	struct pnic_dev *pdev = qpx->pdev;
+	struct pnic_as *cur[2];
+	unsigned int dir;
+
+	spin_lock(&pdev->as_lock);
+	for (dir = 0; dir < 2; dir++) {
+		cur[dir] = qpx->cur[dir];
+		qpx->cur[dir] = NULL;
+	}
+	if (qpx->turn) {
+		pnic_as_unwait(qpx->turn);
+		qpx->turn = NULL;
+	}
+	spin_unlock(&pdev->as_lock);
+	for (dir = 0; dir < 2; dir++) {
+		if (cur[dir] && atomic_dec_and_test(&cur[dir]->users))
+			wake_up_var(&cur[dir]->users);
+	}
+}
+
+static bool pnic_as_changing(struct pnic_qp *qpx)
+{
+	bool changing;
+
+	spin_lock(&qpx->pdev->as_lock);
+	changing = qpx->waits && qpx->waits->state == PNIC_AS_CHANGING;
+	spin_unlock(&qpx->pdev->as_lock);
+	return changing;
+}
+
+/**
+ * pnic_as_wait_change() - sleep until the change the engine met ends.
+ * @qpx: the queue pair.
+ *
+ * The end of a change wakes the engine (pnic_as_set_state()): no polling.
+ *
+ * Context: the queue pair's engine, between passes (no lock held).
+ * Return: true when it waited for a change (the caller runs a pass), false
+ * when the last pass met none.
+ */
+bool pnic_as_wait_change(struct pnic_qp *qpx)
+{
+	if (!READ_ONCE(qpx->waits))
+		return false;
+	wait_event_idle(qpx->pdev->as_wq, !pnic_as_changing(qpx) ||
+			kthread_should_stop() || READ_ONCE(qpx->dying));
+	return true;
+}
+
+/**
+ * pnic_as_engine_gone() - an engine stopped: it waits for no change.
+ * @qpx: the queue pair, its thread stopped.
+ */
+void pnic_as_engine_gone(struct pnic_qp *qpx)
 {
 	spin_lock(&qpx->pdev->as_lock);
-	qpx->cur[dir] = NULL;
+	if (qpx->waits)
+		pnic_as_unwait(qpx->waits);
+	if (qpx->turn)
+		pnic_as_unwait(qpx->turn);
+	qpx->waits = NULL;
+	qpx->turn = NULL;
+	qpx->task = NULL;
 	spin_unlock(&qpx->pdev->as_lock);
-	if (atomic_dec_and_test(&as->users))
-		wake_up_var(&as->users);
+}
+
+/* SIGKILL the engines whose pass uses @as or is its turn. */
+static void pnic_as_interrupt(struct pnic_as *as)
+{
+	struct pnic_dev *pdev = as->pdev;
+	unsigned int i;
+
+	lockdep_assert_held(&pdev->as_lock);
+	for (i = 0; i < pdev->nqp; i++) {
+		struct pnic_qp *qpx = &pdev->qps[i];
+
+		if (qpx->task && (qpx->cur[0] == as || qpx->cur[1] == as ||
+				  qpx->turn == as))
+			send_sig(SIGKILL, qpx->task, 1);
+	}
 }
 
 /*
  * Stop DMA on @as: no new DMA starts (@state), the DMA in flight is
  * interrupted, and this returns when no engine holds @as.
+ *
+ * First every engine that met the previous change of @as gets its pass
+ * (@as->waiters): without that, back-to-back replaces could keep an engine
+ * from ever running. Such a pass blocked in another address space's fault
+ * is interrupted too (@as->hurry makes a pass that starts later interrupt
+ * itself), so this still waits for no other address space.
  */
 static void pnic_as_quiesce(struct pnic_as *as, enum pnic_as_state state)
 {
 	struct pnic_dev *pdev = as->pdev;
-	unsigned int i;
 
 	spin_lock(&pdev->as_lock);
-	as->state = state;
-	for (i = 0; i < pdev->nqp; i++) {
-		struct pnic_qp *qpx = &pdev->qps[i];
-
-		if (qpx->task && (qpx->cur[0] == as || qpx->cur[1] == as))
-			send_sig(SIGKILL, qpx->task, 1);
+	if (as->waiters) {
+		as->hurry = true;
+		pnic_as_interrupt(as);
 	}
+	spin_unlock(&pdev->as_lock);
+	wait_var_event(&as->waiters, !READ_ONCE(as->waiters));
+
+	spin_lock(&pdev->as_lock);
+	as->hurry = false;
+	as->state = state;
+	pnic_as_interrupt(as);
 	spin_unlock(&pdev->as_lock);
 	wait_var_event(&as->users, !atomic_read(&as->users));
 }
 
+/* Set @as's state; the end of a change wakes the engines that wait for it. */
 static void pnic_as_set_state(struct pnic_as *as, enum pnic_as_state state)
 {
 	spin_lock(&as->pdev->as_lock);
 	as->state = state;
 	spin_unlock(&as->pdev->as_lock);
+	wake_up_all(&as->pdev->as_wq);
 }
 
 static bool pnic_pasid_valid(u32 pasid)
