@@ -8,7 +8,10 @@
  * the doorbell page, so the fast path needs no system call, and sleeps when
  * it finds nothing to do after announcing it in the doorbell page
  * (PNIC_DB_ENGINE(qp)); the driver then kicks it through the trapped
- * PNIC_REG_KICK register (a mask of queue pairs).
+ * PNIC_REG_KICK register (a mask of queue pairs). Before it sleeps it polls
+ * the doorbell page for engine_poll_us microseconds, as a device polls its
+ * descriptor rings: a driver that is busy posts again within that time and
+ * needs no kick (a system call for it, a wake-up for this thread).
  *
  * A DMA to user memory can block in a page fault that only a fatal signal
  * ends, so the threads accept SIGKILL: close, reset and detach send it to
@@ -16,10 +19,17 @@
  * (the descriptors in flight are retried) and flushes the signal; when the
  * device is closing it does no more DMA and waits for kthread_stop().
  */
+#include <linux/moduleparam.h>
+#include <linux/sched/clock.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 
 #include "pasidnic.h"
+
+static unsigned int pnic_engine_poll_us = 500;
+module_param_named(engine_poll_us, pnic_engine_poll_us, uint, 0644);
+MODULE_PARM_DESC(engine_poll_us,
+		 "How long an idle engine polls its queues before it sleeps, in microseconds (default 500; 0: sleep at once)");
 
 /**
  * pnic_raise() - latch an interrupt cause; signal it when enabled.
@@ -66,6 +76,29 @@ static void pnic_engine_state(struct pnic_qp *qpx, u32 state)
 	smp_mb();
 }
 
+/*
+ * Poll the queue pair for new work for engine_poll_us before sleeping;
+ * false when none came or something else needs the CPU or the thread.
+ * local_clock() because it is cheap everywhere (ktime_get() reads the
+ * HPET in a VM without a TSC clocksource).
+ */
+static bool pnic_engine_poll(struct pnic_qp *qpx)
+{
+	u64 budget = (u64)READ_ONCE(pnic_engine_poll_us) * NSEC_PER_USEC;
+	u64 end = local_clock() + budget;
+
+	while (budget) {
+		if (pnic_qp_has_work(qpx))
+			return true;
+		if (need_resched() || signal_pending(current) ||
+		    kthread_should_stop() || READ_ONCE(qpx->dying) ||
+		    local_clock() >= end)
+			return false;
+		cpu_relax();
+	}
+	return false;
+}
+
 static int pnic_engine_fn(void *data)
 {
 	struct pnic_qp *qpx = data;
@@ -95,7 +128,7 @@ static int pnic_engine_fn(void *data)
 		/* an address space was being replaced: wait for the end */
 		if (pnic_as_wait_change(qpx))
 			continue;
-		if (pnic_qp_has_work(qpx)) {
+		if (pnic_qp_has_work(qpx) || pnic_engine_poll(qpx)) {
 			cond_resched();
 			continue;
 		}
