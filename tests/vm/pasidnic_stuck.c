@@ -145,6 +145,20 @@ fail(const char *fmt, ...)
 	exit(1);
 }
 
+/* Queue pair @qp of a tenant on its rings at AREA_IOVA, tagged @pasid; fails naming @who. */
+static void
+qp_setup(unsigned int qp, int pasid, const char *who)
+{
+	int rc = pnic_drv_q_ring(&port.drv, PNIC_QUEUE(qp, PNIC_DIR_RX), AREA_IOVA + RX_RING,
+				 RING, pasid);
+
+	if (rc == 0)
+		rc = pnic_drv_q_ring(&port.drv, PNIC_QUEUE(qp, PNIC_DIR_TX), AREA_IOVA + TX_RING,
+				     RING, pasid);
+	errno = -rc;
+	VU_ASSERT(rc == 0, "%s: queue set-up", who);
+}
+
 /* ---- the pager and tenant A ---- */
 
 /* Read faults from @uffd, report them on @msg, never answer; exit on lifeline EOF. */
@@ -207,10 +221,7 @@ tenant_a(uint32_t ioas, int msg, int go, int life)
 		rx[i] = (struct pnic_desc){ .addr = AREA_IOVA + RX_BUF + i * BUF, .len = BUF };
 		tx[i] = (struct pnic_desc){ .addr = STUCK_IOVA + i * BUF, .len = 64 };
 	}
-	VU_ASSERT(pnic_drv_q_ring(&port.drv, PNIC_QUEUE(QP_A, PNIC_DIR_RX), AREA_IOVA + RX_RING, RING,
-			      PASID_A) == 0 &&
-		  pnic_drv_q_ring(&port.drv, PNIC_QUEUE(QP_A, PNIC_DIR_TX), AREA_IOVA + TX_RING, RING,
-			      PASID_A) == 0, "tenant A: queue set-up");
+	qp_setup(QP_A, PASID_A, "tenant A");
 	__sync_synchronize();
 	*pnic_drv_db(&port.drv, PNIC_DB_TAIL(PNIC_QUEUE(QP_A, PNIC_DIR_RX))) = A_FRAMES;
 	dprintf(msg, "ready %d\n", pid_pager);
@@ -276,10 +287,7 @@ b_setup(void)
 	idx_b = 0;
 	memset(area_b, 0, TX_RING + RING * PNIC_DESC_SIZE);
 	begin(FAST_MS, "the queue set-up of B");
-	VU_ASSERT(pnic_drv_q_ring(&port.drv, PNIC_QUEUE(QP_B, PNIC_DIR_RX), AREA_IOVA + RX_RING, RING,
-			      PASID_B) == 0 &&
-		  pnic_drv_q_ring(&port.drv, PNIC_QUEUE(QP_B, PNIC_DIR_TX), AREA_IOVA + TX_RING, RING,
-			      PASID_B) == 0, "tenant B: queue set-up");
+	qp_setup(QP_B, PASID_B, "tenant B");
 	end();
 }
 
