@@ -149,7 +149,7 @@ void pnic_area_post(struct pnic_area *a, unsigned int dir, uint32_t idx, uint32_
 /**
  * pnic_drv_q_ring() - reset queue @q, give it the ring at @ring_iova of
  * @size descriptors, tagged with @pasid (< 0: untagged, the RID), and enable
- * it (with PNIC_Q_CTRL_IRQ_EN when @d->irq_en). Neither touches the ring's
+ * it (with PNIC_Q_CTRL_IRQ_EN when @d->irq_en). It neither touches the ring's
  * memory nor checks the queue's state afterwards: the caller decides.
  * Return: 0, or -errno of the first refused register access.
  */

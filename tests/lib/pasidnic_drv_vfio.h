@@ -39,7 +39,7 @@ int pnic_mdev_cdev(const char *uuid, char *buf, size_t n);
 void pnic_vfio_open_mdev(struct pnic_vfio *v, const char *uuid);
 /**
  * pnic_vfio_close() - unmap the doorbell page, close the MSI-X eventfds, the
- * device and its iommufd (the kernel then resets the port).
+ * device and its iommufd.
  */
 void pnic_vfio_close(struct pnic_vfio *v);
 /** pnic_vfio_irqs() - route every MSI-X vector to a new eventfd (@v->efd). */
