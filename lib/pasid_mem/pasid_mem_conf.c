@@ -151,7 +151,6 @@ pasid_mem_conf_apply(const struct rte_pasid_mem_conf *c, struct rte_pasid_mem_he
 	h->src.hugetlbfs_dir = c->hugetlbfs_dir ? strdup(c->hugetlbfs_dir) : NULL;
 	if (c->hugetlbfs_dir != NULL && h->src.hugetlbfs_dir == NULL)
 		return -ENOMEM;
-	h->ioas.iommufd = c->iommufd;
 	h->ioas.ioas_id = c->ioas_id;
 	h->ioas.map_file = !(c->flags & RTE_PASID_MEM_F_MAP_BY_VA);
 	h->ioas.cap_ipc_lock = -1;
@@ -160,5 +159,6 @@ pasid_mem_conf_apply(const struct rte_pasid_mem_conf *c, struct rte_pasid_mem_he
 	h->seg_size = seg;
 	h->max_segs = (uint32_t)max_segs;
 	h->min_segs = (uint32_t)((c->initial_size + seg - 1) / seg);
-	return 0;
+	/* Last: the heap's own duplicate of the iommufd (closed by heap_free()). */
+	return pasid_mem_ioas_hold(&h->ioas, c->iommufd);
 }

@@ -5,13 +5,13 @@
 /*
  * Heaps: a VA reservation for max_size cut into segment slots, each present
  * slot one hugepage segment, one IOAS mapping and one chunk of a DPDK external
- * malloc heap. Growth adds a whole slot; shrinking removes a whole slot.
+ * malloc heap. Growth adds a whole slot; shrinking removes a whole slot
+ * (both in pasid_mem_grow.c).
  */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <rte_errno.h>
 #include <rte_malloc.h>
@@ -24,15 +24,6 @@ RTE_LOG_REGISTER_DEFAULT(pasid_mem_logtype, NOTICE);
 struct pasid_mem_heap_list pasid_mem_heaps = TAILQ_HEAD_INITIALIZER(pasid_mem_heaps);
 pthread_mutex_t pasid_mem_heaps_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static uint64_t
-now_ns(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (uint64_t)t.tv_sec * 1000000000ull + t.tv_nsec;
-}
-
 static struct rte_pasid_mem_heap *
 find_locked(const char *name)
 {
@@ -44,136 +35,13 @@ find_locked(const char *name)
 	return NULL;
 }
 
-/* Add one segment in the lowest free slot. Heap lock held. Return: 0 or -errno. */
-static int
-grow_one(struct rte_pasid_mem_heap *h)
-{
-	struct pasid_iova_range *avail = NULL, *used = NULL;
-	unsigned int n_avail = 0, n_used = 0, i, slot;
-	struct pasid_mem_seg *seg;
-	rte_iova_t *iovas = NULL;
-	uint64_t iova, npages, k, t0;
-	int err;
-
-	if (h->nsegs == h->max_segs) {
-		PMEM_LOG(ERR, "heap %s: limit reached: %u segments of %" PRIu64
-			" bytes = max_size; "
-			"raise max_size or free memory", h->name, h->max_segs, h->seg_size);
-		return -ENOMEM;
-	}
-	for (slot = 0; slot < h->max_segs; slot++)
-		if (h->segs[slot].fd < 0)
-			break;
-	seg = &h->segs[slot];
-	err = pasid_mem_seg_create(&h->src, h->base + (uint64_t)slot * h->seg_size,
-		h->seg_size, seg);
-	if (err < 0)
-		return err;
-
-	/* The map step (timed for the statistics): IOVA ranges, IOVA choice, map. */
-	t0 = now_ns();
-	err = pasid_mem_ioas_ranges(&h->ioas, h->iova_min, h->iova_max, &avail, &n_avail);
-	if (err < 0)
-		goto fail_seg;
-	used = calloc(h->max_segs, sizeof(*used));
-	if (used == NULL) {
-		err = -ENOMEM;
-		goto fail_seg;
-	}
-	for (i = 0; i < h->max_segs; i++) {
-		if (h->segs[i].iova == RTE_BAD_IOVA)
-			continue;
-		used[n_used].start = h->segs[i].iova;
-		used[n_used].last = h->segs[i].iova + h->segs[i].len - 1;
-		n_used++;
-	}
-	err = pasid_iova_find(avail, n_avail, used, n_used, h->seg_size, h->src.page_size, &iova);
-	if (err < 0) {
-		PMEM_LOG(ERR, "heap %s: no free IOVA block of %" PRIu64 " bytes aligned to %" PRIu64
-			" in IOAS %u (%u usable ranges within [%#" PRIx64 ", %#" PRIx64 "])",
-			h->name, h->seg_size, h->src.page_size, h->ioas.ioas_id, n_avail,
-			h->iova_min, h->iova_max);
-		goto fail_seg;
-	}
-	err = pasid_mem_ioas_map(&h->ioas, seg, iova);
-	if (err < 0)
-		goto fail_seg;
-	if (h->ioas.iommufd != RTE_PASID_MEM_NO_IOMMU)
-		h->ioas.map_ns += now_ns() - t0;
-	seg->iova = iova;
-
-	npages = h->seg_size / h->src.page_size;
-	iovas = malloc(sizeof(*iovas) * npages);
-	if (iovas == NULL) {
-		err = -ENOMEM;
-		goto fail_map;
-	}
-	for (k = 0; k < npages; k++)
-		iovas[k] = iova + k * h->src.page_size;
-	if (rte_malloc_heap_memory_add(h->name, seg->va, seg->len, iovas, npages,
-			h->src.page_size) < 0) {
-		err = -rte_errno;
-		PMEM_LOG(ERR, "heap %s: adding %" PRIu64 " bytes to the DPDK malloc heap "
-			"failed: %s%s", h->name, seg->len, rte_strerror(rte_errno),
-			rte_errno == ENOSPC ? " (DPDK is out of memseg lists, "
-			"RTE_MAX_MEMSEG_LISTS: use larger segments)" : "");
-		goto fail_map;
-	}
-	seg->added = true;
-	__atomic_store_n(&h->seg_iova[slot], iova, __ATOMIC_RELEASE);
-	h->nsegs++;
-	PMEM_LOG(DEBUG, "heap %s: segment %u at %p, %" PRIu64 " bytes, IOVA %#" PRIx64,
-		h->name, slot, seg->va, seg->len, iova);
-	free(iovas);
-	free(avail);
-	free(used);
-	return 0;
-
-fail_map:
-	pasid_mem_ioas_unmap(&h->ioas, iova, h->seg_size);
-fail_seg:
-	pasid_mem_seg_destroy(seg);
-	free(iovas);
-	free(avail);
-	free(used);
-	return err;
-}
-
-/*
- * Remove the segment in @slot whole: from the malloc heap (-EBUSY while it
- * holds an allocation), then its one IOAS mapping, then the hugepages.
- * Heap lock held.
- */
-static int
-release_one(struct rte_pasid_mem_heap *h, unsigned int slot)
-{
-	struct pasid_mem_seg *seg = &h->segs[slot];
-	int err = 0;
-
-	if (seg->added) {
-		if (rte_malloc_heap_memory_remove(h->name, seg->va, seg->len) < 0) {
-			if (rte_errno != EBUSY)
-				PMEM_LOG(ERR, "heap %s: removing segment %u from the DPDK heap "
-					"failed: %s", h->name, slot, rte_strerror(rte_errno));
-			return -rte_errno;
-		}
-		seg->added = false;
-	}
-	__atomic_store_n(&h->seg_iova[slot], RTE_BAD_IOVA, __ATOMIC_RELEASE);
-	if (seg->iova != RTE_BAD_IOVA)
-		err = pasid_mem_ioas_unmap(&h->ioas, seg->iova, seg->len);
-	pasid_mem_seg_destroy(seg);
-	h->nsegs--;
-	PMEM_LOG(DEBUG, "heap %s: released segment %u", h->name, slot);
-	return err;
-}
-
 static void
 heap_free(struct rte_pasid_mem_heap *h)
 {
 	free((void *)(uintptr_t)h->src.hugetlbfs_dir);
 	free(h->segs);
 	free(h->seg_iova);
+	pasid_mem_ioas_drop(&h->ioas);
 	pthread_mutex_destroy(&h->lock);
 	free(h);
 }
@@ -197,6 +65,7 @@ rte_pasid_mem_create(const struct rte_pasid_mem_conf *conf)
 		return NULL;
 	}
 	pthread_mutex_init(&h->lock, NULL);
+	h->ioas.iommufd = RTE_PASID_MEM_NO_IOMMU;	/* until conf_apply() holds one */
 	err = pasid_mem_conf_apply(conf, h);
 	if (err < 0)
 		goto fail_free;
@@ -219,9 +88,15 @@ rte_pasid_mem_create(const struct rte_pasid_mem_conf *conf)
 		goto fail_unlock;
 	}
 	TAILQ_FOREACH(o, &pasid_mem_heaps, next) {
-		if (h->ioas.iommufd != RTE_PASID_MEM_NO_IOMMU &&
-				o->ioas.iommufd == h->ioas.iommufd &&
-				o->ioas.ioas_id == h->ioas.ioas_id) {
+		if (h->ioas.iommufd == RTE_PASID_MEM_NO_IOMMU ||
+				o->ioas.iommufd == RTE_PASID_MEM_NO_IOMMU ||
+				o->ioas.ioas_id != h->ioas.ioas_id)
+			continue;
+		/* The same IOAS number in the same iommufd context, whatever the fd. */
+		err = pasid_mem_iommufd_same(h->ioas.iommufd, o->ioas.iommufd);
+		if (err < 0)
+			goto fail_unlock;
+		if (err > 0) {
 			PMEM_LOG(ERR, "heap %s: IOAS %u already has heap %s (one heap per domain)",
 				h->name, h->ioas.ioas_id, o->name);
 			err = -EEXIST;
@@ -243,20 +118,25 @@ rte_pasid_mem_create(const struct rte_pasid_mem_conf *conf)
 		PMEM_LOG(ERR, "heap %s: rte_malloc_heap_create failed: %s%s", h->name,
 			rte_strerror(rte_errno), rte_errno == EEXIST ?
 			" (a DPDK malloc heap has this name)" : rte_errno == ENOSPC ?
-			" (DPDK has no free heap slot, RTE_MAX_HEAPS)" : "");
+			" (DPDK has no free malloc heap slot: all RTE_MAX_HEAPS = "
+			RTE_STR(RTE_MAX_HEAPS) " are taken. A process that died without "
+			"destroying its heap, e.g. a crashed worker, keeps its slot for good: "
+			"DPDK cannot take back a dead process's external heap. Restart the "
+			"whole process group, primary and workers, to free them; "
+			"doc/multi_process.md)" : "");
 		goto fail_va;
 	}
 	h->socket_id = rte_malloc_heap_get_socket(h->name);
 	pthread_mutex_lock(&h->lock);
 	for (i = 0; i < h->min_segs; i++) {
-		err = grow_one(h);
+		err = pasid_mem_grow_one(h);
 		if (err < 0)
 			break;
 	}
 	if (err < 0) {
 		for (i = 0; i < h->max_segs; i++)
 			if (h->segs[i].fd >= 0)
-				release_one(h, i);
+				pasid_mem_release_one(h, i, true);
 		pthread_mutex_unlock(&h->lock);
 		goto fail_heap;
 	}
@@ -286,6 +166,7 @@ rte_pasid_mem_destroy(struct rte_pasid_mem_heap *h)
 {
 	struct rte_malloc_socket_stats ms;
 	unsigned int i;
+	int err;
 
 	if (h == NULL)
 		return 0;
@@ -303,8 +184,21 @@ rte_pasid_mem_destroy(struct rte_pasid_mem_heap *h)
 	for (i = 0; i < h->max_segs; i++) {
 		if (h->segs[i].fd < 0)
 			continue;
-		/* An unmap failure is logged; the hugepages are released regardless. */
-		release_one(h, i);
+		/*
+		 * A failure leaves this segment (and those not released yet) in
+		 * the heap, which stays usable: report EBUSY, go no further.
+		 */
+		err = pasid_mem_release_one(h, i, false);
+		if (err < 0) {
+			PMEM_LOG(ERR, "heap %s: cannot destroy, segment %u cannot be released: "
+				"%s%s; the heap stays usable, destroy it again later", h->name, i,
+				strerror(-err), err == -EBUSY ? " (an allocation raced with destroy: "
+				"free it first)" : " (its IOAS unmap failed)");
+			pthread_mutex_unlock(&h->lock);
+			pthread_mutex_unlock(&pasid_mem_heaps_lock);
+			rte_errno = EBUSY;
+			return -1;
+		}
 	}
 	pthread_mutex_unlock(&h->lock);
 	if (rte_malloc_heap_destroy(h->name) < 0)
@@ -389,7 +283,7 @@ rte_pasid_mem_alloc(struct rte_pasid_mem_heap *h, size_t size, unsigned int alig
 	if (p != NULL)
 		goto out;
 	before = h->nsegs;
-	err = grow_one(h);
+	err = pasid_mem_grow_one(h);
 	if (err == 0)
 		p = rte_malloc_socket(NULL, size, align, h->socket_id);
 	if (p == NULL) {
@@ -426,7 +320,7 @@ rte_pasid_mem_reserve(struct rte_pasid_mem_heap *h, uint64_t bytes)
 	pthread_mutex_lock(&h->lock);
 	while (rte_malloc_get_socket_stats(h->socket_id, &ms) == 0 &&
 			ms.greatest_free_size < bytes) {
-		err = grow_one(h);
+		err = pasid_mem_grow_one(h);
 		if (err < 0)
 			break;
 	}
@@ -452,7 +346,7 @@ rte_pasid_mem_shrink(struct rte_pasid_mem_heap *h)
 	for (i = h->max_segs; i-- > 0 && h->nsegs > h->min_segs;) {
 		if (h->segs[i].fd < 0)
 			continue;
-		err = release_one(h, i);
+		err = pasid_mem_release_one(h, i, false);
 		if (err == -EBUSY)
 			continue;
 		if (err < 0) {

@@ -75,6 +75,22 @@ int pasid_mem_ioas_map(struct pasid_mem_ioas *ioas, const struct pasid_mem_seg *
 int pasid_mem_ioas_unmap(struct pasid_mem_ioas *ioas, uint64_t iova, uint64_t len);
 void pasid_mem_memlock_explain(uint64_t len);
 
+/* ---- the heap's iommufd context (pasid_mem_ctx.c) ---- */
+
+/*
+ * Point @ioas at a duplicate of @iommufd (RTE_PASID_MEM_NO_IOMMU: none), so
+ * the heap's context outlives the caller's fd. Return: 0 or -errno (logged).
+ */
+int pasid_mem_ioas_hold(struct pasid_mem_ioas *ioas, int iommufd);
+/* Close the duplicate of pasid_mem_ioas_hold() (none: nothing). */
+void pasid_mem_ioas_drop(struct pasid_mem_ioas *ioas);
+/*
+ * Whether iommufds @a and @b are one context (one open of /dev/iommu),
+ * asked of the kernel with a probe IOAS made and destroyed through @a.
+ * Return: 1 same, 0 different, -errno when an ioctl fails (logged).
+ */
+int pasid_mem_iommufd_same(int a, int b);
+
 /* ---- heap (pasid_mem_heap.c; its configuration: pasid_mem_conf.c) ---- */
 
 struct rte_pasid_mem_heap {
@@ -106,5 +122,16 @@ extern pthread_mutex_t pasid_mem_heaps_lock;
 int pasid_mem_conf_apply(const struct rte_pasid_mem_conf *c, struct rte_pasid_mem_heap *h);
 
 void pasid_mem_stats_fill(struct rte_pasid_mem_heap *heap, struct rte_pasid_mem_stats *st);
+
+/* ---- growth and release of segments (pasid_mem_grow.c); heap lock held ---- */
+
+/* Add one segment in the lowest free slot. Return: 0 or -errno (logged). */
+int pasid_mem_grow_one(struct rte_pasid_mem_heap *h);
+/*
+ * Remove the segment in @slot whole. Return: 0, -EBUSY while it holds an
+ * allocation, or -errno of a failed unmap (the segment then stays in its
+ * slot with its IOVA reserved, unless @force).
+ */
+int pasid_mem_release_one(struct rte_pasid_mem_heap *h, unsigned int slot, bool force);
 
 #endif /* PASID_MEM_PRIVATE_H */

@@ -59,7 +59,8 @@ struct rte_pasid_mem_conf {
 	/**
 	 * iommufd file descriptor (/dev/iommu). RTE_PASID_MEM_NO_IOMMU builds
 	 * a heap whose IOVAs are reserved but mapped nowhere (tests, sizing).
-	 * The heap does not take ownership: close it after rte_pasid_mem_destroy().
+	 * The heap keeps its own dup() of it until rte_pasid_mem_destroy(), so
+	 * the caller may close its fd at any time.
 	 */
 	int iommufd;
 	/** IOAS id (IOMMU_IOAS_ALLOC) the heap maps into. One heap per IOAS. */
@@ -127,12 +128,15 @@ struct rte_pasid_mem_heap;
  * @return
  *   The heap, or NULL with rte_errno set:
  *   - EINVAL: a bad argument (the log says which)
- *   - EEXIST: a heap with this name, or on this (iommufd, IOAS), exists
+ *   - EEXIST: a heap with this name, or on this IOAS, exists (the IOAS of
+ *     the same iommufd context: any dup of the fd, not the fd number)
  *   - ENOMEM: not enough free hugepages (the log says how many are needed and
  *     how to reserve them), RLIMIT_MEMLOCK too low for pinning (the log gives
  *     the limit and the fix), or out of memory
  *   - ENOSPC: no IOVA space left in the IOAS, or DPDK has no free memseg
- *     list or heap slot (RTE_MAX_MEMSEG_LISTS, RTE_MAX_HEAPS)
+ *     list or heap slot (RTE_MAX_MEMSEG_LISTS, RTE_MAX_HEAPS; the slots of
+ *     processes that died with live heaps are never given back: restart
+ *     the process group)
  *   - ENOTSUP: the page size has no hugepage pool on this kernel
  *   - other errno values from the failing system call or ioctl
  *   Nothing is left behind on failure.
@@ -148,7 +152,10 @@ rte_pasid_mem_create(const struct rte_pasid_mem_conf *conf);
  *   The heap; NULL is a no-op returning 0.
  * @return
  *   0, or -1 with rte_errno set: EBUSY when memory is still allocated from
- *   the heap (the heap is left intact).
+ *   the heap (the heap is left intact), or when a segment cannot be released
+ *   (an allocation raced with destroy, or the segment's IOAS unmap failed:
+ *   the log says which). Destroy then stops at that segment: the heap stays
+ *   usable, with the segments not released yet; call destroy again later.
  */
 int
 rte_pasid_mem_destroy(struct rte_pasid_mem_heap *heap);
@@ -220,7 +227,10 @@ rte_pasid_mem_reserve(struct rte_pasid_mem_heap *heap, uint64_t bytes);
  *
  * @return
  *   The number of segments released (>= 0), or -1 with rte_errno set
- *   (EINVAL for a NULL heap, or the error of a failed unmap).
+ *   (EINVAL for a NULL heap, or the error of a failed unmap: that segment
+ *   then stays, mapped, with its IOVA reserved, and the next shrink or
+ *   destroy retries it; ENOENT, the IOAS no longer holding the mapping, is
+ *   not an error).
  */
 int
 rte_pasid_mem_shrink(struct rte_pasid_mem_heap *heap);

@@ -9,12 +9,18 @@
 #include "test_assert.h"
 
 uint64_t
-pnic_now_ms(void)
+pnic_now_ns(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000ull + ts.tv_nsec / 1000000;
+	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+uint64_t
+pnic_now_ms(void)
+{
+	return pnic_now_ns() / 1000000;
 }
 
 void
@@ -26,18 +32,39 @@ pnic_drv_init(struct pnic_drv *d, const struct pnic_regio_ops *ops, void *ctx,
 		       pnic_drv_rd(d, PNIC_REG_ID));
 	d->nqp = pnic_drv_rd(d, PNIC_REG_NUM_QP);
 	TEST_ASSERT_TRUE(d->nqp >= 1 && d->nqp <= PNIC_MAX_QP, "bad NUM_QP %u", d->nqp);
+	d->pasid_width = pnic_drv_rd(d, PNIC_REG_PASID_WIDTH);
+}
+
+int
+pnic_drv_try_rd(struct pnic_drv *d, uint32_t off, uint32_t *val)
+{
+	return d->ops->rd(d->ctx, off, val);
+}
+
+int
+pnic_drv_try_wr(struct pnic_drv *d, uint32_t off, uint32_t val)
+{
+	return d->ops->wr(d->ctx, off, val);
 }
 
 uint32_t
 pnic_drv_rd(struct pnic_drv *d, uint32_t off)
 {
-	return d->ops->rd(d->ctx, off);
+	uint32_t val = 0;
+	int rc = pnic_drv_try_rd(d, off, &val);
+
+	errno = -rc;
+	TEST_ASSERT_EQ(rc, 0, "BAR0 read at %#x failed", off);
+	return val;
 }
 
 void
 pnic_drv_wr(struct pnic_drv *d, uint32_t off, uint32_t val)
 {
-	d->ops->wr(d->ctx, off, val);
+	int rc = pnic_drv_try_wr(d, off, val);
+
+	errno = -rc;
+	TEST_ASSERT_EQ(rc, 0, "BAR0 write of %#x at %#x failed", val, off);
 }
 
 uint32_t
@@ -119,7 +146,7 @@ pnic_drv_kick(struct pnic_drv *d, unsigned int q)
 {
 	__sync_synchronize();
 	if (pnic_drv_engine_sleeping(d, q)) {
-		pnic_drv_wr(d, PNIC_REG_KICK, 1u << (q / 2));
+		pnic_drv_wr(d, PNIC_REG_KICK, pnic_kick_mask(q / 2));
 		d->kicks++;
 	}
 }
@@ -186,18 +213,35 @@ pnic_area_post(struct pnic_area *a, unsigned int dir, uint32_t idx, uint32_t len
 		.addr = a->iova + buf_off(dir, idx), .len = len };
 }
 
+int
+pnic_drv_q_ring(struct pnic_drv *d, unsigned int q, uint64_t ring_iova, uint32_t size,
+		int pasid)
+{
+	const uint32_t reg[] = { PNIC_Q_CTRL, PNIC_Q_BASE_LO, PNIC_Q_BASE_HI, PNIC_Q_SIZE,
+				 PNIC_Q_PASID, PNIC_Q_CTRL };
+	const uint32_t val[] = { PNIC_Q_CTRL_RESET, (uint32_t)ring_iova,
+				 (uint32_t)(ring_iova >> 32), size,
+				 pasid < 0 ? 0 : PNIC_Q_PASID_EN | (uint32_t)pasid,
+				 PNIC_Q_CTRL_ENABLE | (d->irq_en ? PNIC_Q_CTRL_IRQ_EN : 0) };
+	unsigned int i;
+	int rc = 0;
+
+	for (i = 0; i < TEST_DIM(reg) && !rc; i++)
+		rc = pnic_drv_try_wr(d, PNIC_QREG(q, reg[i]), val[i]);
+	return rc;
+}
+
 void
 pnic_drv_q_setup(struct pnic_drv *d, unsigned int q, struct pnic_area *a, int pasid)
 {
-	uint64_t ring = a->iova + ring_off(q % 2);
+	int rc;
 
+	/* Stop the queue before its ring is cleared under it. */
 	pnic_drv_q_reset(d, q);
 	memset(a->va + ring_off(q % 2), 0, PNIC_RING * PNIC_DESC_SIZE);
-	pnic_drv_qwr(d, q, PNIC_Q_BASE_LO, (uint32_t)ring);
-	pnic_drv_qwr(d, q, PNIC_Q_BASE_HI, (uint32_t)(ring >> 32));
-	pnic_drv_qwr(d, q, PNIC_Q_SIZE, PNIC_RING);
-	pnic_drv_qwr(d, q, PNIC_Q_PASID, pasid < 0 ? 0 : PNIC_Q_PASID_EN | (uint32_t)pasid);
-	pnic_drv_qwr(d, q, PNIC_Q_CTRL, PNIC_Q_CTRL_ENABLE | (d->irq_en ? PNIC_Q_CTRL_IRQ_EN : 0));
+	rc = pnic_drv_q_ring(d, q, a->iova + ring_off(q % 2), PNIC_RING, pasid);
+	errno = -rc;
+	TEST_ASSERT_EQ(rc, 0, "queue %u (PASID %d): set-up refused", q, pasid);
 	TEST_ASSERT_EQ(pnic_drv_q_state(d, q), (uint32_t)PNIC_Q_STATE_RUNNING,
 		       "queue %u (PASID %d) not running after enable (status %u)", q, pasid,
 		       pnic_drv_qrd(d, q, PNIC_Q_STATUS));

@@ -22,6 +22,8 @@
  * Errors: every function that talks to the device fails the test (a
  * REASON: line and exit 1, tests/lib/test_assert.h) when the device does not
  * do what it should, unless its comment says it returns a result instead.
+ * The pnic_drv_try_*() forms return -errno instead, for the hostile tests
+ * (tests/vm/pasidnic_hostile*.c, pasidnic_stuck.c) that expect refusals.
  */
 #ifndef PASIDNIC_DRV_H
 #define PASIDNIC_DRV_H
@@ -31,10 +33,10 @@
 
 #include "pasidnic_regs.h"
 
-/** Register access to BAR0 of one device; both fail the test on error. */
+/** Register access to BAR0 of one device; both return 0 or -errno. */
 struct pnic_regio_ops {
-	uint32_t (*rd)(void *ctx, uint32_t off);
-	void (*wr)(void *ctx, uint32_t off, uint32_t val);
+	int (*rd)(void *ctx, uint32_t off, uint32_t *val);
+	int (*wr)(void *ctx, uint32_t off, uint32_t val);
 };
 
 /** One pasidnic device as the test driver sees it. */
@@ -43,21 +45,29 @@ struct pnic_drv {
 	void *ctx;                 /**< the backend's, passed to @ops */
 	volatile uint8_t *db;      /**< the doorbell page (BAR2), or NULL */
 	unsigned int nqp;          /**< queue pairs (PNIC_REG_NUM_QP) */
+	unsigned int pasid_width;  /**< PASID bits (PNIC_REG_PASID_WIDTH; 0: none) */
 	bool irq_en;               /**< enable queues with PNIC_Q_CTRL_IRQ_EN */
 	unsigned int kicks;        /**< PNIC_REG_KICK writes so far */
 };
 
 /**
- * pnic_drv_init() - check the ID register and read the queue-pair count.
+ * pnic_drv_init() - check the ID register, read the queue-pair count and the
+ * PASID width.
  * @d: the driver to fill; @ops, @ctx: BAR0 access; @db: the mapped doorbell
  * page or NULL (tails then go through PNIC_Q_TAIL). @d->irq_en starts false.
  */
 void pnic_drv_init(struct pnic_drv *d, const struct pnic_regio_ops *ops, void *ctx,
 		   volatile uint8_t *db);
 
-/** pnic_drv_rd()/pnic_drv_wr() - a 32-bit BAR0 register. */
+/** pnic_drv_rd()/pnic_drv_wr() - a 32-bit BAR0 register; a failed access fails the test. */
 uint32_t pnic_drv_rd(struct pnic_drv *d, uint32_t off);
 void pnic_drv_wr(struct pnic_drv *d, uint32_t off, uint32_t val);
+/**
+ * pnic_drv_try_rd()/pnic_drv_try_wr() - the same access, reporting failure.
+ * Return: 0, or -errno of the refused access (*@val is then unspecified).
+ */
+int pnic_drv_try_rd(struct pnic_drv *d, uint32_t off, uint32_t *val);
+int pnic_drv_try_wr(struct pnic_drv *d, uint32_t off, uint32_t val);
 /** pnic_drv_qrd()/pnic_drv_qwr() - register @reg (PNIC_Q_*) of queue @q. */
 uint32_t pnic_drv_qrd(struct pnic_drv *d, unsigned int q, uint32_t reg);
 void pnic_drv_qwr(struct pnic_drv *d, unsigned int q, uint32_t reg, uint32_t val);
@@ -89,6 +99,13 @@ bool pnic_drv_wait_state(struct pnic_drv *d, unsigned int q, uint32_t state, int
  * the doorbell page, that it sleeps (and a new tail needs a kick). Needs @d->db.
  */
 bool pnic_drv_engine_sleeping(struct pnic_drv *d, unsigned int q);
+/** pnic_kick_mask() - the PNIC_REG_KICK value that wakes the engine of queue pair @qp. */
+static inline uint32_t
+pnic_kick_mask(unsigned int qp)
+{
+	return 1u << qp;
+}
+
 /**
  * pnic_drv_kick() - after a doorbell-page tail store of queue @q: order it
  * before the engine-state read, and kick the engine if it sleeps.
@@ -130,6 +147,15 @@ uint8_t *pnic_area_buf(struct pnic_area *a, unsigned int dir, uint32_t idx);
 void pnic_area_post(struct pnic_area *a, unsigned int dir, uint32_t idx, uint32_t len);
 
 /**
+ * pnic_drv_q_ring() - reset queue @q, give it the ring at @ring_iova of
+ * @size descriptors, tagged with @pasid (< 0: untagged, the RID), and enable
+ * it (with PNIC_Q_CTRL_IRQ_EN when @d->irq_en). It neither touches the ring's
+ * memory nor checks the queue's state afterwards: the caller decides.
+ * Return: 0, or -errno of the first refused register access.
+ */
+int pnic_drv_q_ring(struct pnic_drv *d, unsigned int q, uint64_t ring_iova, uint32_t size,
+		    int pasid);
+/**
  * pnic_drv_q_setup() - reset queue @q and enable it on its ring of @a
  * (the RX or TX ring by the queue's direction), tagged with @pasid
  * (@pasid < 0: untagged, the RID). Fails unless the queue then runs.
@@ -157,5 +183,7 @@ void pnic_drv_loop_frames(struct pnic_drv *d, unsigned int qp, struct pnic_area 
 
 /** pnic_now_ms() - CLOCK_MONOTONIC in milliseconds. */
 uint64_t pnic_now_ms(void);
+/** pnic_now_ns() - CLOCK_MONOTONIC in nanoseconds. */
+uint64_t pnic_now_ns(void);
 
 #endif /* PASIDNIC_DRV_H */

@@ -7,6 +7,7 @@
 
 #include <rte_common.h>
 #include <rte_eal.h>
+#include <rte_errno.h>
 
 #include "bus_iommufd_driver.h"
 #include "pasidnic_drv_bus.h"
@@ -14,21 +15,18 @@
 
 struct rte_iommufd_device *pnic_bus_dev;
 
-static uint32_t
-bus_rd(void *ctx, uint32_t off)
+static int
+bus_rd(void *ctx, uint32_t off, uint32_t *val)
 {
-	uint32_t val = 0;
-
-	TEST_ASSERT_GE(rte_iommufd_region_read(ctx, VFIO_PCI_BAR0_REGION_INDEX, &val, 4, off), 0,
-		       "BAR0 read at %#x failed", off);
-	return val;
+	return rte_iommufd_region_read(ctx, VFIO_PCI_BAR0_REGION_INDEX, val, 4, off) < 0 ?
+	       -rte_errno : 0;
 }
 
-static void
+static int
 bus_wr(void *ctx, uint32_t off, uint32_t val)
 {
-	TEST_ASSERT_GE(rte_iommufd_region_write(ctx, VFIO_PCI_BAR0_REGION_INDEX, &val, 4, off), 0,
-		       "BAR0 write at %#x failed", off);
+	return rte_iommufd_region_write(ctx, VFIO_PCI_BAR0_REGION_INDEX, &val, 4, off) < 0 ?
+	       -rte_errno : 0;
 }
 
 static const struct pnic_regio_ops bus_ops = { .rd = bus_rd, .wr = bus_wr };

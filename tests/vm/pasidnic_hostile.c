@@ -69,11 +69,11 @@ remover_fn(void *arg)
 
 /* One line: operations done per port so far. */
 static void
-progress(struct pnr_wd *wd, const char *const *uuid, uint64_t t0)
+progress(struct pnic_wd *wd, const char *const *uuid, uint64_t t0)
 {
 	unsigned int i;
 
-	printf("after %.0f s:", (pnr_now_ns() - t0) / 1e9);
+	printf("after %.0f s:", (pnic_now_ns() - t0) / 1e9);
 	for (i = 0; i < wd->n - 1; i++)
 		printf(" %.8s %llu ops%s", uuid[i], (unsigned long long)wd->slot[i].nops,
 		       i + 2 < wd->n ? "," : "\n");
@@ -86,7 +86,7 @@ static unsigned int nchild;
 static void
 kill_all(void)
 {
-	uint64_t end = pnr_now_ns() + 5000000000ull;
+	uint64_t end = pnic_now_ns() + 5000000000ull;
 	unsigned int i, left;
 
 	for (i = 0; i < nchild; i++)
@@ -102,7 +102,7 @@ kill_all(void)
 		}
 		if (left)
 			usleep(50000);
-	} while (left && pnr_now_ns() < end);
+	} while (left && pnic_now_ns() < end);
 	if (left)
 		printf("%u fuzzer(s) did not die within 5 s of SIGKILL (stuck in the kernel)\n",
 		       left);
@@ -124,18 +124,18 @@ main(int argc, char **argv)
 		{ "kill", required_argument, NULL, 'k' },
 		{ NULL, 0, NULL, 0 },
 	};
-	uint64_t seed = pnr_env_u64("PNIC_SEED", 0), ops = pnr_env_u64("PNIC_OPS", 200000);
-	unsigned int wd_s = pnr_env_u64("PNIC_WD_SECONDS", 10), i, running;
-	uint64_t deadline = pnr_now_ns() + pnr_env_u64("PNIC_MAX_SECONDS", 900) * 1000000000ull;
+	uint64_t seed = pnic_env_u64("PNIC_SEED", 0), ops = pnic_env_u64("PNIC_OPS", 200000);
+	unsigned int wd_s = pnic_env_u64("PNIC_WD_SECONDS", 10), i, running;
+	uint64_t deadline = pnic_now_ns() + pnic_env_u64("PNIC_MAX_SECONDS", 900) * 1000000000ull;
 	uint64_t kill_at = 0;
 	const char *uuid[MAXPORTS], *kill_uuid = NULL;
 	struct remover rm = { .done = 0 };
 	pthread_t rm_thread;
 	int kill_idx = -1, opt, status;
 	pid_t killed = 0;
-	uint64_t t0 = pnr_now_ns(), next_report = t0 + 15000000000ull;
+	uint64_t t0 = pnic_now_ns(), next_report = t0 + 15000000000ull;
 	bool removing = false;
-	struct pnr_wd *wd;
+	struct pnic_wd *wd;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -161,7 +161,7 @@ main(int argc, char **argv)
 		return 2;
 	}
 	if (!seed)
-		seed = pnr_now_ns() % 1000000007ull;
+		seed = pnic_now_ns() % 1000000007ull;
 	for (i = 0; optind + (int)i < argc; i++)
 		uuid[i] = argv[optind + i];
 	nchild = i;
@@ -173,24 +173,24 @@ main(int argc, char **argv)
 	}
 	printf("seed %llu (replay: PNIC_SEED=%llu), %llu operations per port, watchdog %u s%s\n",
 	       (unsigned long long)seed, (unsigned long long)seed, (unsigned long long)ops, wd_s,
-	       pnr_env_u64("PNIC_FUZZ_SKIP_K1", 0) ? ", K1 case skipped (PNIC_FUZZ_SKIP_K1)" : "");
-	wd = pnr_wd_create(nchild + 1, wd_s * 1000);
+	       pnic_env_u64("PNIC_FUZZ_SKIP_K1", 0) ? ", K1 case skipped (PNIC_FUZZ_SKIP_K1)" : "");
+	wd = pnic_wd_create(nchild + 1, wd_s * 1000);
 	for (i = 0; i < nchild; i++) {
 		printf("port %s: seed %llu%s\n", uuid[i], (unsigned long long)(seed + i),
 		       (int)i == kill_idx ? ", removed and SIGKILLed while it runs" : "");
 		child[i] = fork();
 		VU_ASSERT(child[i] >= 0, "fork");
 		if (child[i] == 0) {
-			pnr_wd_claim(wd, i);
+			pnic_wd_claim(wd, i);
 			fuzz(&wd->slot[i], uuid[i], seed + i, (int)i == kill_idx ? 0 : ops);
 		}
 	}
 
 	for (running = nchild; running;) {
 		pid_t pid;
-		int stuck = pnr_wd_check(wd);
+		int stuck = pnic_wd_check(wd);
 
-		if (pnr_now_ns() > next_report) {
+		if (pnic_now_ns() > next_report) {
 			progress(wd, uuid, t0);
 			next_report += 15000000000ull;
 		}
@@ -200,20 +200,20 @@ main(int argc, char **argv)
 			     stuck < (int)nchild ? uuid[stuck] : "sysfs remove",
 			     (unsigned long long)wd->slot[stuck].nops, wd->slot[stuck].what, wd_s,
 			     (unsigned long long)seed);
-		if (pnr_now_ns() > deadline) {
+		if (pnic_now_ns() > deadline) {
 			progress(wd, uuid, t0);
 			FAIL("not done after PNIC_MAX_SECONDS (seed %llu)", (unsigned long long)seed);
 		}
 		/* The killed port: remove it through sysfs and SIGKILL its fuzzer. */
 		if (kill_idx >= 0 && !removing && child[kill_idx] > 0 &&
 		    (wd->slot[kill_idx].nops >= kill_at || running == 1)) {
-			struct pnr_wd_slot *s = &wd->slot[nchild];
+			struct pnic_wd_slot *s = &wd->slot[nchild];
 
 			printf("port %s: removing it through sysfs after %llu operations, "
 			       "SIGKILLing its fuzzer\n", kill_uuid,
 			       (unsigned long long)wd->slot[kill_idx].nops);
 			s->pid = getpid();
-			pnr_wd_beginf(s, "sysfs remove of %s with its fuzzer SIGKILLed", kill_uuid);
+			pnic_wd_beginf(s, "sysfs remove of %s with its fuzzer SIGKILLed", kill_uuid);
 			VU_ASSERT(pthread_create(&rm_thread, NULL, remover_fn, &rm) == 0,
 				  "pthread_create");
 			usleep(seed % 200000);
@@ -225,7 +225,7 @@ main(int argc, char **argv)
 			removing = true;
 		}
 		if (removing && rm.done) {
-			pnr_wd_end(&wd->slot[nchild]);
+			pnic_wd_end(&wd->slot[nchild]);
 			pthread_join(rm_thread, NULL);
 			if (rm.err)
 				FAIL("writing 1 to %s failed: %s", rm.path, strerror(rm.err));
@@ -258,7 +258,7 @@ main(int argc, char **argv)
 	}
 	/* The removal may still be waiting for the killed fuzzer's release. */
 	while (removing && !rm.done) {
-		if (pnr_wd_check(wd) >= 0)
+		if (pnic_wd_check(wd) >= 0)
 			FAIL("sysfs remove of %s did not complete within %u s after its user "
 			     "was SIGKILLed (seed %llu)", kill_uuid, wd_s, (unsigned long long)seed);
 		usleep(20000);

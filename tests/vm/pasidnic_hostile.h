@@ -8,7 +8,10 @@
 #ifndef PASIDNIC_HOSTILE_H
 #define PASIDNIC_HOSTILE_H
 
-#include "pnic_raw.h"
+#include <stdlib.h>
+
+#include "pasidnic_drv_vfio.h"
+#include "pasidnic_watchdog.h"
 
 #define MEM_LEN		(4u << 20)	/* DMA memory per fuzzer */
 #define CHUNK		(512u << 10)	/* unit of IOAS mappings */
@@ -35,9 +38,9 @@ struct map {
 };
 
 struct fz {
-	struct pnr_port p;
+	struct pnic_vfio p;
 	const char *uuid;
-	struct pnr_wd_slot *wd;
+	struct pnic_wd_slot *wd;
 	uint64_t rng;
 	bool trace, skip_k1;
 	uint8_t *mem;
@@ -50,6 +53,18 @@ struct fz {
 	unsigned long count[NOPS], refused;
 	uint64_t ns[NOPS];			/* time spent per operation kind */
 };
+
+/**
+ * pnic_env_u64() - the environment variable @name as a number (any base
+ * strtoull() accepts), or @def when it is unset or empty.
+ */
+static inline uint64_t
+pnic_env_u64(const char *name, uint64_t def)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? strtoull(v, NULL, 0) : def;
+}
 
 /* xorshift64* */
 static inline uint64_t
@@ -105,6 +120,6 @@ void op_mmap(struct fz *f);
  * operations (0: until killed) from the random sequence of @seed, then a
  * summary line and exit(0). Exits 1 with a REASON when its set-up fails.
  */
-void fuzz(struct pnr_wd_slot *wd, const char *uuid, uint64_t seed, uint64_t ops);
+void fuzz(struct pnic_wd_slot *wd, const char *uuid, uint64_t seed, uint64_t ops);
 
 #endif /* PASIDNIC_HOSTILE_H */

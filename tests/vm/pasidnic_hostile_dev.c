@@ -30,7 +30,7 @@ any_iova(struct fz *f)
 	case 6:
 		return IOVA_BASE + below(f, 2 * MEM_LEN);		/* maybe mapped */
 	default:
-		return chance(f, 50) ? odd[below(f, ARRAY_SIZE(odd))] : rnd(f);
+		return chance(f, 50) ? odd[below(f, TEST_DIM(odd))] : rnd(f);
 	}
 }
 
@@ -43,7 +43,7 @@ any_len(struct fz *f)
 
 	switch (below(f, 3)) {
 	case 0:
-		return odd[below(f, ARRAY_SIZE(odd))];
+		return odd[below(f, TEST_DIM(odd))];
 	case 1:
 		return below(f, PNIC_MAX_PKT + 64);
 	default:
@@ -63,19 +63,19 @@ any_ring_size(struct fz *f)
 int
 any_pasid(struct fz *f)
 {
-	uint32_t w = f->p.pasid_width;
+	uint32_t w = f->p.drv.pasid_width;
 	const uint32_t odd[] = { 0, w ? (1u << w) - 1 : 1, 1u << w, 1u << 20, 0x7fffffff,
 		0xffffffffu };
 
 	if (chance(f, 85))
 		return 1 + below(f, MAXPASID);
-	return (int)odd[below(f, ARRAY_SIZE(odd))];
+	return (int)odd[below(f, TEST_DIM(odd))];
 }
 
 static uint32_t
 any_queue(struct fz *f)
 {
-	return below(f, 2 * f->p.nqp + (chance(f, 5) ? 4 : 0));
+	return below(f, 2 * f->p.drv.nqp + (chance(f, 5) ? 4 : 0));
 }
 
 void
@@ -110,7 +110,7 @@ op_reg_write(struct fz *f)
 		iova = any_iova(f);
 		off = PNIC_QREG(q, PNIC_Q_BASE_LO);
 		v = (uint32_t)iova & ~(chance(f, 90) ? 15u : 0u);
-		note(f, pnr_wr(&f->p, PNIC_QREG(q, PNIC_Q_BASE_HI), (uint32_t)(iova >> 32)));
+		note(f, pnic_drv_try_wr(&f->p.drv, PNIC_QREG(q, PNIC_Q_BASE_HI), (uint32_t)(iova >> 32)));
 		break;
 	case 6:
 		off = PNIC_QREG(q, PNIC_Q_SIZE);
@@ -127,16 +127,16 @@ op_reg_write(struct fz *f)
 	case 9:
 		off = PNIC_QREG(q, PNIC_Q_TAIL);
 		if (chance(f, 80))
-			v = f->p.db[PNIC_DB_HEAD(q % PNIC_MAX_QUEUES) / 4] + below(f, 40);
+			v = *pnic_drv_db(&f->p.drv, PNIC_DB_HEAD(q % PNIC_MAX_QUEUES)) + below(f, 40);
 		break;
 	case 10:
-		off = PNIC_QREG(q, qreg[below(f, ARRAY_SIZE(qreg))]);
+		off = PNIC_QREG(q, qreg[below(f, TEST_DIM(qreg))]);
 		break;
 	default:
 		off = below(f, PNIC_BAR_REGS_SIZE + 64) & ~3u;
 		break;
 	}
-	note(f, pnr_wr(&f->p, off, v));
+	note(f, pnic_drv_try_wr(&f->p.drv, off, v));
 }
 
 void
@@ -145,7 +145,7 @@ op_reg_read(struct fz *f)
 	uint32_t v, off = chance(f, 60) ? PNIC_QREG(any_queue(f), below(f, PNIC_QREG_STRIDE) & ~3u)
 					 : below(f, PNIC_BAR_REGS_SIZE + 64) & ~3u;
 
-	note(f, pnr_rd(&f->p, off, &v));
+	note(f, pnic_drv_try_rd(&f->p.drv, off, &v));
 }
 
 /* pread/pwrite at a random offset and size of a random region (valid or not). */
@@ -158,36 +158,36 @@ op_region(struct fz *f)
 	uint64_t base = idx < VFIO_PCI_NUM_REGIONS ? f->p.off[idx] : (uint64_t)idx << 40;
 	uint64_t size = idx < VFIO_PCI_NUM_REGIONS ? f->p.size[idx] : 4096;
 	/* Now and then a page or 64 KiB: one access per 4 bytes in the kernel. */
-	size_t n = chance(f, 3) ? (chance(f, 50) ? 4096 : 65536) : sizes[below(f, ARRAY_SIZE(sizes))];
+	size_t n = chance(f, 3) ? (chance(f, 50) ? 4096 : 65536) : sizes[below(f, TEST_DIM(sizes))];
 	uint64_t off = chance(f, 80) ? below(f, (uint32_t)size + 8) : size - below(f, 8);
 	unsigned int i;
 
 	if (idx == VFIO_PCI_BAR0_REGION_INDEX + PNIC_BAR_REGS && chance(f, 70))
 		n = 4, off &= ~3ull;	/* BAR0 takes 32-bit accesses: mostly give it those */
 	if (chance(f, 50)) {
-		note(f, pread(f->p.d.fd, buf, n, base + off) < 0);
+		note(f, pread(f->p.dev.fd, buf, n, base + off) < 0);
 		return;
 	}
 	for (i = 0; i < n && i < 64; i++)
 		buf[i] = (uint8_t)rnd(f);
-	note(f, pwrite(f->p.d.fd, buf, n, base + off) < 0);
+	note(f, pwrite(f->p.dev.fd, buf, n, base + off) < 0);
 }
 
 void
 op_db(struct fz *f)
 {
-	uint32_t q = below(f, PNIC_MAX_QUEUES), word;
+	uint32_t q = below(f, PNIC_MAX_QUEUES);
 
 	switch (below(f, 4)) {
 	case 0: case 1:	/* a plausible tail */
-		word = PNIC_DB_TAIL(q) / 4;
-		f->p.db[word] = f->p.db[PNIC_DB_HEAD(q) / 4] + below(f, 64);
+		*pnic_drv_db(&f->p.drv, PNIC_DB_TAIL(q)) =
+			*pnic_drv_db(&f->p.drv, PNIC_DB_HEAD(q)) + below(f, 64);
 		break;
 	case 2:		/* any tail */
-		f->p.db[PNIC_DB_TAIL(q) / 4] = (uint32_t)rnd(f);
+		*pnic_drv_db(&f->p.drv, PNIC_DB_TAIL(q)) = (uint32_t)rnd(f);
 		break;
 	default:	/* any word, the device's own included */
-		f->p.db[below(f, PNIC_BAR_DB_SIZE / 4)] = (uint32_t)rnd(f);
+		*pnic_drv_db(&f->p.drv, 4 * below(f, PNIC_BAR_DB_SIZE / 4)) = (uint32_t)rnd(f);
 		break;
 	}
 }
@@ -216,7 +216,7 @@ op_desc(struct fz *f)
 void
 op_traffic(struct fz *f)
 {
-	uint32_t qp = below(f, f->p.nqp), size = chance(f, 80) ? 1u << (2 + below(f, 7))
+	uint32_t qp = below(f, f->p.drv.nqp), size = chance(f, 80) ? 1u << (2 + below(f, 7))
 								: any_ring_size(f);
 	unsigned int dir, i, n;
 	int pasid = -1, k;
@@ -245,14 +245,14 @@ op_traffic(struct fz *f)
 			}
 		}
 		__sync_synchronize();
-		note(f, pnr_q_setup(&f->p, q, m->iova + off, size, pasid));
+		note(f, pnic_drv_q_ring(&f->p.drv, q, m->iova + off, size, pasid));
 		if (chance(f, 50))
-			note(f, pnr_wr(&f->p, PNIC_QREG(q, PNIC_Q_CTRL),
+			note(f, pnic_drv_try_wr(&f->p.drv, PNIC_QREG(q, PNIC_Q_CTRL),
 				       PNIC_Q_CTRL_ENABLE | PNIC_Q_CTRL_IRQ_EN));
-		f->p.db[PNIC_DB_TAIL(q) / 4] = i;
+		*pnic_drv_db(&f->p.drv, PNIC_DB_TAIL(q)) = i;
 	}
 	__sync_synchronize();
-	note(f, pnr_wr(&f->p, PNIC_REG_KICK, pnr_kick_value(qp)));
+	note(f, pnic_drv_try_wr(&f->p.drv, PNIC_REG_KICK, pnic_kick_mask(qp)));
 }
 
 void
@@ -261,7 +261,7 @@ op_cfg(struct fz *f)
 	static const uint32_t hot[] = { 0x04, 0x06, 0x10, 0x3c, PNIC_CFG_MSIX_CAP + 2,
 		PNIC_CFG_EXP_CAP + 8, PNIC_CFG_PASID_ECAP + 4, PNIC_CFG_PASID_ECAP + 6 };
 	unsigned int size = 1u << below(f, 3);
-	uint32_t off = chance(f, 60) ? hot[below(f, ARRAY_SIZE(hot))]
+	uint32_t off = chance(f, 60) ? hot[below(f, TEST_DIM(hot))]
 				     : below(f, PNIC_CFG_SIZE + 8);
 	uint32_t v = (uint32_t)rnd(f);
 	uint64_t at = f->p.off[VFIO_PCI_CONFIG_REGION_INDEX] + off;
@@ -269,10 +269,10 @@ op_cfg(struct fz *f)
 	if (off == 0x04 && chance(f, 70))
 		v = 0x6;	/* memory + bus master, as a driver would */
 	if (chance(f, 20)) {
-		note(f, pread(f->p.d.fd, &v, size, at) < 0);
+		note(f, pread(f->p.dev.fd, &v, size, at) < 0);
 		return;
 	}
-	note(f, pwrite(f->p.d.fd, &v, size, at) < 0);
+	note(f, pwrite(f->p.dev.fd, &v, size, at) < 0);
 }
 
 void
@@ -286,7 +286,7 @@ op_set_irqs(struct fz *f)
 		VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_DATA_EVENTFD };
 	uint8_t buf[sizeof(struct vfio_irq_set) + 16 * sizeof(int32_t)];
 	struct vfio_irq_set *s = (struct vfio_irq_set *)buf;
-	unsigned int nvec = PNIC_NUM_VECS(f->p.nqp), i, el;
+	unsigned int nvec = PNIC_NUM_VECS(f->p.drv.nqp), i, el;
 
 	memset(buf, 0, sizeof(buf));
 	s->index = below(f, VFIO_PCI_NUM_IRQS + 2);
@@ -309,7 +309,7 @@ op_set_irqs(struct fz *f)
 			fd = -1;
 			break;
 		case 1:
-			fd = f->p.d.fd;		/* not an eventfd */
+			fd = f->p.dev.fd;		/* not an eventfd */
 			break;
 		case 2:
 			fd = 1000 + below(f, 100);	/* not open */
@@ -326,7 +326,7 @@ op_set_irqs(struct fz *f)
 	s->argsz = sizeof(*s) + (s->count <= 16 ? s->count : 16) * el;
 	if (chance(f, 10))
 		s->argsz = below(f, (uint32_t)sizeof(buf));
-	note(f, ioctl(f->p.d.fd, VFIO_DEVICE_SET_IRQS, s) != 0);
+	note(f, ioctl(f->p.dev.fd, VFIO_DEVICE_SET_IRQS, s) != 0);
 }
 
 void
@@ -339,8 +339,8 @@ op_info(struct fz *f)
 		r.argsz = below(f, sizeof(r));
 		ii.argsz = below(f, sizeof(ii));
 	}
-	note(f, ioctl(f->p.d.fd, VFIO_DEVICE_GET_REGION_INFO, &r) != 0);
-	note(f, ioctl(f->p.d.fd, VFIO_DEVICE_GET_IRQ_INFO, &ii) != 0);
+	note(f, ioctl(f->p.dev.fd, VFIO_DEVICE_GET_REGION_INFO, &r) != 0);
+	note(f, ioctl(f->p.dev.fd, VFIO_DEVICE_GET_IRQ_INFO, &ii) != 0);
 }
 
 void
@@ -365,7 +365,7 @@ op_mmap(struct fz *f)
 
 	if (chance(f, 20))
 		off += 4096;
-	va = mmap(NULL, len, PROT_READ | PROT_WRITE, flags, f->p.d.fd, (off_t)off);
+	va = mmap(NULL, len, PROT_READ | PROT_WRITE, flags, f->p.dev.fd, (off_t)off);
 	note(f, va == MAP_FAILED);
 	if (va != MAP_FAILED) {
 		if (flags == MAP_SHARED)

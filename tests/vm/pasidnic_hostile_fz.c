@@ -36,7 +36,7 @@ any_ioas(struct fz *f)
 {
 	if (f->nioas && chance(f, 90))
 		return f->ioas[below(f, f->nioas)];
-	return chance(f, 50) ? f->p.d.devid : (uint32_t)rnd(f) % 64;
+	return chance(f, 50) ? f->p.dev.devid : (uint32_t)rnd(f) % 64;
 }
 
 static void
@@ -65,7 +65,7 @@ op_map(struct fz *f)
 		iova = chance(f, 50) ? iova + off : IOVA_BASE + 2 * MEM_LEN +
 			(uint64_t)below(f, 1024) * 4096;
 	}
-	rc = __vu_map(f->p.d.iommufd, ioas, f->mem + chunk * CHUNK + off, len, iova);
+	rc = __vu_map(f->p.dev.iommufd, ioas, f->mem + chunk * CHUNK + off, len, iova);
 	note(f, rc);
 	if (!rc && f->nmap < MAXMAP)
 		f->map[f->nmap++] = (struct map){ .ioas = ioas, .iova = iova, .len = len,
@@ -80,19 +80,19 @@ op_unmap(struct fz *f)
 
 	if (f->nmap && chance(f, 80)) {
 		i = below(f, f->nmap);
-		rc = __vu_unmap(f->p.d.iommufd, f->map[i].ioas, f->map[i].iova, f->map[i].len);
+		rc = __vu_unmap(f->p.dev.iommufd, f->map[i].ioas, f->map[i].iova, f->map[i].len);
 		note(f, rc);
 		if (!rc)
 			f->map[i] = f->map[--f->nmap];
 	} else if (chance(f, 50)) {	/* everything of one IOAS */
 		uint32_t ioas = any_ioas(f);
 
-		rc = __vu_unmap(f->p.d.iommufd, ioas, 0, UINT64_MAX);
+		rc = __vu_unmap(f->p.dev.iommufd, ioas, 0, UINT64_MAX);
 		note(f, rc);
 		if (!rc)
 			forget_maps(f, ioas);
 	} else {			/* a range that may not match a mapping */
-		note(f, __vu_unmap(f->p.d.iommufd, any_ioas(f), any_iova(f) & ~4095ull,
+		note(f, __vu_unmap(f->p.dev.iommufd, any_ioas(f), any_iova(f) & ~4095ull,
 				   4096ull * (1 + below(f, 256))));
 	}
 	/* An IOAS torn down under the device may have been ours: refresh lazily. */
@@ -105,14 +105,14 @@ op_ioas(struct fz *f)
 	uint32_t id = 0;
 
 	if (f->nioas < MAXIOAS && (chance(f, 50) || f->nioas < 2)) {
-		note(f, __vu_ioas_alloc(f->p.d.iommufd, &id));
+		note(f, __vu_ioas_alloc(f->p.dev.iommufd, &id));
 		if (f->nioas < MAXIOAS && id)
 			f->ioas[f->nioas++] = id;
 		return;
 	}
 	i = below(f, f->nioas);
 	id = f->ioas[i];
-	if (__vu_destroy(f->p.d.iommufd, id)) {	/* EBUSY while attached */
+	if (__vu_destroy(f->p.dev.iommufd, id)) {	/* EBUSY while attached */
 		f->refused++;
 		return;
 	}
@@ -130,7 +130,7 @@ op_attach(struct fz *f)
 	uint32_t ioas = any_ioas(f);
 	bool detach = chance(f, 30);
 
-	rc = detach ? __vu_detach(&f->p.d, pasid) : __vu_attach(&f->p.d, ioas, pasid);
+	rc = detach ? __vu_detach(&f->p.dev, pasid) : __vu_attach(&f->p.dev, ioas, pasid);
 	note(f, rc);
 	if (!rc && pasid <= MAXPASID)
 		f->pasid_ioas[pasid < 0 ? 0 : pasid] = detach ? 0 : ioas;
@@ -141,25 +141,26 @@ fz_setup(struct fz *f)
 {
 	unsigned int i;
 
-	pnr_open(&f->p, f->uuid);
+	pnic_vfio_open_mdev(&f->p, f->uuid);
+	f->p.drv.irq_en = false;	/* queues without IRQ_EN unless an operation sets it */
 	f->nioas = f->nmap = 0;
 	memset(f->pasid_ioas, 0, sizeof(f->pasid_ioas));
 	for (i = 0; i < 3; i++)
-		f->ioas[f->nioas++] = vu_ioas_alloc(f->p.d.iommufd);
+		f->ioas[f->nioas++] = vu_ioas_alloc(f->p.dev.iommufd);
 	/* A working start: the RID and PASID 1 on IOAS 0 with chunks 0-3 mapped. */
-	vu_attach(&f->p.d, f->ioas[0], -1);
+	vu_attach(&f->p.dev, f->ioas[0], -1);
 	f->pasid_ioas[0] = f->ioas[0];
-	if (f->p.pasid_width) {
-		vu_attach(&f->p.d, f->ioas[0], 1);
+	if (f->p.drv.pasid_width) {
+		vu_attach(&f->p.dev, f->ioas[0], 1);
 		f->pasid_ioas[1] = f->ioas[0];
 	}
 	for (i = 0; i < 4; i++) {
-		vu_map(f->p.d.iommufd, f->ioas[0], f->mem + i * CHUNK, CHUNK,
+		vu_map(f->p.dev.iommufd, f->ioas[0], f->mem + i * CHUNK, CHUNK,
 		       IOVA_BASE + i * CHUNK);
 		f->map[f->nmap++] = (struct map){ .ioas = f->ioas[0], .len = CHUNK,
 			.iova = IOVA_BASE + i * CHUNK, .mem_off = i * CHUNK };
 	}
-	pnr_enable(&f->p, PNIC_BACKEND_LOOPBACK);
+	pnic_vfio_enable(&f->p, PNIC_BACKEND_LOOPBACK);
 }
 
 static void
@@ -203,7 +204,7 @@ fz_op(struct fz *f, enum op op)
 		op_attach(f);
 		break;
 	case OP_RESET:
-		note(f, ioctl(f->p.d.fd, VFIO_DEVICE_RESET) != 0);
+		note(f, ioctl(f->p.dev.fd, VFIO_DEVICE_RESET) != 0);
 		break;
 	case OP_INFO:
 		op_info(f);
@@ -215,7 +216,7 @@ fz_op(struct fz *f, enum op op)
 		op_mmap(f);
 		break;
 	case OP_REOPEN:
-		pnr_close(&f->p);
+		pnic_vfio_close(&f->p);
 		fz_setup(f);
 		break;
 	case NOPS:
@@ -225,17 +226,17 @@ fz_op(struct fz *f, enum op op)
 
 /* A fuzzer's life: @ops operations (0: until killed). Exits 0 when done. */
 void
-fuzz(struct pnr_wd_slot *wd, const char *uuid, uint64_t seed, uint64_t ops)
+fuzz(struct pnic_wd_slot *wd, const char *uuid, uint64_t seed, uint64_t ops)
 {
 	static struct fz f;
 	unsigned int total = 0, i;
-	uint64_t n, t0 = pnr_now_ns();
+	uint64_t n, t0 = pnic_now_ns();
 
 	f.uuid = uuid;
 	f.wd = wd;
 	f.rng = seed * 0x9e3779b97f4a7c15ull + 1;
-	f.trace = pnr_env_u64("PNIC_FUZZ_TRACE", 0);
-	f.skip_k1 = pnr_env_u64("PNIC_FUZZ_SKIP_K1", 0);
+	f.trace = pnic_env_u64("PNIC_FUZZ_TRACE", 0);
+	f.skip_k1 = pnic_env_u64("PNIC_FUZZ_SKIP_K1", 0);
 	f.mem = mmap(NULL, MEM_LEN, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS |
 		     MAP_POPULATE, -1, 0);
 	VU_ASSERT(f.mem != MAP_FAILED, "mmap of %u bytes", MEM_LEN);
@@ -245,9 +246,9 @@ fuzz(struct pnr_wd_slot *wd, const char *uuid, uint64_t seed, uint64_t ops)
 	}
 	for (i = 0; i < NOPS; i++)
 		total += op_weight[i];
-	pnr_wd_beginf(wd, "set-up of port %s", uuid);
+	pnic_wd_beginf(wd, "set-up of port %s", uuid);
 	fz_setup(&f);
-	pnr_wd_end(wd);
+	pnic_wd_end(wd);
 	for (n = 0; !ops || n < ops; n++) {
 		enum op op = OP_REOPEN;
 		uint32_t r;
@@ -259,20 +260,20 @@ fuzz(struct pnr_wd_slot *wd, const char *uuid, uint64_t seed, uint64_t ops)
 			for (op = 0; r >= op_weight[op]; op++)
 				r -= op_weight[op];
 		}
-		pnr_wd_begin(wd, op_name[op]);
+		pnic_wd_begin(wd, op_name[op]);
 		if (f.trace)
 			printf("port %s op %llu: %s\n", uuid, (unsigned long long)n, op_name[op]);
 		fz_op(&f, op);
-		f.ns[op] += pnr_now_ns() - wd->start_ns;
-		pnr_wd_end(wd);
+		f.ns[op] += pnic_now_ns() - wd->start_ns;
+		pnic_wd_end(wd);
 		f.count[op]++;
 	}
 	printf("port %s: %llu operations in %.1f s, %lu refused by the kernel; count "
-	       "(mean us) per kind:", uuid, (unsigned long long)n, (pnr_now_ns() - t0) / 1e9,
+	       "(mean us) per kind:", uuid, (unsigned long long)n, (pnic_now_ns() - t0) / 1e9,
 	       f.refused);
 	for (i = 0; i < NOPS; i++)
 		printf(" %s %lu (%.0f)%s", op_name[i], f.count[i],
 		       f.count[i] ? f.ns[i] / 1e3 / f.count[i] : 0.0, i + 1 < NOPS ? "," : "\n");
-	pnr_close(&f.p);
+	pnic_vfio_close(&f.p);
 	exit(0);
 }

@@ -41,7 +41,8 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
-#include "pnic_raw.h"
+#include "pasidnic_drv_vfio.h"
+#include "pasidnic_watchdog.h"
 
 #define PASID_A		17
 #define PASID_B		34
@@ -62,9 +63,9 @@
 #define FAST_MS		2000	/* register reads, KICKs, B's frames */
 #define SLOW_MS		10000	/* attach, detach, process exits */
 
-static struct pnr_port port;
-static struct pnr_wd *wd;
-static struct pnr_wd_slot *op;
+static struct pnic_vfio port;
+static struct pnic_wd *wd;
+static struct pnic_wd_slot *op;
 static pid_t pid_a, pid_pager;
 static int lifeline = -1;	/* write end: the pager exits when it closes */
 
@@ -86,7 +87,7 @@ watchdog_fn(void *arg)
 {
 	(void)arg;
 	for (;;) {
-		if (pnr_wd_check(wd) >= 0) {
+		if (pnic_wd_check(wd) >= 0) {
 			printf("REASON: tenant B: %s did not complete within %u ms while tenant A's "
 			       "DMA is blocked in a page fault (B waits behind A)\n", op->what,
 			       wd->limit_ms);
@@ -104,13 +105,13 @@ static void
 begin(unsigned int ms, const char *what)
 {
 	wd->limit_ms = ms;
-	pnr_wd_begin(op, what);
+	pnic_wd_begin(op, what);
 }
 
 static void
 end(void)
 {
-	pnr_wd_end(op);
+	pnic_wd_end(op);
 }
 
 static uint32_t
@@ -119,7 +120,7 @@ rd(uint32_t off, const char *what)
 	uint32_t v;
 
 	begin(FAST_MS, what);
-	v = pnr_rd_ok(&port, off);
+	v = pnic_drv_rd(&port.drv, off);
 	end();
 	return v;
 }
@@ -128,7 +129,7 @@ static void
 kick(unsigned int qp)
 {
 	begin(FAST_MS, qp == QP_B ? "a KICK of B's queue pair" : "a KICK of A's queue pair");
-	pnr_wr_ok(&port, PNIC_REG_KICK, pnr_kick_value(qp));
+	pnic_drv_wr(&port.drv, PNIC_REG_KICK, pnic_kick_mask(qp));
 	end();
 }
 
@@ -142,6 +143,20 @@ fail(const char *fmt, ...)
 	va_end(ap);
 	release_a();
 	exit(1);
+}
+
+/* Queue pair @qp of a tenant on its rings at AREA_IOVA, tagged @pasid; fails naming @who. */
+static void
+qp_setup(unsigned int qp, int pasid, const char *who)
+{
+	int rc = pnic_drv_q_ring(&port.drv, PNIC_QUEUE(qp, PNIC_DIR_RX), AREA_IOVA + RX_RING,
+				 RING, pasid);
+
+	if (rc == 0)
+		rc = pnic_drv_q_ring(&port.drv, PNIC_QUEUE(qp, PNIC_DIR_TX), AREA_IOVA + TX_RING,
+				     RING, pasid);
+	errno = -rc;
+	VU_ASSERT(rc == 0, "%s: queue set-up", who);
 }
 
 /* ---- the pager and tenant A ---- */
@@ -192,32 +207,29 @@ tenant_a(uint32_t ioas, int msg, int go, int life)
 	VU_ASSERT(pid_pager >= 0, "fork of the pager");
 	if (pid_pager == 0) {
 		close(go);
-		pnr_close(&port);
+		pnic_vfio_close(&port);
 		pager_run(uffd, msg, life);
 	}
 	close(uffd);
 	close(life);
 
-	vu_map(port.d.iommufd, ioas, area, AREA_LEN, AREA_IOVA);
-	vu_map(port.d.iommufd, ioas, stuck, STUCK_LEN, STUCK_IOVA);
+	vu_map(port.dev.iommufd, ioas, area, AREA_LEN, AREA_IOVA);
+	vu_map(port.dev.iommufd, ioas, stuck, STUCK_LEN, STUCK_IOVA);
 	rx = (struct pnic_desc *)(area + RX_RING);
 	tx = (struct pnic_desc *)(area + TX_RING);
 	for (i = 0; i < A_FRAMES; i++) {
 		rx[i] = (struct pnic_desc){ .addr = AREA_IOVA + RX_BUF + i * BUF, .len = BUF };
 		tx[i] = (struct pnic_desc){ .addr = STUCK_IOVA + i * BUF, .len = 64 };
 	}
-	VU_ASSERT(pnr_q_setup(&port, PNIC_QUEUE(QP_A, PNIC_DIR_RX), AREA_IOVA + RX_RING, RING,
-			      PASID_A) == 0 &&
-		  pnr_q_setup(&port, PNIC_QUEUE(QP_A, PNIC_DIR_TX), AREA_IOVA + TX_RING, RING,
-			      PASID_A) == 0, "tenant A: queue set-up");
+	qp_setup(QP_A, PASID_A, "tenant A");
 	__sync_synchronize();
-	port.db[PNIC_DB_TAIL(PNIC_QUEUE(QP_A, PNIC_DIR_RX)) / 4] = A_FRAMES;
+	*pnic_drv_db(&port.drv, PNIC_DB_TAIL(PNIC_QUEUE(QP_A, PNIC_DIR_RX))) = A_FRAMES;
 	dprintf(msg, "ready %d\n", pid_pager);
 	if (read(go, &c, 1) != 1)
 		_exit(1);
-	port.db[PNIC_DB_TAIL(PNIC_QUEUE(QP_A, PNIC_DIR_TX)) / 4] = A_FRAMES;
+	*pnic_drv_db(&port.drv, PNIC_DB_TAIL(PNIC_QUEUE(QP_A, PNIC_DIR_TX))) = A_FRAMES;
 	__sync_synchronize();
-	pnr_wr_ok(&port, PNIC_REG_KICK, pnr_kick_value(QP_A));
+	pnic_drv_wr(&port.drv, PNIC_REG_KICK, pnic_kick_mask(QP_A));
 	dprintf(msg, "kicked\n");
 	for (;;)
 		pause();
@@ -229,7 +241,7 @@ wait_msg(int fd, const char *prefix, int ms, char *out, size_t n)
 {
 	static char buf[1024];
 	static size_t len;
-	uint64_t end = pnr_now_ns() + ms * 1000000ull;
+	uint64_t end = pnic_now_ns() + ms * 1000000ull;
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
 
 	for (;;) {
@@ -250,7 +262,7 @@ wait_msg(int fd, const char *prefix, int ms, char *out, size_t n)
 				return true;
 			continue;
 		}
-		if (pnr_now_ns() > end || poll(&pfd, 1, 100) < 0)
+		if (pnic_now_ns() > end || poll(&pfd, 1, 100) < 0)
 			return false;
 		if (pfd.revents & POLLIN) {
 			ssize_t r = read(fd, buf + len, sizeof(buf) - len - 1);
@@ -275,10 +287,7 @@ b_setup(void)
 	idx_b = 0;
 	memset(area_b, 0, TX_RING + RING * PNIC_DESC_SIZE);
 	begin(FAST_MS, "the queue set-up of B");
-	VU_ASSERT(pnr_q_setup(&port, PNIC_QUEUE(QP_B, PNIC_DIR_RX), AREA_IOVA + RX_RING, RING,
-			      PASID_B) == 0 &&
-		  pnr_q_setup(&port, PNIC_QUEUE(QP_B, PNIC_DIR_TX), AREA_IOVA + TX_RING, RING,
-			      PASID_B) == 0, "tenant B: queue set-up");
+	qp_setup(QP_B, PASID_B, "tenant B");
 	end();
 }
 
@@ -289,12 +298,12 @@ b_stream(unsigned int ms, const char *phase)
 	struct pnic_desc *rx = (struct pnic_desc *)(area_b + RX_RING);
 	struct pnic_desc *tx = (struct pnic_desc *)(area_b + TX_RING);
 	unsigned int rxq = PNIC_QUEUE(QP_B, PNIC_DIR_RX), txq = PNIC_QUEUE(QP_B, PNIC_DIR_TX);
-	uint64_t t0 = pnr_now_ns(), end_ns = t0 + ms * 1000000ull, frames = 0, batches = 0;
+	uint64_t t0 = pnic_now_ns(), end_ns = t0 + ms * 1000000ull, frames = 0, batches = 0;
 	uint32_t pk0 = rd(PNIC_QREG(rxq, PNIC_Q_PKTS_LO), "a read of B's RX packet counter");
 	uint32_t pk1;
 	double secs;
 
-	while (pnr_now_ns() < end_ns) {
+	while (pnic_now_ns() < end_ns) {
 		uint32_t i, s = idx_b;
 		volatile struct pnic_desc *last;
 
@@ -307,8 +316,8 @@ b_stream(unsigned int ms, const char *phase)
 						       .len = 64 };
 		}
 		__sync_synchronize();
-		port.db[PNIC_DB_TAIL(rxq) / 4] = s + BATCH;
-		port.db[PNIC_DB_TAIL(txq) / 4] = s + BATCH;
+		*pnic_drv_db(&port.drv, PNIC_DB_TAIL(rxq)) = s + BATCH;
+		*pnic_drv_db(&port.drv, PNIC_DB_TAIL(txq)) = s + BATCH;
 		__sync_synchronize();
 		kick(QP_B);
 		last = &rx[(s + BATCH - 1) % RING];
@@ -322,7 +331,7 @@ b_stream(unsigned int ms, const char *phase)
 		if (!(++batches % 16))
 			rd(PNIC_QREG(txq, PNIC_Q_HEAD), "a read of B's TX head");
 	}
-	secs = (pnr_now_ns() - t0) / 1e9;
+	secs = (pnic_now_ns() - t0) / 1e9;
 	pk1 = rd(PNIC_QREG(rxq, PNIC_Q_PKTS_LO), "a read of B's RX packet counter");
 	/* The counter may trail the descriptors by the last burst. */
 	if (pk1 - pk0 > frames || pk1 - pk0 + BATCH < frames)
@@ -343,20 +352,20 @@ b_reads(void)
 	unsigned int i, q;
 	char what[64];
 
-	for (i = 0; i < ARRAY_SIZE(global); i++) {
-		uint64_t t = pnr_now_ns();
+	for (i = 0; i < TEST_DIM(global); i++) {
+		uint64_t t = pnic_now_ns();
 
 		snprintf(what, sizeof(what), "a read of global register %#x", global[i]);
 		rd(global[i], what);
-		worst = pnr_now_ns() - t > worst ? pnr_now_ns() - t : worst;
+		worst = pnic_now_ns() - t > worst ? pnic_now_ns() - t : worst;
 	}
 	for (q = PNIC_QUEUE(QP_B, 0); q <= PNIC_QUEUE(QP_B, 1); q++) {
 		for (i = 0; i < PNIC_QREG_STRIDE; i += 4) {
-			uint64_t t = pnr_now_ns();
+			uint64_t t = pnic_now_ns();
 
 			snprintf(what, sizeof(what), "a read of B's queue %u register %#x", q, i);
 			rd(PNIC_QREG(q, i), what);
-			worst = pnr_now_ns() - t > worst ? pnr_now_ns() - t : worst;
+			worst = pnic_now_ns() - t > worst ? pnic_now_ns() - t : worst;
 		}
 	}
 	printf("tenant B: register reads while A is stuck: slowest %.3f ms\n", worst / 1e6);
@@ -368,12 +377,12 @@ b_reattach(uint32_t ioas)
 	int rc;
 
 	begin(SLOW_MS, "the detach of B's PASID");
-	rc = __vu_detach(&port.d, PASID_B);
+	rc = __vu_detach(&port.dev, PASID_B);
 	end();
 	errno = -rc;
 	VU_ASSERT(rc == 0, "tenant B: detach of PASID %d while A is stuck", PASID_B);
 	begin(SLOW_MS, "the re-attach of B's PASID");
-	rc = __vu_attach(&port.d, ioas, PASID_B);
+	rc = __vu_attach(&port.dev, ioas, PASID_B);
 	end();
 	errno = -rc;
 	VU_ASSERT(rc == 0, "tenant B: re-attach of PASID %d while A is stuck", PASID_B);
@@ -424,23 +433,24 @@ main(int argc, char **argv)
 	}
 	/* The pager, A's child, becomes ours when A dies. */
 	VU_ASSERT(prctl(PR_SET_CHILD_SUBREAPER, 1) == 0, "PR_SET_CHILD_SUBREAPER");
-	wd = pnr_wd_create(1, FAST_MS);
+	wd = pnic_wd_create(1, FAST_MS);
 	op = &wd->slot[0];
-	pnr_wd_claim(wd, 0);
+	pnic_wd_claim(wd, 0);
 	VU_ASSERT(pthread_create(&wt, NULL, watchdog_fn, NULL) == 0, "pthread_create");
 
 	begin(SLOW_MS, "the set-up of the port");
-	pnr_open(&port, argv[optind]);
-	VU_ASSERT(port.nqp >= 2 && port.pasid_width, "the port needs 2 queue pairs and PASIDs");
-	ioas_a = vu_ioas_alloc(port.d.iommufd);
-	ioas_b = vu_ioas_alloc(port.d.iommufd);
-	vu_attach(&port.d, ioas_a, PASID_A);
-	vu_attach(&port.d, ioas_b, PASID_B);
-	pnr_enable(&port, PNIC_BACKEND_LOOPBACK);
+	pnic_vfio_open_mdev(&port, argv[optind]);
+	port.drv.irq_en = false;	/* polled: no queue interrupts */
+	VU_ASSERT(port.drv.nqp >= 2 && port.drv.pasid_width, "the port needs 2 queue pairs and PASIDs");
+	ioas_a = vu_ioas_alloc(port.dev.iommufd);
+	ioas_b = vu_ioas_alloc(port.dev.iommufd);
+	vu_attach(&port.dev, ioas_a, PASID_A);
+	vu_attach(&port.dev, ioas_b, PASID_B);
+	pnic_vfio_enable(&port, PNIC_BACKEND_LOOPBACK);
 	area_b = mmap(NULL, AREA_LEN, PROT_READ | PROT_WRITE,
 		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 	VU_ASSERT(area_b != MAP_FAILED, "mmap");
-	vu_map(port.d.iommufd, ioas_b, area_b, AREA_LEN, AREA_IOVA);
+	vu_map(port.dev.iommufd, ioas_b, area_b, AREA_LEN, AREA_IOVA);
 	end();
 
 	VU_ASSERT(pipe(msg) == 0 && pipe(go) == 0 && pipe(life) == 0, "pipe");
@@ -499,7 +509,7 @@ main(int argc, char **argv)
 	reap(pid_pager, "the pager");
 	pid_pager = 0;
 	begin(SLOW_MS, "the close of the port");
-	pnr_close(&port);
+	pnic_vfio_close(&port);
 	end();
 	printf("OK: tenant B kept %.0f%% of its rate beside a stuck tenant\n",
 	       100 * during / before);

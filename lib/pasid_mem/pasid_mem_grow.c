@@ -1,0 +1,190 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Copyright(c) 2026 The dpdk-pasid authors
+ */
+/*
+ * Growth and release of a heap's segments: one hugepage segment, one IOAS
+ * mapping and one chunk of the DPDK malloc heap each, added in the lowest
+ * free slot and removed whole.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include <rte_errno.h>
+#include <rte_malloc.h>
+
+#include "pasid_mem_private.h"
+
+static uint64_t
+now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000000000ull + t.tv_nsec;
+}
+
+/*
+ * Unmap the segment in @slot from the IOAS. On a failure other than ENOENT
+ * (the IOAS no longer holds the mapping) the IOAS still maps the IOVA and
+ * pins the hugepages: the segment stays in its slot with its IOVA reserved,
+ * so growth never picks that IOVA again, and a later release retries.
+ * Heap lock held. Return: 0 or -errno of the unmap.
+ */
+static int
+unmap_seg(struct rte_pasid_mem_heap *h, unsigned int slot)
+{
+	struct pasid_mem_seg *seg = &h->segs[slot];
+	int err;
+
+	if (seg->iova == RTE_BAD_IOVA)
+		return 0;
+	err = pasid_mem_ioas_unmap(&h->ioas, seg->iova, seg->len);
+	if (err < 0 && err != -ENOENT) {
+		PMEM_LOG(ERR, "heap %s: segment %u stays mapped at IOVA %#" PRIx64 " (its "
+			"hugepages and IOVA stay reserved); the next shrink or destroy retries",
+			h->name, slot, seg->iova);
+		return err;
+	}
+	seg->iova = RTE_BAD_IOVA;
+	return 0;
+}
+
+/* Add one segment in the lowest free slot. Heap lock held. Return: 0 or -errno. */
+int
+pasid_mem_grow_one(struct rte_pasid_mem_heap *h)
+{
+	struct pasid_iova_range *avail = NULL, *used = NULL;
+	unsigned int n_avail = 0, n_used = 0, i, slot;
+	struct pasid_mem_seg *seg;
+	rte_iova_t *iovas = NULL;
+	uint64_t iova, npages, k, t0;
+	int err;
+
+	if (h->nsegs == h->max_segs) {
+		PMEM_LOG(ERR, "heap %s: limit reached: %u segments of %" PRIu64
+			" bytes = max_size; "
+			"raise max_size or free memory", h->name, h->max_segs, h->seg_size);
+		return -ENOMEM;
+	}
+	for (slot = 0; slot < h->max_segs; slot++)
+		if (h->segs[slot].fd < 0)
+			break;
+	seg = &h->segs[slot];
+	err = pasid_mem_seg_create(&h->src, h->base + (uint64_t)slot * h->seg_size,
+		h->seg_size, seg);
+	if (err < 0)
+		return err;
+
+	/* The map step (timed for the statistics): IOVA ranges, IOVA choice, map. */
+	t0 = now_ns();
+	err = pasid_mem_ioas_ranges(&h->ioas, h->iova_min, h->iova_max, &avail, &n_avail);
+	if (err < 0)
+		goto fail_seg;
+	used = calloc(h->max_segs, sizeof(*used));
+	if (used == NULL) {
+		err = -ENOMEM;
+		goto fail_seg;
+	}
+	for (i = 0; i < h->max_segs; i++) {
+		if (h->segs[i].iova == RTE_BAD_IOVA)
+			continue;
+		used[n_used].start = h->segs[i].iova;
+		used[n_used].last = h->segs[i].iova + h->segs[i].len - 1;
+		n_used++;
+	}
+	err = pasid_iova_find(avail, n_avail, used, n_used, h->seg_size, h->src.page_size, &iova);
+	if (err < 0) {
+		PMEM_LOG(ERR, "heap %s: no free IOVA block of %" PRIu64 " bytes aligned to %" PRIu64
+			" in IOAS %u (%u usable ranges within [%#" PRIx64 ", %#" PRIx64 "])",
+			h->name, h->seg_size, h->src.page_size, h->ioas.ioas_id, n_avail,
+			h->iova_min, h->iova_max);
+		goto fail_seg;
+	}
+	err = pasid_mem_ioas_map(&h->ioas, seg, iova);
+	if (err < 0)
+		goto fail_seg;
+	if (h->ioas.iommufd != RTE_PASID_MEM_NO_IOMMU)
+		h->ioas.map_ns += now_ns() - t0;
+	seg->iova = iova;
+
+	npages = h->seg_size / h->src.page_size;
+	iovas = malloc(sizeof(*iovas) * npages);
+	if (iovas == NULL) {
+		err = -ENOMEM;
+		goto fail_map;
+	}
+	for (k = 0; k < npages; k++)
+		iovas[k] = iova + k * h->src.page_size;
+	if (rte_malloc_heap_memory_add(h->name, seg->va, seg->len, iovas, npages,
+			h->src.page_size) < 0) {
+		err = -rte_errno;
+		PMEM_LOG(ERR, "heap %s: adding %" PRIu64 " bytes to the DPDK malloc heap "
+			"failed: %s%s", h->name, seg->len, rte_strerror(rte_errno),
+			rte_errno == ENOSPC ? " (DPDK is out of memseg lists, "
+			"RTE_MAX_MEMSEG_LISTS: use larger segments; the segments of a process "
+			"that died without destroying its heap stay counted until the whole "
+			"process group restarts)" : "");
+		goto fail_map;
+	}
+	seg->added = true;
+	__atomic_store_n(&h->seg_iova[slot], iova, __ATOMIC_RELEASE);
+	h->nsegs++;
+	PMEM_LOG(DEBUG, "heap %s: segment %u at %p, %" PRIu64 " bytes, IOVA %#" PRIx64,
+		h->name, slot, seg->va, seg->len, iova);
+	free(iovas);
+	free(avail);
+	free(used);
+	return 0;
+
+fail_map:
+	if (unmap_seg(h, slot) < 0) {
+		/* Still mapped: the slot stays (IOVA reserved); shrink retries. */
+		h->nsegs++;
+		free(iovas);
+		free(avail);
+		free(used);
+		return err;
+	}
+fail_seg:
+	pasid_mem_seg_destroy(seg);
+	free(iovas);
+	free(avail);
+	free(used);
+	return err;
+}
+
+/*
+ * Remove the segment in @slot whole: from the malloc heap (-EBUSY while it
+ * holds an allocation), then its one IOAS mapping, then the hugepages.
+ * A failed unmap (unmap_seg()) keeps the segment in its slot, out of the
+ * malloc heap, unless @force (creation's unwind, where the heap goes away:
+ * the IOAS keeps the pages until it is destroyed). Heap lock held.
+ * Return: 0 or -errno (the segment is then still in its slot, unless @force).
+ */
+int
+pasid_mem_release_one(struct rte_pasid_mem_heap *h, unsigned int slot, bool force)
+{
+	struct pasid_mem_seg *seg = &h->segs[slot];
+	int err;
+
+	if (seg->added) {
+		if (rte_malloc_heap_memory_remove(h->name, seg->va, seg->len) < 0) {
+			if (rte_errno != EBUSY)
+				PMEM_LOG(ERR, "heap %s: removing segment %u from the DPDK heap "
+					"failed: %s", h->name, slot, rte_strerror(rte_errno));
+			return -rte_errno;
+		}
+		seg->added = false;
+	}
+	__atomic_store_n(&h->seg_iova[slot], RTE_BAD_IOVA, __ATOMIC_RELEASE);
+	err = unmap_seg(h, slot);
+	if (err < 0 && !force)
+		return err;
+	pasid_mem_seg_destroy(seg);
+	h->nsegs--;
+	PMEM_LOG(DEBUG, "heap %s: released segment %u", h->name, slot);
+	return err;
+}
