@@ -56,7 +56,7 @@ pick(unsigned int n)
 
 static const char *const keys[] = {
 	"backend", "driver", "Backend", "backend ", " backend", "bogus", "", "=",
-	"backend\xff", "\xc3\x28", "\xe2\x82", "b\xc0\xaf" "ckend", "backend\x01",
+	"backend\xff", "\xc3\x28", "\xe2\x82", "b\300\257ckend", "backend\x01",
 };
 
 static const char *const values[] = {
