@@ -38,8 +38,9 @@ pnic_link_update(struct rte_eth_dev *dev, int wait __rte_unused)
 	return rte_eth_linkstatus_set(dev, &link);
 }
 
-/* How long the interrupt thread waits before it tries the queue lock again. */
 static_assert(PNIC_MAX_QUEUES <= 32, "pnic_faults_scan() keeps the queues in 32 bits");
+
+/* How long the interrupt thread waits before it tries the queue lock again. */
 #define FAULT_RETRY_US 10000
 
 /* Is device queue @hwq in FAULTED? */

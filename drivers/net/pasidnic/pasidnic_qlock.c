@@ -126,7 +126,7 @@ qop_name(unsigned int kind)
 	case PNIC_QOP_RELEASE:
 		return "a queue release";
 	default:
-		return "no queue operation";
+		return "?";
 	}
 }
 
@@ -221,9 +221,13 @@ pnic_qlock_repair(struct pnic_port *p)
 	unsigned int dir;
 	uint16_t i;
 
-	PNIC_LOG(WARNING, "port %u: the queue lock's holder (process %d) died holding it, in %s "
-		 "of %s queue %u: repairing the queue state", p->port_id, (int)op.pid,
-		 qop_name(op.kind), pnic_dir_name(op.dir), op.qid);
+	if (op.kind == PNIC_QOP_NONE)
+		PNIC_LOG(WARNING, "port %u: the queue lock's holder died holding it, with no queue "
+			 "operation half done: checking the queue state", p->port_id);
+	else
+		PNIC_LOG(WARNING, "port %u: the queue lock's holder (process %d) died holding it, "
+			 "in %s of %s queue %u: repairing the queue state", p->port_id,
+			 (int)op.pid, qop_name(op.kind), pnic_dir_name(op.dir), op.qid);
 	switch (op.kind) {
 	case PNIC_QOP_START:
 	case PNIC_QOP_STOP:
