@@ -5,6 +5,7 @@
  * a running pasidnic port programmed with the domain's PASID.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <rte_bus_iommufd.h>
@@ -151,6 +152,10 @@ pw_queue_close(struct pw_queue *q)
 		}
 	}
 	if (q->mp != NULL) {
+		/* The queue pair gave its mbufs back: the tests check that none is missing. */
+		printf("pool %s: %u available + %u in use == %u\n", q->mp->name,
+		       rte_mempool_avail_count(q->mp), rte_mempool_in_use_count(q->mp),
+		       q->mp->size);
 		rte_mempool_free(q->mp);
 		q->mp = NULL;
 	}

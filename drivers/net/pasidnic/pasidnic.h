@@ -11,6 +11,9 @@
  *   pasidnic_stats.c    stats and xstats (one table of names and offsets)
  *   pasidnic_intr.c     link state, the misc interrupt, DMA faults
  *   pasidnic_queue.c    queue set-up, start, stop, release (both directions)
+ *   pasidnic_qlock.c    the port's queue lock (a robust mutex shared by the
+ *                       processes), its repair when a holder dies, freeing a
+ *                       queue (also a dead owner's), the park test hook
  *   pasidnic_rxtx.c     the RX and TX bursts
  *   pasidnic_devargs.c  the driver-layer devargs (no device, no EAL needed)
  * (pasidnic_mp.c reads pnic_eth_ops of pasidnic_ethdev.c to recognise a port.)
@@ -27,7 +30,7 @@
 #include <rte_ether.h>
 #include <rte_log.h>
 #include <rte_mbuf.h>
-#include <rte_spinlock.h>
+#include <pthread.h>
 #include <rte_version.h>
 
 #include "bus_iommufd_driver.h"
@@ -115,8 +118,33 @@ struct pnic_proc {
 	struct rte_eth_dev *eth_dev;
 	int fd;                        /* device fd in this process */
 	uint8_t *db;                   /* doorbell page (BAR2 mmap) in this process */
-	/* PASID domain of each queue pair (rte_pmd_pasidnic_queue_domain_set). */
-	struct rte_iommufd_domain *domain[PNIC_MAX_QP];
+	/*
+	 * PASID of the domain of each queue pair (rte_pmd_pasidnic_queue_domain_set),
+	 * 0 for the RID. A number, not the domain: the domain may be destroyed
+	 * meanwhile, and a queue setup asks the bus whether it still exists.
+	 */
+	int pasid[PNIC_MAX_QP];
+};
+
+/* What a holder of the queue lock is doing (pasidnic_qlock.c). */
+enum pnic_qop_kind {
+	PNIC_QOP_NONE = 0,
+	PNIC_QOP_START,                /* q_start_locked() of queue (dir, qid) */
+	PNIC_QOP_STOP,                 /* q_stop_locked() of queue (dir, qid) */
+	PNIC_QOP_RELEASE,              /* pnic_q_release_locked() of queue q */
+};
+
+/*
+ * The record of an operation that breaks the queue state's invariants for a
+ * while (pasidnic_qlock.c), written under the lock before it does, cleared
+ * after: what the next holder repairs if this one dies.
+ */
+struct pnic_qop {
+	uint8_t kind;                  /* enum pnic_qop_kind */
+	uint8_t dir;
+	uint16_t qid;
+	int32_t pid;                   /* the holder */
+	struct pnic_qbase *q;          /* RELEASE: the queue (NULL once freed) */
 };
 
 /* Private data of a port, shared by all processes (dev->data->dev_private). */
@@ -131,9 +159,12 @@ struct pnic_port {
 	bool intr_on;                  /* the misc callback is registered */
 	/*
 	 * Serialises queue set-up/start/stop/release, stats and the fault
-	 * interrupt across processes (control path only): pnic_qlock().
+	 * interrupt across processes (control path only): pnic_qlock(). A
+	 * process-shared robust mutex (pasidnic_qlock.c), and what it protects.
 	 */
-	rte_spinlock_recursive_t qlock;
+	pthread_mutex_t qlock;
+	struct pnic_qop qop;
+	uint32_t qlock_repairs;        /* times a dead holder's state was repaired */
 	bool promisc;
 	bool allmulti;
 	/* Queues of live processes ethdev "released", by direction and queue id. */
@@ -150,17 +181,80 @@ pnic_proc(const struct pnic_port *p)
 	return rte_eth_devices[p->port_id].process_private;
 }
 
-/* The port's queue lock (see struct pnic_port); recursive. */
+/*
+ * pasidnic_qlock.c: the port's queue lock (see struct pnic_port). Not
+ * recursive. Whoever takes it after a holder died repairs the queue state
+ * first (EOWNERDEAD), so it always returns with the invariants holding.
+ */
+/* Initialise the lock in the port's shared data (the primary, at probe). 0 or -errno. */
+int pnic_qlock_init(struct pnic_port *p);
+/* Take the lock, waiting for it. */
+void pnic_qlock(struct pnic_port *p);
+/* Take the lock if it is free: 0, or -EBUSY (another thread holds it). */
+int pnic_qtrylock(struct pnic_port *p);
+/*
+ * Take the lock for a control operation: on the EAL interrupt thread only if
+ * free (it must never wait on a worker), elsewhere waiting. 0 or -EBUSY.
+ */
+int pnic_qlock_ctl(struct pnic_port *p);
+void pnic_qunlock(struct pnic_port *p);
+
+/* Record operation @kind on queue @q (or queue @dir/@qid) before it breaks an invariant. */
 static inline void
-pnic_qlock(struct pnic_port *p)
+pnic_qop_begin(struct pnic_port *p, enum pnic_qop_kind kind, unsigned int dir, uint16_t qid,
+	       struct pnic_qbase *q)
 {
-	rte_spinlock_recursive_lock(&p->qlock);
+	p->qop.pid = getpid();
+	p->qop.dir = (uint8_t)dir;
+	p->qop.qid = qid;
+	p->qop.q = q;
+	rte_compiler_barrier();
+	p->qop.kind = (uint8_t)kind;
+	rte_compiler_barrier();
 }
 
+/* The invariants hold again. */
 static inline void
-pnic_qunlock(struct pnic_port *p)
+pnic_qop_end(struct pnic_port *p)
 {
-	rte_spinlock_recursive_unlock(&p->qlock);
+	rte_compiler_barrier();
+	p->qop.kind = PNIC_QOP_NONE;
+	p->qop.q = NULL;
+	rte_compiler_barrier();
+}
+
+/*
+ * Free queue @q, which is out of its slot, with the lock held: reset its
+ * device queue, free its mbufs, ring, sw_ring and the structure. Its owner
+ * (@owner true) frees everything; another process (the owner has exited)
+ * frees what is in DPDK's main memory: the mbufs of pools there go back to
+ * them (the dead process's mempool cache and the mbufs it held are lost),
+ * those in the dead process's own heap are not touched, and are counted.
+ */
+void pnic_q_free(struct rte_eth_dev *dev, struct pnic_qbase *q, bool owner);
+/*
+ * Free the mbufs of @q's sw_ring, clearing each slot first (see pnic_q_free).
+ * Returns how many were not returned to their pools.
+ */
+unsigned int pnic_q_mbufs_free(struct pnic_qbase *q, bool owner);
+
+/*
+ * Test hook (doc/testing.md, "Test hooks"): with DPDK_PASID_HOOK_PARK=<point>
+ * in its environment, a process that reaches point <point> writes "pasidnic:
+ * parked in <point> ..." to stderr and pauses for ever, so that a test can
+ * SIGKILL it there. Points: qlock (just after taking the queue lock),
+ * qlock_start (in a queue start: device queue enabled, RX ring filled, not
+ * marked started yet), qlock_release (in a queue release: the queue out of
+ * its slot, nothing freed yet). Unarmed: one branch on a flag read at load.
+ */
+extern bool pnic_hook_park_armed;
+void pnic_hook_park_at(const char *where);
+
+static inline void
+pnic_hook_park(const char *where)
+{
+	if (unlikely(pnic_hook_park_armed))
+		pnic_hook_park_at(where);
 }
 
 /*

@@ -242,20 +242,25 @@ pnic_mac_addr_set(struct rte_eth_dev *dev, struct rte_ether_addr *mac)
 static int
 pnic_mtu_set(struct rte_eth_dev *dev, uint16_t mtu)
 {
+	struct pnic_port *p = dev->data->dev_private;
 	uint32_t frame = mtu + RTE_ETHER_HDR_LEN;
 	uint16_t i;
+	int ret = pnic_qlock_ctl(p);
 
+	if (ret < 0)
+		return ret;
 	/* One buffer per frame: every RX buffer must hold a whole frame. */
-	for (i = 0; i < dev->data->nb_rx_queues; i++) {
-		const struct pnic_rxq *rxq = dev->data->rx_queues[i];
+	for (i = 0; i < pnic_nb_queues(dev, PNIC_DIR_RX) && ret == 0; i++) {
+		const struct pnic_rxq *rxq = (const void *)pnic_queue(dev, PNIC_DIR_RX, i);
 
 		if (rxq != NULL && frame > rxq->buf_len) {
 			PNIC_LOG(ERR, "port %u: MTU %u needs %u-byte buffers, RX queue %u has %u",
 				 dev->data->port_id, mtu, frame, i, rxq->buf_len);
-			return -EINVAL;
+			ret = -EINVAL;
 		}
 	}
-	return 0;
+	pnic_qunlock(p);
+	return ret;
 }
 
 const struct eth_dev_ops pnic_eth_ops = {
@@ -436,10 +441,11 @@ pnic_probe(struct rte_iommufd_driver *drv __rte_unused, struct rte_iommufd_devic
 	pnic_closing_set(eth_dev->data->port_id, false);
 	rte_strscpy(p->name, idev->name, sizeof(p->name));
 	p->port_id = eth_dev->data->port_id;
-	rte_spinlock_recursive_init(&p->qlock);
 	p->args = args;
 	p->promisc = true;
-	ret = pnic_proc_init(eth_dev, idev);
+	ret = pnic_qlock_init(p);
+	if (ret == 0)
+		ret = pnic_proc_init(eth_dev, idev);
 	if (ret < 0)
 		goto fail;
 	ret = pnic_hw_init(p, idev);

@@ -6,11 +6,13 @@
  * faulted queue is marked: its fast path stops until the queue is stopped
  * and started again (doc/pmd_pasidnic.md, "Faults").
  */
+#include <assert.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <string.h>
 
 #include <ethdev_driver.h>
+#include <rte_alarm.h>
 #include <rte_bus_iommufd.h>
 #include <rte_cycles.h>
 #include <rte_errno.h>
@@ -36,15 +38,33 @@ pnic_link_update(struct rte_eth_dev *dev, int wait __rte_unused)
 	return rte_eth_linkstatus_set(dev, &link);
 }
 
-/* Mark @q when the device put it in FAULTED: the fast path then stops using it. */
+static_assert(PNIC_MAX_QUEUES <= 32, "pnic_faults_scan() keeps the queues in 32 bits");
+
+/* How long the interrupt thread waits before it tries the queue lock again. */
+#define FAULT_RETRY_US 10000
+
+/* Is device queue @hwq in FAULTED? */
+static bool
+hwq_faulted(const struct pnic_port *p, unsigned int hwq)
+{
+	return (pnic_qrd(p, hwq, PNIC_Q_STATUS) & PNIC_Q_STATE_MASK) == PNIC_Q_STATE_FAULTED;
+}
+
+/*
+ * Mark @q when the device put it in FAULTED: the fast path then stops using
+ * it. @arg: the device queues seen FAULTED before the lock was taken (a
+ * bitmap); only those are read again, under the lock (a queue may have been
+ * restarted in between), so that the common case reads no register there.
+ */
 static void
-fault_check(struct rte_eth_dev *dev, struct pnic_qbase *q, void *arg __rte_unused)
+fault_check(struct rte_eth_dev *dev, struct pnic_qbase *q, void *arg)
 {
 	struct pnic_port *p = dev->data->dev_private;
+	const uint32_t *seen = arg;
 
-	if (!q->started || q->faulted)
+	if (!q->started || q->faulted || !(*seen & (UINT32_C(1) << q->hwq)))
 		return;
-	if ((pnic_qrd(p, q->hwq, PNIC_Q_STATUS) & PNIC_Q_STATE_MASK) != PNIC_Q_STATE_FAULTED)
+	if (!hwq_faulted(p, q->hwq))
 		return;
 	q->faulted = 1;
 	PNIC_LOG(ERR, "port %u: %s queue %u faulted at IOVA %#llx"
@@ -52,6 +72,42 @@ fault_check(struct rte_eth_dev *dev, struct pnic_qbase *q, void *arg __rte_unuse
 		 dev->data->port_id, pnic_dir_name(q->dir), q->queue_id,
 		 (unsigned long long)pnic_qrd(p, q->hwq, PNIC_Q_FAULT_IOVA_HI) << 32 |
 		 pnic_qrd(p, q->hwq, PNIC_Q_FAULT_IOVA_LO), q->pasid);
+}
+
+static void pnic_fault_retry(void *arg);
+
+/*
+ * Find and mark every faulted queue, on the EAL interrupt thread, which must
+ * never wait on a lock a worker can hold: the device queues are read
+ * unlocked, and when the lock is busy, an alarm tries again later.
+ */
+static void
+pnic_faults_scan(struct rte_eth_dev *dev)
+{
+	struct pnic_port *p = dev->data->dev_private;
+	uint32_t seen = 0;
+	unsigned int hwq;
+
+	for (hwq = 0; hwq < 2 * p->nb_qp; hwq++)
+		if (hwq_faulted(p, hwq))
+			seen |= UINT32_C(1) << hwq;
+	if (seen == 0)
+		return;
+	if (pnic_qtrylock(p) < 0) {
+		if (rte_eal_alarm_set(FAULT_RETRY_US, pnic_fault_retry, dev) != 0)
+			PNIC_LOG(ERR, "port %u: cannot set an alarm to look for faulted queues "
+				 "again: they are marked at the next fault interrupt",
+				 dev->data->port_id);
+		return;
+	}
+	pnic_foreach_queue(dev, fault_check, &seen);
+	pnic_qunlock(p);
+}
+
+static void
+pnic_fault_retry(void *arg)
+{
+	pnic_faults_scan(arg);
 }
 
 /* Log the latched fault, acknowledge it, find every faulted queue. */
@@ -79,9 +135,7 @@ pnic_fault_handle(struct rte_eth_dev *dev)
 		pnic_wr(p, PNIC_REG_FAULT_INFO, PNIC_FAULT_INFO_VALID);
 	}
 	/* Every faulted queue, against queue start/stop/release on the control thread. */
-	pnic_qlock(p);
-	pnic_foreach_queue(dev, fault_check, NULL);
-	pnic_qunlock(p);
+	pnic_faults_scan(dev);
 }
 
 /* Vector 0 (PNIC_VEC_MISC): link changes and faults. */
@@ -136,6 +190,8 @@ pnic_intr_off(struct pnic_port *p)
 		if (ret == -EAGAIN)
 			rte_delay_ms(1);
 	} while (ret == -EAGAIN);
+	/* After the callback: it may have set one. */
+	rte_eal_alarm_cancel(pnic_fault_retry, pp->eth_dev);
 	rte_iommufd_intr_disable(pp->idev);
 	p->intr_on = false;
 }

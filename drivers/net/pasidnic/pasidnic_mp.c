@@ -9,14 +9,12 @@
  * the clean-up after a dead owner, the rte_pmd_pasidnic_* API.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <ethdev_driver.h>
 #include <rte_bus_iommufd.h>
-#include <rte_cycles.h>
 
 #include "pasidnic.h"
 #include "rte_pmd_pasidnic.h"
@@ -44,7 +42,7 @@ pnic_queue_pair_release(struct rte_eth_dev *dev, uint16_t qid)
 		pnic_q_release_locked(dev, PNIC_DIR_RX, qid);
 	if (txq != NULL)
 		pnic_q_release_locked(dev, PNIC_DIR_TX, qid);
-	pnic_proc(p)->domain[qid] = NULL;
+	pnic_proc(p)->pasid[qid] = 0;
 out:
 	pnic_qunlock(p);
 	return ret;
@@ -63,63 +61,6 @@ pnic_queue_pairs_release_own(struct rte_eth_dev *dev)
 		if ((rxq != NULL && rxq->owner == getpid()) ||
 		    (txq != NULL && txq->owner == getpid()))
 			pnic_queue_pair_release(dev, i);
-	}
-}
-
-/*
- * Does thread @tid still run? A zombie does not. For the queue lock's holder,
- * a thread id (which a pidfd cannot name before Linux 6.9): the one place the
- * driver reads /proc, until the lock becomes a robust mutex.
- */
-static bool
-thread_alive(int tid)
-{
-	char path[32], buf[160];
-	const char *st;
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", tid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return errno != ENOENT && errno != ESRCH;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
-	st = strrchr(buf, ')');      /* "pid (comm) S ..." */
-	return st == NULL || st[1] == '\0' || (st[2] != 'Z' && st[2] != 'X');
-}
-
-/*
- * Take the port's queue lock for the primary's worker-exit handler. A worker
- * killed inside a queue start/stop leaves the lock taken by a thread that is
- * gone: after half a second, take the lock over instead of waiting forever.
- * The holder is dead when its thread no longer runs, or when no holder has
- * been recorded for 100 ms on end (it died between taking the spinlock and
- * recording itself, or between the reverse steps of the unlock).
- */
-static void
-qlock_take_from_dead(struct pnic_port *p)
-{
-	uint64_t hz = rte_get_timer_hz();
-	uint64_t deadline = rte_get_timer_cycles() + hz / 2, anonymous = 0, now;
-	int holder;
-
-	while (!rte_spinlock_recursive_trylock(&p->qlock)) {
-		holder = p->qlock.user;
-		now = rte_get_timer_cycles();
-		anonymous = holder != -1 ? 0 : anonymous != 0 ? anonymous : now;
-		if (now > deadline && ((holder != -1 && !thread_alive(holder)) ||
-				       (anonymous != 0 && now - anonymous > hz / 10))) {
-			PNIC_LOG(WARNING, "port %u: the queue lock was held by thread %d, which "
-				 "has exited: taking it over", p->port_id, holder);
-			p->qlock.count = 0;
-			p->qlock.user = -1;
-			rte_spinlock_unlock(&p->qlock.sl);
-		}
-		rte_pause();
 	}
 }
 
@@ -150,7 +91,8 @@ pnic_queue_pair_quiesce(struct rte_eth_dev *dev, uint32_t pasid)
 {
 	struct quiesce qs = { .pasid = (int)pasid };
 
-	qlock_take_from_dead(dev->data->dev_private);
+	/* A holder that died (this worker, maybe) left it repaired (pasidnic_qlock.c). */
+	pnic_qlock(dev->data->dev_private);
 	pnic_foreach_queue(dev, quiesce_one, &qs);
 	pnic_qunlock(dev->data->dev_private);
 	return qs.n;
@@ -220,7 +162,7 @@ rte_pmd_pasidnic_queue_domain_set(uint16_t port_id, uint16_t queue_id,
 	struct rte_eth_dev *dev;
 	struct pnic_proc *pp;
 	struct pnic_port *p;
-	int pasid, err;
+	int pasid = 0, err;
 
 	dev = pnic_qp_of(port_id, queue_id, &err);
 	if (dev == NULL)
@@ -238,7 +180,7 @@ rte_pmd_pasidnic_queue_domain_set(uint16_t port_id, uint16_t queue_id,
 			return -EINVAL;
 		}
 	}
-	pp->domain[queue_id] = dom;
+	pp->pasid[queue_id] = dom != NULL ? pasid : 0;
 	PNIC_LOG(INFO, "port %u: queue pair %u will use %s %d", port_id, queue_id,
 		 dom ? "PASID" : "the RID", dom ? rte_iommufd_domain_pasid(dom) : 0);
 	return 0;
@@ -247,7 +189,6 @@ rte_pmd_pasidnic_queue_domain_set(uint16_t port_id, uint16_t queue_id,
 int
 rte_pmd_pasidnic_queue_pasid(uint16_t port_id, uint16_t queue_id)
 {
-	const struct rte_iommufd_domain *dom;
 	const struct pnic_qbase *rxq;
 	struct rte_eth_dev *dev;
 	int pasid, err;
@@ -255,11 +196,13 @@ rte_pmd_pasidnic_queue_pasid(uint16_t port_id, uint16_t queue_id)
 	dev = pnic_qp_of(port_id, queue_id, &err);
 	if (dev == NULL)
 		return err;
-	dom = ((struct pnic_proc *)dev->process_private)->domain[queue_id];
 	/* A queue set up (by any process) says what it is programmed with. */
-	pnic_qlock(dev->data->dev_private);
+	err = pnic_qlock_ctl(dev->data->dev_private);
+	if (err < 0)
+		return err;
 	rxq = pnic_queue(dev, PNIC_DIR_RX, queue_id);
-	pasid = rxq != NULL ? rxq->pasid : dom != NULL ? rte_iommufd_domain_pasid(dom) : 0;
+	pasid = rxq != NULL ? rxq->pasid :
+		((struct pnic_proc *)dev->process_private)->pasid[queue_id];
 	pnic_qunlock(dev->data->dev_private);
 	return pasid;
 }

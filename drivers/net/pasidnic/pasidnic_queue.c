@@ -10,6 +10,7 @@
  * mbufs and ring; another process can only reset the device queue.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <ethdev_driver.h>
@@ -32,15 +33,50 @@ ring_size(uint16_t nb_desc)
 	return n > PNIC_RING_MAX ? PNIC_RING_MAX : n;
 }
 
-/* The PASID of queue pair @qid in this process: that of its domain, or 0 (RID). */
+/* Is PASID @pasid the PASID of a domain of this process on @dev now? 1, 0, or -ENOMEM. */
 static int
-qp_pasid(const struct pnic_port *p, uint16_t qid)
+domain_exists(const struct rte_device *dev, int pasid)
 {
-	const struct pnic_proc *pp = pnic_proc(p);
+	struct rte_iommufd_domain_info *info = NULL;
+	int n = 0, max = 0, i, found = 0;
 
-	if (pp->domain[qid] == NULL)
+	/* Any number of domains (the list may grow between the two calls). */
+	do {
+		free(info);
+		max = n + 16;
+		info = malloc(sizeof(*info) * (size_t)max);
+		if (info == NULL)
+			return -ENOMEM;
+		n = rte_iommufd_dev_domains(dev, info, (unsigned int)max);
+	} while (n > max);
+	for (i = 0; i < n && !found; i++)
+		found = (int)info[i].pasid == pasid && info[i].owner == getpid();
+	free(info);
+	return found;
+}
+
+/*
+ * The PASID queue pair @qid uses in this process: 0 (RID), or that of the
+ * domain given with rte_pmd_pasidnic_queue_domain_set(), which must still be
+ * a domain of this process: the driver keeps its PASID, not a pointer to it,
+ * and asks the bus (P5). The PASID, or -ENXIO or -ENOMEM after a message.
+ */
+static int
+qp_pasid(const struct rte_eth_dev *dev, unsigned int dir, uint16_t qid)
+{
+	const struct pnic_port *p = dev->data->dev_private;
+	int pasid = pnic_proc(p)->pasid[qid], ret;
+
+	if (pasid == 0)
 		return 0;
-	return rte_iommufd_domain_pasid(pp->domain[qid]);
+	ret = domain_exists(dev->device, pasid);
+	if (ret == 1)
+		return pasid;
+	PNIC_LOG(ERR, "port %u: %s queue %u: %s", dev->data->port_id, pnic_dir_name(dir), qid,
+		 ret < 0 ? "no memory to list the bus's domains" :
+		 "the domain given to its queue pair was destroyed: give it one again "
+		 "(rte_pmd_pasidnic_queue_domain_set)");
+	return ret < 0 ? ret : -ENXIO;
 }
 
 /*
@@ -74,73 +110,39 @@ ring_alloc(uint32_t n, unsigned int socket_id, rte_iova_t *iova)
 	return ring;
 }
 
-/* A dead owner's ring in DPDK's main memory (a RID queue) can be freed; one in its heap is gone. */
-static void
-ring_free_if_shared(volatile struct pnic_desc *ring)
-{
-	void *va = (void *)(uintptr_t)ring;
-	const struct rte_memseg_list *msl = rte_mem_virt2memseg_list(va);
-
-	if (msl != NULL && !msl->external)
-		rte_free(va);
-}
-
 static void
 q_free_mbufs(struct pnic_qbase *q)
 {
-	uint32_t i;
-
-	for (i = 0; i < q->nb_desc; i++) {
-		if (q->sw_ring[i] != NULL)
-			rte_pktmbuf_free_seg(q->sw_ring[i]);
-		q->sw_ring[i] = NULL;
-	}
+	pnic_q_mbufs_free(q, true);
 }
 
 /*
- * A queue of another live process was "released" by ethdev (which clears the
- * slot after the release op, e.g. before a queue setup): put it back, and
- * refuse the setup. A kept queue whose owner has exited since is freed.
- * Returns -EBUSY when the queue went back to its owner.
+ * Free slot @qid for a new queue, lock held: release what is there, unless
+ * another live process owns it. A queue of another live process that ethdev
+ * "released" (it clears the slot after the release op, e.g. before a queue
+ * setup) was kept aside: it goes back to its slot and the setup is refused;
+ * a kept queue whose owner has exited since is freed.
+ * 0, or -EBUSY after a message.
  */
 static int
-q_kept_restore(struct rte_eth_dev *dev, unsigned int dir, uint16_t qid)
+q_claim_locked(struct rte_eth_dev *dev, unsigned int dir, uint16_t qid)
 {
 	struct pnic_port *p = dev->data->dev_private;
-	struct pnic_qbase *kept;
-	int ret = 0;
+	struct pnic_qbase *cur = pnic_queue(dev, dir, qid), *kept = p->kept[dir][qid];
 
-	pnic_qlock(p);
-	kept = p->kept[dir][qid];
-	p->kept[dir][qid] = NULL;
-	if (kept != NULL && pnic_queue(dev, dir, qid) == NULL) {
+	if (cur == NULL && kept != NULL) {
+		/* Slot first, then forget it (I2: a kept queue in its slot is not kept). */
 		pnic_queue_set(dev, dir, qid, kept);
-		if (pnic_other_alive(kept->owner))
-			ret = -EBUSY;
-		else
-			pnic_q_release_locked(dev, dir, qid);
+		cur = kept;
 	}
-	pnic_qunlock(p);
-	return ret;
-}
-
-/* First step of a setup: free slot @qid, unless another live process owns it. */
-static int
-q_claim(struct rte_eth_dev *dev, unsigned int dir, uint16_t qid)
-{
-	struct pnic_port *p = dev->data->dev_private;
-
-	if (qid >= p->nb_qp)
-		return -EINVAL;
-	if (pnic_queue(dev, dir, qid) != NULL)
-		pnic_q_release(dev, dir, qid);
-	if (q_kept_restore(dev, dir, qid) < 0) {
-		PNIC_LOG(ERR, "port %u: %s queue %u belongs to process %d, which still runs",
-			 dev->data->port_id, pnic_dir_name(dir), qid,
-			 (int)pnic_queue(dev, dir, qid)->owner);
-		return -EBUSY;
-	}
-	return 0;
+	p->kept[dir][qid] = NULL;
+	if (cur == NULL || pnic_q_release_locked(dev, dir, qid))
+		return 0;
+	/* Another live process's: it stays in its slot, not kept. */
+	p->kept[dir][qid] = NULL;
+	PNIC_LOG(ERR, "port %u: %s queue %u belongs to process %d, which still runs",
+		 dev->data->port_id, pnic_dir_name(dir), qid, (int)cur->owner);
+	return -EBUSY;
 }
 
 /* Allocate a queue of @size bytes (struct pnic_rxq or pnic_txq) and its rings. */
@@ -178,20 +180,55 @@ q_alloc(struct rte_eth_dev *dev, unsigned int dir, uint16_t qid, uint16_t nb_des
 	q->queue_id = qid;
 	q->dir = (uint8_t)dir;
 	q->hwq = PNIC_QUEUE(qid, dir);
-	q->pasid = qp_pasid(p, qid);
 	q->owner = getpid();
 	return q;
 }
 
-/* Last step of a setup: the queue goes in its slot. */
+/* Free a queue that was never installed (this process's). */
 static void
+q_unalloc(struct pnic_qbase *q)
+{
+	rte_free(q->sw_ring);
+	rte_free((void *)(uintptr_t)q->ring);
+	rte_free(q);
+}
+
+/*
+ * Last step of a setup: the queue goes in its slot (I1: one store), which is
+ * claimed under the lock. Allocation came first, without the lock (a
+ * pasid_mem heap may grow: system calls). 0, or -EBUSY (@q is freed).
+ */
+static int
 q_install(struct rte_eth_dev *dev, struct pnic_qbase *q, bool deferred)
 {
+	struct pnic_port *p = dev->data->dev_private;
+	int ret;
+
 	q->deferred = deferred;
-	pnic_queue_set(dev, q->dir, q->queue_id, q);
+	pnic_qlock(p);
+	ret = q_claim_locked(dev, q->dir, q->queue_id);
+	if (ret == 0)
+		pnic_queue_set(dev, q->dir, q->queue_id, q);
+	pnic_qunlock(p);
+	if (ret < 0) {
+		q_unalloc(q);
+		return ret;
+	}
 	PNIC_LOG(DEBUG, "port %u: %s queue %u: %u descriptors, ring IOVA %#llx, %s %d",
 		 q->port_id, pnic_dir_name(q->dir), q->queue_id, q->nb_desc,
 		 (unsigned long long)q->ring_iova, q->pasid ? "PASID" : "RID", q->pasid);
+	return 0;
+}
+
+/* The checks of a setup of queue @qid of direction @dir: its PASID, or -errno. */
+static int
+q_setup_check(struct rte_eth_dev *dev, unsigned int dir, uint16_t qid)
+{
+	const struct pnic_port *p = dev->data->dev_private;
+
+	if (qid >= p->nb_qp)
+		return -EINVAL;
+	return qp_pasid(dev, dir, qid);
 }
 
 int
@@ -201,11 +238,11 @@ pnic_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
 {
 	struct pnic_rxq *rxq;
 	uint32_t room;
-	int ret;
+	int pasid;
 
-	ret = q_claim(dev, PNIC_DIR_RX, qid);
-	if (ret < 0)
-		return ret;
+	pasid = q_setup_check(dev, PNIC_DIR_RX, qid);
+	if (pasid < 0)
+		return pasid;
 	room = rte_pktmbuf_data_room_size(mp);
 	if (room <= RTE_PKTMBUF_HEADROOM + RTE_ETHER_MIN_LEN) {
 		PNIC_LOG(ERR, "port %u: RX queue %u: mbufs of pool %s are too small (%u bytes)",
@@ -216,10 +253,10 @@ pnic_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
 					 sizeof(*rxq));
 	if (rxq == NULL)
 		return -ENOMEM;
+	rxq->q.pasid = pasid;
 	rxq->mp = mp;
 	rxq->buf_len = (uint16_t)RTE_MIN(room - RTE_PKTMBUF_HEADROOM, (uint32_t)PNIC_MAX_PKT);
-	q_install(dev, &rxq->q, conf != NULL && conf->rx_deferred_start);
-	return 0;
+	return q_install(dev, &rxq->q, conf != NULL && conf->rx_deferred_start);
 }
 
 int
@@ -227,26 +264,25 @@ pnic_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
 		    unsigned int socket_id, const struct rte_eth_txconf *conf)
 {
 	struct pnic_qbase *q;
-	int ret;
+	int pasid;
 
-	ret = q_claim(dev, PNIC_DIR_TX, qid);
-	if (ret < 0)
-		return ret;
+	pasid = q_setup_check(dev, PNIC_DIR_TX, qid);
+	if (pasid < 0)
+		return pasid;
 	q = q_alloc(dev, PNIC_DIR_TX, qid, nb_desc, socket_id, sizeof(struct pnic_txq));
 	if (q == NULL)
 		return -ENOMEM;
-	q_install(dev, q, conf != NULL && conf->tx_deferred_start);
-	return 0;
+	q->pasid = pasid;
+	return q_install(dev, q, conf != NULL && conf->tx_deferred_start);
 }
 
-static int
-q_stop_locked(struct rte_eth_dev *dev, unsigned int dir, uint16_t qid)
+/* Stop @q: reset its device queue; its owner frees its mbufs. */
+static void
+q_stop(struct rte_eth_dev *dev, struct pnic_qbase *q)
 {
 	struct pnic_port *p = dev->data->dev_private;
-	struct pnic_qbase *q = pnic_queue(dev, dir, qid);
+	unsigned int dir = q->dir;
 
-	if (q == NULL)
-		return -EINVAL;
 	q->started = false;
 	/* After the reset the device no longer touches the ring or buffers. */
 	pnic_qwr(p, q->hwq, PNIC_Q_CTRL, PNIC_Q_CTRL_RESET);
@@ -258,7 +294,20 @@ q_stop_locked(struct rte_eth_dev *dev, unsigned int dir, uint16_t qid)
 			q->tail = 0;
 		}
 	}
-	pnic_queue_state_set(dev, dir, qid, RTE_ETH_QUEUE_STATE_STOPPED);
+	pnic_queue_state_set(dev, dir, q->queue_id, RTE_ETH_QUEUE_STATE_STOPPED);
+}
+
+static int
+q_stop_locked(struct rte_eth_dev *dev, unsigned int dir, uint16_t qid)
+{
+	struct pnic_port *p = dev->data->dev_private;
+	struct pnic_qbase *q = pnic_queue(dev, dir, qid);
+
+	if (q == NULL)
+		return -EINVAL;
+	pnic_qop_begin(p, PNIC_QOP_STOP, dir, qid, q);
+	q_stop(dev, q);
+	pnic_qop_end(p);
 	return 0;
 }
 
@@ -277,20 +326,17 @@ pnic_q_release_locked(struct rte_eth_dev *dev, unsigned int dir, uint16_t qid)
 		p->kept[dir][qid] = q;
 		return false;
 	}
-	if (q->owner == getpid()) {
-		if (q->started)
-			q_stop_locked(dev, dir, qid);
-		q_free_mbufs(q);
-		pnic_queue_set(dev, dir, qid, NULL);
-		rte_free((void *)(uintptr_t)q->ring);
-	} else {
-		pnic_qwr(p, q->hwq, PNIC_Q_CTRL, PNIC_Q_CTRL_RESET);
-		pnic_queue_state_set(dev, dir, qid, RTE_ETH_QUEUE_STATE_STOPPED);
-		pnic_queue_set(dev, dir, qid, NULL);
-		ring_free_if_shared(q->ring);
-	}
-	rte_free(q->sw_ring);
-	rte_free(q);
+	/* Out of its slot first (I1), then freed (I4): the repair finishes a release. */
+	pnic_qop_begin(p, PNIC_QOP_RELEASE, dir, qid, q);
+	if (q->started && q->owner == getpid())
+		q_stop(dev, q);
+	pnic_queue_set(dev, dir, qid, NULL);
+	pnic_queue_state_set(dev, dir, qid, RTE_ETH_QUEUE_STATE_STOPPED);
+	rte_compiler_barrier();
+	pnic_hook_park("qlock_release");
+	/* The owner frees all; a dead owner's queue gives back what is in shared memory (P7). */
+	pnic_q_free(dev, q, q->owner == getpid());
+	pnic_qop_end(p);
 	return true;
 }
 
@@ -352,24 +398,14 @@ rx_fill(struct pnic_rxq *rxq)
 	return 0;
 }
 
+/* Start @q, this process's: fill, program and enable. 0 or -errno (left stopped). */
 static int
-q_start_locked(struct rte_eth_dev *dev, unsigned int dir, uint16_t qid)
+q_start(struct rte_eth_dev *dev, struct pnic_qbase *q)
 {
 	struct pnic_port *p = dev->data->dev_private;
-	struct pnic_qbase *q = pnic_queue(dev, dir, qid);
-	bool rx = dir == PNIC_DIR_RX;
+	bool rx = q->dir == PNIC_DIR_RX;
 	int ret;
 
-	if (q == NULL)
-		return -EINVAL;
-	if (q->owner != getpid()) {
-		/* Its ring and mbufs may be in the owner's heap, mapped only there. */
-		PNIC_LOG(ERR, "port %u: %s queue %u belongs to process %d: only it can start it",
-			 dev->data->port_id, pnic_dir_name(dir), qid, (int)q->owner);
-		return -EPERM;
-	}
-	if (q->started)
-		return 0;
 	q_free_mbufs(q);
 	memset((void *)(uintptr_t)q->ring, 0, q->nb_desc * PNIC_DESC_SIZE);
 	if (rx) {
@@ -387,11 +423,35 @@ q_start_locked(struct rte_eth_dev *dev, unsigned int dir, uint16_t qid)
 		q_free_mbufs(q);
 		return ret;
 	}
+	pnic_hook_park("qlock_start");
 	if (rx)
 		q->xstats.kicks += pnic_publish(p, q->hwq, q->tail);
 	q->started = true;
-	pnic_queue_state_set(dev, dir, qid, RTE_ETH_QUEUE_STATE_STARTED);
+	pnic_queue_state_set(dev, q->dir, q->queue_id, RTE_ETH_QUEUE_STATE_STARTED);
 	return 0;
+}
+
+static int
+q_start_locked(struct rte_eth_dev *dev, unsigned int dir, uint16_t qid)
+{
+	struct pnic_port *p = dev->data->dev_private;
+	struct pnic_qbase *q = pnic_queue(dev, dir, qid);
+	int ret;
+
+	if (q == NULL)
+		return -EINVAL;
+	if (q->owner != getpid()) {
+		/* Its ring and mbufs may be in the owner's heap, mapped only there. */
+		PNIC_LOG(ERR, "port %u: %s queue %u belongs to process %d: only it can start it",
+			 dev->data->port_id, pnic_dir_name(dir), qid, (int)q->owner);
+		return -EPERM;
+	}
+	if (q->started)
+		return 0;
+	pnic_qop_begin(p, PNIC_QOP_START, dir, qid, q);
+	ret = q_start(dev, q);
+	pnic_qop_end(p);
+	return ret;
 }
 
 int
@@ -448,12 +508,19 @@ static int
 rx_intr_set(struct rte_eth_dev *dev, uint16_t qid, uint32_t irq)
 {
 	struct pnic_port *p = dev->data->dev_private;
-	const struct pnic_qbase *q = pnic_queue(dev, PNIC_DIR_RX, qid);
+	const struct pnic_qbase *q;
+	int ret = pnic_qlock_ctl(p);
 
+	if (ret < 0)
+		return ret;
+	/* Under the lock: the queue may be released (and freed) meanwhile (P8). */
+	q = pnic_queue(dev, PNIC_DIR_RX, qid);
 	if (q == NULL || !q->started)
-		return -EINVAL;
-	pnic_qwr(p, q->hwq, PNIC_Q_CTRL, PNIC_Q_CTRL_ENABLE | irq);
-	return 0;
+		ret = -EINVAL;
+	else
+		pnic_qwr(p, q->hwq, PNIC_Q_CTRL, PNIC_Q_CTRL_ENABLE | irq);
+	pnic_qunlock(p);
+	return ret;
 }
 
 int

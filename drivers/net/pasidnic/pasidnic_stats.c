@@ -5,8 +5,11 @@
  * stats come from one table per kind (device, RX queue, TX queue) of names
  * and where each value is: a software counter of the queue, or a device
  * register minus its value at the last reset (doc/pmd_pasidnic.md).
- * The queue lock is held against the primary's clean-up of a dead worker's
- * queues (pasidnic_mp.c), which frees them.
+ * The queue lock is held against the release of a queue (by its owner, or by
+ * another process after the owner died), which frees it; it is held only to
+ * copy the queues' fields, never across a register read (a system call):
+ * registers are read before (resets) or after (reads), unlocked. On the EAL
+ * interrupt thread a busy lock gives -EBUSY rather than a wait.
  */
 #include <stddef.h>
 #include <stdio.h>
@@ -66,6 +69,45 @@ static const struct {
 	[PNIC_DIR_TX] = { txq_xstats, RTE_DIM(txq_xstats) },
 };
 
+/* Copies of the queues that are set up, taken under the lock. */
+struct q_snap {
+	unsigned int n;
+	struct pnic_qbase q[2 * PNIC_MAX_QP];
+};
+
+static void
+snap_one(struct rte_eth_dev *dev __rte_unused, struct pnic_qbase *q, void *arg)
+{
+	struct q_snap *sn = arg;
+
+	if (sn->n < RTE_DIM(sn->q))
+		sn->q[sn->n++] = *q;
+}
+
+/* Copy every queue that is set up into @sn. 0 or -EBUSY (interrupt thread, lock busy). */
+static int
+snap_queues(struct rte_eth_dev *dev, struct q_snap *sn)
+{
+	int ret = pnic_qlock_ctl(dev->data->dev_private);
+
+	sn->n = 0;
+	if (ret < 0)
+		return ret;
+	pnic_foreach_queue(dev, snap_one, sn);
+	pnic_qunlock(dev->data->dev_private);
+	return 0;
+}
+
+/* Register @reg of every device queue, read unlocked: @v[hwq]. */
+static void
+qregs_read(const struct pnic_port *p, uint32_t reg, uint64_t v[PNIC_MAX_QUEUES])
+{
+	unsigned int hwq;
+
+	for (hwq = 0; hwq < 2 * p->nb_qp && hwq < PNIC_MAX_QUEUES; hwq++)
+		v[hwq] = pnic_qrd(p, hwq, reg);
+}
+
 /* Where stats_add() adds up, by direction. */
 struct stats_sum {
 	struct rte_eth_stats *st;
@@ -74,10 +116,8 @@ struct stats_sum {
 };
 
 static void
-stats_add(struct rte_eth_dev *dev, struct pnic_qbase *q, void *arg)
+stats_add(struct rte_eth_dev *dev, const struct pnic_qbase *q, struct stats_sum *s)
 {
-	struct stats_sum *s = arg;
-
 	*s->pkts[q->dir] += q->stats.pkts;
 	*s->bytes[q->dir] += q->stats.bytes;
 	*s->errors[q->dir] += q->stats.errors + q->stats.truncated;
@@ -101,7 +141,8 @@ pnic_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *st)
 {
 	struct rte_eth_stats *qs = st;
 #endif
-	struct pnic_port *p = dev->data->dev_private;
+	struct q_snap sn;
+	unsigned int i;
 	struct stats_sum s = {
 		.st = st,
 		.pkts = { &st->ipackets, &st->opackets },
@@ -111,27 +152,38 @@ pnic_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *st)
 		.q_bytes = { qs ? qs->q_ibytes : NULL, qs ? qs->q_obytes : NULL },
 	};
 
-	pnic_qlock(p);
-	pnic_foreach_queue(dev, stats_add, &s);
-	pnic_qunlock(p);
+	int ret = snap_queues(dev, &sn);
+
+	if (ret < 0)
+		return ret;
+	/* The device's drop counters are read here, after the lock. */
+	for (i = 0; i < sn.n; i++)
+		stats_add(dev, &sn.q[i], &s);
 	return 0;
 }
 
 static void
-stats_clear(struct rte_eth_dev *dev, struct pnic_qbase *q, void *arg __rte_unused)
+stats_clear(struct rte_eth_dev *dev __rte_unused, struct pnic_qbase *q, void *arg)
 {
+	const uint64_t *drops = arg;
+
 	memset(&q->stats, 0, sizeof(q->stats));
-	if (q->dir == PNIC_DIR_RX)
-		q->drop_base = pnic_qrd(dev->data->dev_private, q->hwq, PNIC_Q_DROPS);
+	if (q->dir == PNIC_DIR_RX && q->hwq < PNIC_MAX_QUEUES)
+		q->drop_base = drops[q->hwq];
 }
 
 int
 pnic_stats_reset(struct rte_eth_dev *dev)
 {
 	struct pnic_port *p = dev->data->dev_private;
+	uint64_t drops[PNIC_MAX_QUEUES];
+	int ret;
 
-	pnic_qlock(p);
-	pnic_foreach_queue(dev, stats_clear, NULL);
+	qregs_read(p, PNIC_Q_DROPS, drops);
+	ret = pnic_qlock_ctl(p);
+	if (ret < 0)
+		return ret;
+	pnic_foreach_queue(dev, stats_clear, drops);
 	pnic_qunlock(p);
 	return 0;
 }
@@ -183,32 +235,42 @@ int
 pnic_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xs, unsigned int size)
 {
 	struct pnic_port *p = dev->data->dev_private;
-	unsigned int n = xstats_count(dev), k = 0, dir, i, j;
+	unsigned int n = xstats_count(dev), k = 0, dir, i, j, s;
+	struct q_snap sn;
+	int ret;
 
 	if (xs == NULL || size < n)
 		return n;
-	pnic_qlock(p);
+	ret = snap_queues(dev, &sn);
+	if (ret < 0)
+		return ret;
+	/* From the copies; registers are read now, after the lock. */
 	for (j = 0; j < RTE_DIM(dev_xstats); j++)
 		xs[k++].value = xstat_value(p, &dev_xstats[j], p, -1);
 	for (dir = PNIC_DIR_RX; dir <= PNIC_DIR_TX; dir++) {
 		for (i = 0; i < pnic_nb_queues(dev, dir); i++) {
-			const struct pnic_qbase *q = pnic_queue(dev, dir, i);
+			const struct pnic_qbase *q = NULL;
 
+			for (s = 0; s < sn.n && q == NULL; s++)
+				if (sn.q[s].dir == dir && sn.q[s].queue_id == i)
+					q = &sn.q[s];
 			for (j = 0; j < q_xstats[dir].n; j++)
 				xs[k++].value = q == NULL ? 0 :
 					xstat_value(p, &q_xstats[dir].xs[j], q, q->hwq);
 		}
 	}
-	pnic_qunlock(p);
 	for (i = 0; i < n; i++)
 		xs[i].id = i;
 	return n;
 }
 
 static void
-xstats_clear(struct rte_eth_dev *dev, struct pnic_qbase *q, void *arg __rte_unused)
+xstats_clear(struct rte_eth_dev *dev __rte_unused, struct pnic_qbase *q, void *arg)
 {
-	q->fault_base = pnic_qrd(dev->data->dev_private, q->hwq, PNIC_Q_FAULTS);
+	const uint64_t *faults = arg;
+
+	if (q->hwq < PNIC_MAX_QUEUES)
+		q->fault_base = faults[q->hwq];
 	memset(&q->xstats, 0, sizeof(q->xstats));
 }
 
@@ -216,11 +278,19 @@ int
 pnic_xstats_reset(struct rte_eth_dev *dev)
 {
 	struct pnic_port *p = dev->data->dev_private;
+	uint64_t faults[PNIC_MAX_QUEUES], dev_faults, wakeups;
+	int ret;
 
-	pnic_qlock(p);
-	p->dev_fault_base = pnic_rd(p, PNIC_REG_FAULT_COUNT);
-	p->wakeup_base = pnic_rd(p, PNIC_REG_ENGINE_WAKEUPS);
-	pnic_foreach_queue(dev, xstats_clear, NULL);
+	/* The registers first, unlocked; then the bases, under the lock. */
+	dev_faults = pnic_rd(p, PNIC_REG_FAULT_COUNT);
+	wakeups = pnic_rd(p, PNIC_REG_ENGINE_WAKEUPS);
+	qregs_read(p, PNIC_Q_FAULTS, faults);
+	ret = pnic_qlock_ctl(p);
+	if (ret < 0)
+		return ret;
+	p->dev_fault_base = dev_faults;
+	p->wakeup_base = wakeups;
+	pnic_foreach_queue(dev, xstats_clear, faults);
 	pnic_qunlock(p);
 	return pnic_stats_reset(dev);
 }
