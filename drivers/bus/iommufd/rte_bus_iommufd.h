@@ -102,6 +102,37 @@ int rte_iommufd_dev_domains(const struct rte_device *dev, struct rte_iommufd_dom
 			    unsigned int n);
 
 /**
+ * List the PASID domains of a device that the calling process owns, as the
+ * primary process records them: in a secondary process this asks the
+ * primary, so it also finds a domain the primary created after the
+ * process's request timed out (rte_iommufd_domain_create() failing with
+ * ETIMEDOUT), of which the process has no handle.
+ *
+ * @param dev  a bound device of the iommufd bus
+ * @param info array of @n entries, filled in ascending PASID order
+ * @param n    size of @info
+ * @return the number of such domains, or -1 with rte_errno set: EINVAL (bad
+ *         argument), ESRCH (the primary has exited), ETIMEDOUT (it did not
+ *         answer), ENODEV (the device is being removed).
+ */
+__rte_experimental
+int rte_iommufd_dev_owned_domains(const struct rte_device *dev,
+				  struct rte_iommufd_domain_info *info, unsigned int n);
+
+/**
+ * Destroy the calling process's domain of @pasid on a device, whether or
+ * not the process holds a handle of it (see rte_iommufd_dev_owned_domains());
+ * a handle it holds is freed and must not be used any more. The device must
+ * not use the PASID any more (queues stopped).
+ *
+ * @return 0, or -1 with rte_errno set: EINVAL (bad argument), ENOENT (the
+ *         process owns no domain of that PASID), ESRCH, ETIMEDOUT, or an
+ *         errno of the kernel's teardown.
+ */
+__rte_experimental
+int rte_iommufd_dev_domain_destroy_pasid(struct rte_device *dev, uint32_t pasid);
+
+/**
  * Create a PASID domain on a bound device for the calling process: allocate
  * a free PASID, a new empty IOAS and (physical devices) a PASID-capable
  * HWPT on it, and attach the PASID to it. The domain starts empty: map
@@ -114,8 +145,13 @@ int rte_iommufd_dev_domains(const struct rte_device *dev, struct rte_iommufd_dom
  *     PASIDs through vfio (< 6.15), or the bus runs the device RID-only
  *     (devargs pasid=off); the log says which;
  *   - ENOSPC: every PASID of the device (or max_domains) is in use;
- *   - ESRCH (secondary process): the primary process has exited or does not
- *     answer; the PASID allocator lives there (the log says so);
+ *   - ESRCH (secondary process): the primary process has exited; the PASID
+ *     allocator lives there (the log says so);
+ *   - ETIMEDOUT (secondary process): the primary is alive but did not answer
+ *     three tries of 5 s (each with the same request id, so no second domain
+ *     is made); it may still create the domain: rte_iommufd_dev_owned_domains()
+ *     finds it;
+ *   - ENODEV: the device is being removed (hot-unplug in the primary);
  *   - other errno values from the kernel (ENOMEM...).
  *
  * In a secondary process the primary allocates the PASID, the IOAS and the

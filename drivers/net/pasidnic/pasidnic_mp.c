@@ -18,6 +18,7 @@
 #include <rte_bus_iommufd.h>
 #include <rte_cycles.h>
 
+#include "iommufd_hook.h"
 #include "pasidnic.h"
 #include "rte_pmd_pasidnic.h"
 
@@ -80,7 +81,7 @@ thread_alive(int tid)
 	int fd;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", tid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = iommufd_hook_open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return errno != ENOENT && errno != ESRCH;
 	n = read(fd, buf, sizeof(buf) - 1);
