@@ -229,6 +229,12 @@ iommufd_plug(struct rte_device *dev)
 	return probe_one(d);
 }
 
+/* The device is closed but stays on the bus, unbound, until the bus cleanup:
+ * a thread of the application (or, in a secondary process, EAL's hot-unplug
+ * request from the primary) may still hold its rte_device, and then gets a
+ * clear error (ENODEV, "removed") instead of a use after free; a later
+ * rte_dev_probe() reuses it.
+ */
 static int
 iommufd_unplug(struct rte_device *dev)
 {
@@ -238,11 +244,10 @@ iommufd_unplug(struct rte_device *dev)
 	ret = remove_one(d);
 	if (ret < 0)
 		return ret;
-	pthread_mutex_lock(&iommufd_lock);
-	TAILQ_REMOVE(&iommufd_bus.devices, &d->pub, next);
-	pthread_mutex_unlock(&iommufd_lock);
 	rte_devargs_remove(dev->devargs);
-	free(d);
+	pthread_mutex_lock(&iommufd_lock);
+	d->pub.device.devargs = NULL;
+	pthread_mutex_unlock(&iommufd_lock);
 	return 0;
 }
 

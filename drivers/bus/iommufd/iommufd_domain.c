@@ -210,9 +210,12 @@ rte_iommufd_domain_create(struct rte_device *dev)
 	struct iommufd_dev *d = bound_dev(dev);
 
 	if (d == NULL) {
-		IOMMUFD_LOG(ERR, "domain create: %s is not a bound iommufd bus device",
-			    dev ? dev->name : "(null)");
-		rte_errno = EINVAL;
+		bool ours = dev != NULL && dev->bus == &iommufd_bus.bus;
+
+		IOMMUFD_LOG(ERR, "domain create: %s %s", dev ? dev->name : "(null)", ours ?
+			    "is not bound: it was removed (hot-unplug) or never probed" :
+			    "is not an iommufd bus device");
+		rte_errno = ours ? ENODEV : EINVAL;
 		return NULL;
 	}
 	return iommufd_proc->domain_create(d);
@@ -327,19 +330,18 @@ rte_iommufd_domain_dma_unmap(struct rte_iommufd_domain *dom, uint64_t iova, size
  * domain silently replaces it, and the IOAS, still in use, is left to the
  * kernel (it goes with the iommufd) (B5).
  */
-int
-iommufd_domain_teardown(struct rte_iommufd_domain *dom)
+static int
+domain_release(struct rte_iommufd_domain *dom)
 {
 	struct iommufd_dev *d = dom->dev;
 	int ret, first = 0;
 
+	TAILQ_REMOVE(&d->domains, dom, next);
 	ret = iommufd_detach(d, dom->pasid);
 	if (ret < 0 && ret != -ENOENT) {
 		IOMMUFD_LOG(ERR, "%s: detach of PASID %u failed: %s; the PASID stays reserved "
 			    "and IOAS %u is left to the kernel (freed when the iommufd closes)",
 			    d->pub.name, dom->pasid, strerror(-ret), dom->ioas);
-		TAILQ_REMOVE(&d->domains, dom, next);
-		free(dom);
 		return ret;
 	}
 	iommufd_ioas_unmap(dom->ioas, 0, UINT64_MAX);
@@ -352,9 +354,28 @@ iommufd_domain_teardown(struct rte_iommufd_domain *dom)
 	if (ret < 0 && first == 0)
 		first = ret;
 	iommufd_pasid_free(&d->pasids, dom->pasid);
-	TAILQ_REMOVE(&d->domains, dom, next);
-	free(dom);
 	return first;
+}
+
+int
+iommufd_domain_teardown(struct rte_iommufd_domain *dom)
+{
+	int ret = domain_release(dom);
+
+	free(dom);
+	return ret;
+}
+
+int
+iommufd_domain_teardown_keep(struct rte_iommufd_domain *dom)
+{
+	int ret;
+
+	if (dom->owner != 0)
+		return iommufd_domain_teardown(dom);
+	ret = domain_release(dom);
+	dom->dead = true;
+	return ret;
 }
 
 int
@@ -363,7 +384,13 @@ iommufd_domain_destroy(struct rte_iommufd_domain *dom)
 	int ret;
 
 	pthread_mutex_lock(&iommufd_lock);
-	ret = iommufd_domain_teardown(dom);
+	if (dom->dead) {
+		/* Torn down with its device already: only the handle is left. */
+		free(dom);
+		ret = -ENODEV;
+	} else {
+		ret = iommufd_domain_teardown(dom);
+	}
 	pthread_mutex_unlock(&iommufd_lock);
 	return ret;
 }
@@ -411,7 +438,7 @@ iommufd_domain_destroy_pasid(struct iommufd_dev *d, uint32_t pasid)
 		if (dom->owner == 0 && dom->pasid == pasid)
 			break;
 	if (dom != NULL)
-		ret = iommufd_domain_teardown(dom);
+		ret = iommufd_domain_teardown_keep(dom); /* the handle: dead, not freed */
 	pthread_mutex_unlock(&iommufd_lock);
 	return ret;
 }
@@ -456,7 +483,7 @@ iommufd_domains_destroy(struct iommufd_dev *d)
 	while ((dom = TAILQ_FIRST(&d->domains)) != NULL) {
 		IOMMUFD_LOG(DEBUG, "%s: destroying the domain of PASID %u", d->pub.name,
 			    dom->pasid);
-		iommufd_domain_teardown(dom);
+		iommufd_domain_teardown_keep(dom);
 	}
 	pthread_mutex_unlock(&iommufd_lock);
 }

@@ -234,14 +234,22 @@ int
 iommufd_secondary_domain_destroy(struct rte_iommufd_domain *dom)
 {
 	struct iommufd_dev *d = dom->dev;
-	int ret;
+	uint32_t pasid;
 
-	ret = destroy_pasid(d, dom->pasid);
+	/* Unlinked first, under the lock: a concurrent close of the device
+	 * (the primary's hot-unplug reaching this process) no longer sees it.
+	 */
 	pthread_mutex_lock(&iommufd_lock);
+	if (dom->dead) {
+		pthread_mutex_unlock(&iommufd_lock);
+		free(dom);
+		return -ENODEV;
+	}
 	TAILQ_REMOVE(&d->domains, dom, next);
+	pasid = dom->pasid;
 	pthread_mutex_unlock(&iommufd_lock);
 	free(dom);
-	return ret;
+	return destroy_pasid(d, pasid);
 }
 
 int
@@ -286,8 +294,9 @@ iommufd_secondary_destroy_pasid(struct iommufd_dev *d, uint32_t pasid)
 		if (dom->pasid == pasid)
 			break;
 	if (dom != NULL) {
+		/* The application's handle, if it kept one, is dead from now on. */
 		TAILQ_REMOVE(&d->domains, dom, next);
-		free(dom);
+		dom->dead = true;
 	}
 	pthread_mutex_unlock(&iommufd_lock);
 	return 0;
@@ -297,12 +306,26 @@ void
 iommufd_secondary_dev_close(struct iommufd_dev *d)
 {
 	struct rte_iommufd_domain *dom;
+	uint32_t pasid;
 
 	if (d->pub.fd < 0)
 		return;
-	while ((dom = TAILQ_FIRST(&d->domains)) != NULL)
-		iommufd_secondary_domain_destroy(dom);
+	/* The application may still hold handles of these domains: they are
+	 * marked dead (freed by its rte_iommufd_domain_destroy()), not freed.
+	 */
+	for (;;) {
+		pthread_mutex_lock(&iommufd_lock);
+		dom = TAILQ_FIRST(&d->domains);
+		if (dom == NULL) {
+			pthread_mutex_unlock(&iommufd_lock);
+			break;
+		}
+		TAILQ_REMOVE(&d->domains, dom, next);
+		pasid = dom->pasid;
+		dom->dead = true;
+		pthread_mutex_unlock(&iommufd_lock);
+		destroy_pasid(d, pasid);
+	}
 	iommufd_intr_fini(d);
 	iommufd_dev_release(d);
 }
-

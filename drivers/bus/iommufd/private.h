@@ -252,6 +252,9 @@ struct rte_iommufd_domain {
 	uint32_t attached_pt; /* what the PASID is attached to now */
 	pid_t owner;          /* primary: the secondary that owns it, 0: this process */
 	uint64_t req_id;      /* primary: the owner's create request id (0: none) */
+	bool dead;            /* torn down with its device (unplug): only freed by a
+			       * later rte_iommufd_domain_destroy() of the handle
+			       */
 };
 
 /* Every domain list, the PASID tables and the worker list: the rte_mp
@@ -285,6 +288,10 @@ struct rte_iommufd_domain *iommufd_domain_create_locked(struct iommufd_dev *d, p
  * 0 or the first -errno.
  */
 int iommufd_domain_teardown(struct rte_iommufd_domain *dom);
+/* The same, but a domain of this process (owner 0), whose handle the
+ * application may still hold, is kept allocated and marked dead. Lock held.
+ */
+int iommufd_domain_teardown_keep(struct rte_iommufd_domain *dom);
 /* The primary's struct iommufd_proc_ops entries: iommufd_domain_create_locked
  * (owner: this process) and iommufd_domain_teardown, taking the lock.
  */

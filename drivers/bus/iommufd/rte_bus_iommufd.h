@@ -122,8 +122,9 @@ int rte_iommufd_dev_owned_domains(const struct rte_device *dev,
 /**
  * Destroy the calling process's domain of @pasid on a device, whether or
  * not the process holds a handle of it (see rte_iommufd_dev_owned_domains());
- * a handle it holds is freed and must not be used any more. The device must
- * not use the PASID any more (queues stopped).
+ * a handle it holds becomes dead: rte_iommufd_domain_destroy() of it only
+ * frees it (and fails with ENODEV). The device must not use the PASID any
+ * more (queues stopped).
  *
  * @return 0, or -1 with rte_errno set: EINVAL (bad argument), ENOENT (the
  *         process owns no domain of that PASID), ESRCH, ETIMEDOUT, or an
@@ -140,7 +141,9 @@ int rte_iommufd_dev_domain_destroy_pasid(struct rte_device *dev, uint32_t pasid)
  *
  * @param dev a probed device of the iommufd bus
  * @return the domain, or NULL with rte_errno set:
- *   - EINVAL: @dev is not a bound iommufd bus device;
+ *   - EINVAL: @dev is not an iommufd bus device;
+ *   - ENODEV: @dev is not bound: removed (hot-unplug, also by the primary's
+ *     rte_dev_remove() in a secondary) or never probed;
  *   - ENOTSUP: the device has no PASID support, or the kernel cannot attach
  *     PASIDs through vfio (< 6.15), or the bus runs the device RID-only
  *     (devargs pasid=off); the log says which;
@@ -151,7 +154,8 @@ int rte_iommufd_dev_domain_destroy_pasid(struct rte_device *dev, uint32_t pasid)
  *     three tries of 5 s (each with the same request id, so no second domain
  *     is made); it may still create the domain: rte_iommufd_dev_owned_domains()
  *     finds it;
- *   - ENODEV: the device is being removed (hot-unplug in the primary);
+ *   - ENODEV (secondary process): the device is being removed or was removed
+ *     in the primary (hot-unplug); the log says which;
  *   - other errno values from the kernel (ENOMEM...).
  *
  * In a secondary process the primary allocates the PASID, the IOAS and the
@@ -220,7 +224,10 @@ int rte_iommufd_domain_dma_unmap(struct rte_iommufd_domain *dom, uint64_t iova, 
  * @return 0, or -1 with rte_errno set (EINVAL: NULL; ESRCH in a secondary
  *         process: the primary has exited, and tore the domain down then; the
  *         domain is freed in any case, kernel objects are released at the
- *         latest when the bus closes the device).
+ *         latest when the bus closes the device; ENODEV: the domain was torn
+ *         down already with its device (hot-unplug) or by
+ *         rte_iommufd_dev_domain_destroy_pasid(): the handle is freed now).
+ *         A handle stays valid until this call, even across a hot-unplug.
  */
 __rte_experimental
 int rte_iommufd_domain_destroy(struct rte_iommufd_domain *dom);
