@@ -21,9 +21,10 @@ EAL=(--file-prefix "$MP_PREFIX" --no-pci --log-level=bus.iommufd:info
 
 t0=$(date +%s)
 # The primary: the port blocked at start, so that probing it is a step.
-proc_start p "${HOOK[@]}" "$BIN" --lcores "0@(0-1)" -m 64 "${EAL[@]}" \
+proc_start p "${HOOK[@]}" "$BIN" --lcores "0@(0-1)" -m 32 "${EAL[@]}" \
 	-b "iommufd:$MP_PORT" -- primary "$MP_PORT" "$MP_DIR"
-proc_wait_file p "$MP_DIR/p.ready" 120
+# Bounded below the runner's 600 s, so that a slow run fails with its log.
+proc_wait_file p "$MP_DIR/p.ready" 400
 grep -E "\] (primary: N=|ok:)" "$MP_DIR/p.log" | sed 's/^/  /' | sed -n '1,3p;$p'
 grep -q "ok: primary:" "$MP_DIR/p.log" || fail "the primary did not report its injections"
 np=$(grep -c "primary: N=.*failed at" "$MP_DIR/p.log")
@@ -35,7 +36,7 @@ echo "ok: primary: $np injected failures, each named and retried, in $(($(date +
 t1=$(date +%s)
 proc_start w "${HOOK[@]}" "$BIN" --lcores "1@(0-1)" "${EAL[@]}" --proc-type=secondary \
 	-a "iommufd:$MP_PORT" -- worker "$MP_DIR"
-proc_wait_exit w 240
+proc_wait_exit w 150
 [ "${PROC_RC[w]}" = 0 ] ||
 	fail "worker: exit ${PROC_RC[w]}: $(sed -n 's/.*REASON: //p' "$MP_DIR/w.log" | tail -1)"
 grep -E "\] (worker: N=|ok:)" "$MP_DIR/w.log" | sed 's/^/  /' | sed -n '1,3p;$p'
