@@ -111,6 +111,7 @@ probe_one(struct iommufd_dev *d)
 			IOMMUFD_LOG(ERR, "%s: driver %s needs PASID domains, which the device "
 				    "cannot have here (see dpdk-testpasid list)", d->pub.name,
 				    drv->driver.name);
+			iommufd_proc->dev_close(d);
 			return -ENOTSUP;
 		}
 		IOMMUFD_LOG(INFO, "%s: probing driver %s", d->pub.name, drv->driver.name);
@@ -118,8 +119,10 @@ probe_one(struct iommufd_dev *d)
 		ret = drv->probe(drv, &d->pub);
 		if (ret < 0) {
 			d->pub.driver = NULL;
-			IOMMUFD_LOG(ERR, "%s: driver %s failed to probe: %s", d->pub.name,
-				    drv->driver.name, strerror(-ret));
+			IOMMUFD_LOG(ERR, "%s: driver %s failed to probe: %s; device closed",
+				    d->pub.name, drv->driver.name, strerror(-ret));
+			/* Nothing left behind: a later rte_dev_probe() opens it again. */
+			iommufd_proc->dev_close(d);
 			return ret;
 		}
 		d->pub.device.driver = &drv->driver;
@@ -159,8 +162,9 @@ iommufd_probe(void)
  * on the rte_mp handler refuses secondaries' requests on it with a clear
  * error and the worker watch leaves its quiesce to the driver's remove; the
  * primary's close (PASIDs detached, table freed, RID detached) runs under
- * the lock too (iommufd_dev_close(), B2). When the driver refuses, the device stays probed, attached and
- * usable: it is never closed under a driver that still drives it (B1).
+ * the lock too (iommufd_dev_close(), B2). When the driver refuses, the
+ * device stays probed, attached and usable: it is never closed under a
+ * driver that still drives it (B1).
  */
 static int
 remove_one(struct iommufd_dev *d)

@@ -78,9 +78,9 @@ iommufd_hook_fails(enum iommufd_hook_call call, const char *site)
 	return __builtin_expect(iommufd_hook_armed, 0) && iommufd_hook_check(call, site) < 0;
 }
 
-#define IOMMUFD_HOOK_SITE __FILE__ ":" RTE_HOOK_STR(__LINE__)
-#define RTE_HOOK_STR_(x) #x
-#define RTE_HOOK_STR(x) RTE_HOOK_STR_(x)
+#define IOMMUFD_HOOK_SITE __FILE__ ":" IOMMUFD_HOOK_STR(__LINE__)
+#define IOMMUFD_HOOK_STR_(x) #x
+#define IOMMUFD_HOOK_STR(x) IOMMUFD_HOOK_STR_(x)
 
 /** open(2) through the hook. */
 #define iommufd_hook_open(path, flags, ...) \
