@@ -16,7 +16,8 @@
  *   rte_dev_probe of PORT, port configure (2 queue pairs) and start, then
  *   queue pair 0 brought up as a worker does (qp_up(): domain, heap, mbuf
  *   pool, queue set-up and start; the steps of examples/pasid_workers'
- *   pw_queue_open() with a 2 MiB heap, so that the sequence stays short).
+ *   pw_queue_open() with a heap of one segment, so that the sequence stays
+ *   short).
  *   Then it brings the port up for the worker, touches DIR/p.ready and
  *   serves until DIR/p.quit exists.
  * worker (--proc-type=secondary, the port given with -a): qp_up() of queue
@@ -47,7 +48,7 @@
 
 #define NB_DESC 64
 #define NB_MBUFS 255
-#define HEAP_SIZE (UINT64_C(2) << 20)
+#define HEAP_SIZE (UINT64_C(32) << 20) /* one segment */
 #define IOVA_BASE(q) (((uint64_t)(q) + 1) << 32)
 #define MAX_N 400
 

@@ -18,10 +18,10 @@
  *   print the result), "exit" (queues reset, domain destroyed, cleanup).
  * churn (--proc-type=secondary): creates and destroys domains in a loop
  *   until a request fails (mp_unplug_with_workers.sh unplugs the port
- *   meanwhile); prints the error, then checks that none of the IOASes it
- *   was given still exists in the shared iommufd (nothing leaked), and exits
- *   0 when the error was the documented one (ENODEV: the device is being or
- *   was removed).
+ *   meanwhile); prints the error, then, on "check" (sent once the primary's
+ *   unplug is over), checks that none of the IOASes it was given still
+ *   exists in the shared iommufd (nothing leaked), and exits 0 when the
+ *   error was the documented one (ENODEV: the device is being or was removed).
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -167,6 +167,7 @@ run_churn(void)
 	struct rte_iommufd_domain *dom;
 	unsigned int n = 0, i, leaked = 0;
 	int fd = -1, err = 0;
+	char line[64];
 
 	say("churn: started");
 	for (;;) {
@@ -191,13 +192,19 @@ run_churn(void)
 			break;
 		}
 	}
-	/* The iommufd the worker received stays open: the IOASes must be gone. */
+	/* IOAS ids are reused, by every process of the iommufd: check once the
+	 * primary's unplug is over (no domain left anywhere), on "check".
+	 */
+	say("churn: stopped after %u domains: errno %d; waiting for 'check'", n, err);
+	while (fgets(line, sizeof(line), stdin) != NULL && strncmp(line, "check", 5) != 0)
+		;
+	/* Our dup of the iommufd stays open: the IOASes must be gone. */
 	for (i = 0; fd >= 0 && i < n && i < CHURN_MAX; i++)
 		if (ioas_exists(fd, got[i])) {
 			say("churn: IOAS %u still exists", got[i]);
 			leaked++;
 		}
-	say("churn: stopped after %u domains: errno %d; %u IOASes leaked", n, err, leaked);
+	say("churn: %u IOASes leaked", leaked);
 	TEST_ASSERT_EQ(leaked, 0, "IOASes of removed domains still exist");
 	TEST_ASSERT_EQ(err, ENODEV, "the error of a request after the unplug");
 	rte_eal_cleanup();

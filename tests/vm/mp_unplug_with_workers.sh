@@ -37,7 +37,7 @@ free0=$(awk '$1 == "HugePages_Free:" { print $2 }' /proc/meminfo)
 proc_start_input p "$BIN" -l 0 -m 64 "${MP[@]}" --proc-type=primary -- primary
 proc_wait_log p "primary ready" 120
 for w in c0 c1 c2; do
-	proc_start "$w" "$BIN" -l 1 "${MP[@]}" --proc-type=secondary -- churn
+	proc_start_input "$w" "$BIN" -l 1 "${MP[@]}" --proc-type=secondary -- churn
 done
 for w in c0 c1 c2; do
 	proc_wait_log "$w" "churn: 100 domains created and destroyed" 120
@@ -51,8 +51,10 @@ grep -E "unplug" "$PROC_DIR/p.log" | sed 's/^/  primary: /'
 grep -q "unplug done: 0 domains left" "$PROC_DIR/p.log" ||
 	fail "the primary has domains left after the unplug: $(grep 'unplug done' "$PROC_DIR/p.log")"
 for w in c0 c1 c2; do
+	proc_wait_log "$w" "churn: stopped after" 60
+	proc_send "$w" check
 	proc_wait_exit "$w" 60
-	grep -E "churn: (create|destroy) [0-9]+ failed|churn: stopped" "$PROC_DIR/$w.log" |
+	grep -E "churn: (create|destroy) [0-9]+ failed|churn: [0-9]+ IOASes" "$PROC_DIR/$w.log" |
 		sed "s/^/  $w: /"
 	[ "${PROC_RC[$w]}" = 0 ] ||
 		fail "$w: exit ${PROC_RC[$w]}: $(sed -n 's/.*REASON: //p' "$PROC_DIR/$w.log" | tail -1)"
