@@ -188,9 +188,9 @@ choose_pasid_mode(struct iommufd_dev *d)
 	return 0;
 }
 
-/* The RID's domain: for physical devices on a kernel with PASID attach, a
- * PASID-capable HWPT (the RID must be on one before any PASID is attached);
- * otherwise the IOAS itself.
+/* The RID's domain: for physical devices on a kernel with HWPT_ALLOC, a
+ * PASID-capable HWPT when the kernel and the IOMMU take the flag (the RID
+ * must be on one before any PASID is attached); otherwise the IOAS itself.
  */
 static int
 attach_rid(struct iommufd_dev *d)
@@ -208,8 +208,12 @@ attach_rid(struct iommufd_dev *d)
 			 strerror(-ret));
 		return ret;
 	}
-	if (d->pub.kind == RTE_IOMMUFD_PHYSICAL && d->pasid_attach &&
-	    iommufd_bus_ctx.features.hwpt_alloc && d->args.pasid != IOMMUFD_PASID_OFF) {
+	/* Tried whenever the kernel has HWPT_ALLOC: whether it takes
+	 * IOMMU_HWPT_ALLOC_PASID is found by trying (a failure falls back to
+	 * the IOAS unless PASID domains need it).
+	 */
+	if (d->pub.kind == RTE_IOMMUFD_PHYSICAL && iommufd_bus_ctx.features.hwpt_alloc &&
+	    d->args.pasid != IOMMUFD_PASID_OFF) {
 		ret = iommufd_hwpt_alloc_pasid(d, d->rid_ioas, &d->rid_hwpt);
 		if (ret == 0) {
 			ret = iommufd_attach(d, 0, d->rid_hwpt);
