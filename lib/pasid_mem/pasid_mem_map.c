@@ -21,6 +21,7 @@
 #include <linux/capability.h>
 #include <linux/iommufd.h>
 
+#include "iommufd_hook.h"
 #include "pasid_mem_private.h"
 
 /* The x86 MSI window: PASID-only IOASes do not report it as reserved. */
@@ -152,7 +153,7 @@ pasid_mem_ioas_ranges(const struct pasid_mem_ioas *ioas, uint64_t iova_min,
 	/* Two-call pattern: EMSGSIZE returns the count needed; retry if it grew. */
 	for (tries = 0; tries < 4; tries++) {
 		q.allowed_iovas = (uintptr_t)kr;
-		if (ioctl(ioas->iommufd, IOMMU_IOAS_IOVA_RANGES, &q) == 0)
+		if (iommufd_hook_ioctl(ioas->iommufd, IOMMU_IOAS_IOVA_RANGES, &q) == 0)
 			break;
 		err = -errno;
 		if (err != -EMSGSIZE) {
@@ -247,7 +248,7 @@ pasid_mem_ioas_map(struct pasid_mem_ioas *ioas, const struct pasid_mem_seg *seg,
 		};
 
 		t0 = now_ns();
-		rc = ioctl(ioas->iommufd, IOMMU_IOAS_MAP_FILE, &m);
+		rc = iommufd_hook_ioctl(ioas->iommufd, IOMMU_IOAS_MAP_FILE, &m);
 		ioas->map_ioctl_ns += now_ns() - t0;
 		ioas->map_calls++;
 		if (rc == 0)
@@ -272,7 +273,7 @@ pasid_mem_ioas_map(struct pasid_mem_ioas *ioas, const struct pasid_mem_seg *seg,
 		};
 
 		t0 = now_ns();
-		rc = ioctl(ioas->iommufd, IOMMU_IOAS_MAP, &m);
+		rc = iommufd_hook_ioctl(ioas->iommufd, IOMMU_IOAS_MAP, &m);
 		ioas->map_ioctl_ns += now_ns() - t0;
 		ioas->map_calls++;
 		if (rc == 0)
@@ -302,7 +303,7 @@ pasid_mem_ioas_unmap(struct pasid_mem_ioas *ioas, uint64_t iova, uint64_t len)
 		return 0;
 	ioas->unmap_calls++;
 	errno = 0;
-	if (ioctl(ioas->iommufd, IOMMU_IOAS_UNMAP, &u) == 0 && u.length == len)
+	if (iommufd_hook_ioctl(ioas->iommufd, IOMMU_IOAS_UNMAP, &u) == 0 && u.length == len)
 		return 0;
 	err = errno ? -errno : -EIO;
 	PMEM_LOG(ERR, "IOMMU_IOAS_UNMAP of %" PRIu64 " bytes at IOVA %#" PRIx64 " in IOAS %u "

@@ -24,6 +24,7 @@
 #include <rte_common.h>
 #include <rte_memory.h>
 
+#include "iommufd_hook.h"
 #include "pasid_mem_private.h"
 
 #ifndef MADV_POPULATE_WRITE
@@ -111,8 +112,8 @@ pasid_mem_va_reserve(uint64_t len, uint64_t align, void **va)
 	uint8_t *p, *a;
 	uint64_t head, tail;
 
-	p = mmap(NULL, len + align, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-		-1, 0);
+	p = iommufd_hook_mmap(NULL, len + align, PROT_NONE,
+		MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (p == MAP_FAILED) {
 		int err = errno;
 
@@ -142,8 +143,8 @@ pasid_mem_va_release(void *va, uint64_t len)
 static void
 va_rereserve(void *va, uint64_t len)
 {
-	if (mmap(va, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED,
-			-1, 0) == MAP_FAILED)
+	if (iommufd_hook_mmap(va, len, PROT_NONE,
+			MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0) == MAP_FAILED)
 		PMEM_LOG(ERR, "cannot restore the address space reservation at %p: %s",
 			va, strerror(errno));
 }
@@ -158,7 +159,7 @@ seg_open(const struct pasid_mem_seg_src *src)
 		unsigned int flags = MFD_CLOEXEC | MFD_HUGETLB;
 
 		flags |= (unsigned int)rte_log2_u64(src->page_size) << MFD_HUGE_SHIFT;
-		fd = memfd_create(src->heap, flags);
+		fd = iommufd_hook_memfd_create(src->heap, flags);
 		if (fd < 0) {
 			err = errno;
 			PMEM_LOG(ERR, "heap %s: memfd_create(MFD_HUGETLB, %" PRIu64 " kB) "
@@ -174,7 +175,8 @@ seg_open(const struct pasid_mem_seg_src *src)
 		PMEM_LOG(ERR, "heap %s: hugetlbfs path too long", src->heap);
 		return -ENAMETOOLONG;
 	}
-	fd = mkostemp(path, O_CLOEXEC);
+	fd = iommufd_hook_fails(IOMMUFD_HOOK_OPEN, IOMMUFD_HOOK_SITE) ? -1 :
+	     mkostemp(path, O_CLOEXEC);
 	if (fd < 0) {
 		err = errno;
 		PMEM_LOG(ERR, "heap %s: cannot create a file in hugetlbfs %s: %s",
@@ -205,7 +207,7 @@ pasid_mem_seg_create(const struct pasid_mem_seg_src *src, void *va, uint64_t len
 			src->heap, len, strerror(-err));
 		goto fail_fd;
 	}
-	p = mmap(va, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, 0);
+	p = iommufd_hook_mmap(va, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, 0);
 	if (p == MAP_FAILED) {
 		err = -errno;
 		PMEM_LOG(ERR, "heap %s: mapping %" PRIu64 " bytes of %" PRIu64 " kB hugepages "

@@ -45,8 +45,9 @@ main(void)
 	TEST_ASSERT_EQ(da.dpdk_mem, 0);
 	TEST_ASSERT_EQ(iommufd_devargs_parse("pasid=off", &da, err, sizeof(err)), 0);
 	TEST_ASSERT_EQ(da.pasid, IOMMUFD_PASID_OFF);
-	TEST_ASSERT_EQ(iommufd_devargs_parse("max_domains=0x10", &da, err, sizeof(err)), 0);
-	TEST_ASSERT_EQ(da.max_domains, 16);
+	/* Base 10 only (B10): a leading 0 is not octal, 0x is refused. */
+	TEST_ASSERT_EQ(iommufd_devargs_parse("max_domains=010", &da, err, sizeof(err)), 0);
+	TEST_ASSERT_EQ(da.max_domains, 10);
 
 	/* The layered form: bus=iommufd,name=<device>,... */
 	TEST_ASSERT_EQ(iommufd_devargs_parse("bus=iommufd,name=pci-0000:00:03.0,pasid=auto", &da,
@@ -62,6 +63,7 @@ main(void)
 	reject("pasid=", "'pasid'");
 	reject("max_domains=0", "'max_domains'");
 	reject("max_domains=abc", "'max_domains'");
+	reject("max_domains=0x10", "'max_domains'");
 	reject("max_domains=-1", "'max_domains'");
 	reject("max_domains=2000000", "'max_domains'");
 	reject("dpdk_mem=2", "'dpdk_mem'");

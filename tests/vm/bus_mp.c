@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * bus-mp [EAL options] -- primary | worker QP
+ * bus-mp [EAL options] -- primary | worker QP | churn
  *
  * Multi-process PASID domains of a pasidnic port through the iommufd bus
  * (tests/vm/bus_mp_domains.sh drives it). Both roles read commands from
@@ -9,12 +9,19 @@
  * primary: probes the port (the test driver of tests/lib/pasidnic_drv_bus.c,
  *   whose quiesce_domain op resets the queues tagged with a dead worker's
  *   PASID), enables PASIDs and the loopback backend, then serves the workers.
- *   Commands: "list" (every domain: PASID, IOAS, owner pid), "quit".
+ *   Commands: "list" (every domain: PASID, IOAS, owner pid), "unplug"
+ *   (rte_dev_remove() of the port: a forced hot-unplug), "quit".
  * worker QP (--proc-type=secondary): receives the port's fds from the
  *   primary, gets a PASID domain, maps its own memory, tags queue pair QP
  *   with its PASID and loops a frame back through it.
  *   Commands: "frame" (one more frame), "domain" (ask for another domain,
  *   print the result), "exit" (queues reset, domain destroyed, cleanup).
+ * churn (--proc-type=secondary): creates and destroys domains in a loop
+ *   until a request fails (mp_unplug_with_workers.sh unplugs the port
+ *   meanwhile); prints the error, then, on "check" (sent once the primary's
+ *   unplug is over), checks that none of the IOASes it was given still
+ *   exists in the shared iommufd (nothing leaked), and exits 0 when the
+ *   error was the documented one (ENODEV: the device is being or was removed).
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -22,6 +29,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
+
+#include <linux/iommufd.h>
 
 #include <rte_bus_iommufd.h>
 #include <rte_common.h>
@@ -67,6 +77,14 @@ run_primary(void)
 				say("domain pasid=%u ioas=%u owner=%d", di[i].pasid, di[i].ioas,
 				    di[i].owner);
 			say("list end: %d domains", n);
+		} else if (strncmp(line, "unplug", 6) == 0) {
+			/* EAL asks every secondary to detach first, then removes it here. */
+			n = rte_dev_remove(&nic->device);
+			say("unplug: rte_dev_remove: %d (%s)", n, n < 0 ? rte_strerror(-n) : "ok");
+			TEST_ASSERT_EQ(n, 0, "rte_dev_remove of %s", nic->name);
+			/* The bus keeps the device, unbound: asking is still safe. */
+			n = rte_iommufd_dev_domains(&nic->device, di, RTE_DIM(di));
+			say("unplug done: %d domains left", n);
 		} else if (strncmp(line, "quit", 4) == 0) {
 			break;
 		}
@@ -128,6 +146,72 @@ run_worker(unsigned int qp)
 	return 0;
 }
 
+/* Is object @ioas of iommufd @fd still an IOAS? */
+static bool
+ioas_exists(int fd, uint32_t ioas)
+{
+	struct iommu_ioas_iova_ranges q = { .size = sizeof(q), .ioas_id = ioas };
+
+	if (ioctl(fd, IOMMU_IOAS_IOVA_RANGES, &q) == 0 || errno == EMSGSIZE)
+		return true;
+	return errno != ENOENT;
+}
+
+#define CHURN_MAX 4096
+
+static int
+run_churn(void)
+{
+	static uint32_t got[CHURN_MAX];
+	struct rte_iommufd_device *nic = pnic_bus_dev;
+	struct rte_iommufd_domain *dom;
+	unsigned int n = 0, i, leaked = 0;
+	int fd = -1, err = 0;
+	char line[64];
+
+	say("churn: started");
+	for (;;) {
+		dom = rte_iommufd_domain_create(&nic->device);
+		if (dom == NULL) {
+			err = rte_errno;
+			say("churn: create %u failed: %s (errno %d)", n, rte_strerror(err), err);
+			break;
+		}
+		if (fd < 0) {
+			/* Our own reference: the bus closes its fd at the unplug. */
+			rte_iommufd_domain_ioas(dom, &fd, NULL);
+			fd = dup(fd);
+		}
+		rte_iommufd_domain_ioas(dom, NULL, &got[n % CHURN_MAX]);
+		n++;
+		if (n % 100 == 0)
+			say("churn: %u domains created and destroyed", n);
+		if (rte_iommufd_domain_destroy(dom) < 0) {
+			err = rte_errno;
+			say("churn: destroy %u failed: %s (errno %d)", n, rte_strerror(err), err);
+			break;
+		}
+	}
+	/* IOAS ids are reused, by every process of the iommufd: check once the
+	 * primary's unplug is over (no domain left anywhere), on "check".
+	 */
+	say("churn: stopped after %u domains: errno %d; waiting for 'check'", n, err);
+	while (fgets(line, sizeof(line), stdin) != NULL && strncmp(line, "check", 5) != 0)
+		;
+	/* Our dup of the iommufd stays open: the IOASes must be gone. */
+	for (i = 0; fd >= 0 && i < n && i < CHURN_MAX; i++)
+		if (ioas_exists(fd, got[i])) {
+			say("churn: IOAS %u still exists", got[i]);
+			leaked++;
+		}
+	say("churn: %u IOASes leaked", leaked);
+	TEST_ASSERT_EQ(leaked, 0, "IOASes of removed domains still exist");
+	TEST_ASSERT_EQ(err, ENODEV, "the error of a request after the unplug");
+	rte_eal_cleanup();
+	say("churn exited");
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -142,5 +226,7 @@ main(int argc, char **argv)
 		return run_primary();
 	if (argc >= 3 && strcmp(argv[1], "worker") == 0)
 		return run_worker((unsigned int)atoi(argv[2]));
-	TEST_FAIL("usage: bus-mp [EAL options] -- primary | worker QP");
+	if (argc >= 2 && strcmp(argv[1], "churn") == 0)
+		return run_churn();
+	TEST_FAIL("usage: bus-mp [EAL options] -- primary | worker QP | churn");
 }

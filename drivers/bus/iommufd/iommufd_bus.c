@@ -28,6 +28,7 @@ static const struct iommufd_proc_ops primary_ops = {
 	.start = iommufd_mp_server_init, .stop = iommufd_mp_server_fini,
 	.dev_open = iommufd_dev_open, .dev_close = iommufd_dev_close,
 	.domain_create = iommufd_domain_create, .domain_destroy = iommufd_domain_destroy,
+	.owned = iommufd_domains_owned, .destroy_pasid = iommufd_domain_destroy_pasid,
 };
 
 /* A secondary borrows them from the primary (iommufd_secondary.c). */
@@ -35,6 +36,7 @@ static const struct iommufd_proc_ops secondary_ops = {
 	.dev_open = iommufd_secondary_dev_open, .dev_close = iommufd_secondary_dev_close,
 	.domain_create = iommufd_secondary_domain_create,
 	.domain_destroy = iommufd_secondary_domain_destroy,
+	.owned = iommufd_secondary_owned, .destroy_pasid = iommufd_secondary_destroy_pasid,
 };
 
 const struct iommufd_proc_ops *iommufd_proc = &primary_ops;
@@ -109,6 +111,7 @@ probe_one(struct iommufd_dev *d)
 			IOMMUFD_LOG(ERR, "%s: driver %s needs PASID domains, which the device "
 				    "cannot have here (see dpdk-testpasid list)", d->pub.name,
 				    drv->driver.name);
+			iommufd_proc->dev_close(d);
 			return -ENOTSUP;
 		}
 		IOMMUFD_LOG(INFO, "%s: probing driver %s", d->pub.name, drv->driver.name);
@@ -116,8 +119,10 @@ probe_one(struct iommufd_dev *d)
 		ret = drv->probe(drv, &d->pub);
 		if (ret < 0) {
 			d->pub.driver = NULL;
-			IOMMUFD_LOG(ERR, "%s: driver %s failed to probe: %s", d->pub.name,
-				    drv->driver.name, strerror(-ret));
+			IOMMUFD_LOG(ERR, "%s: driver %s failed to probe: %s; device closed",
+				    d->pub.name, drv->driver.name, strerror(-ret));
+			/* Nothing left behind: a later rte_dev_probe() opens it again. */
+			iommufd_proc->dev_close(d);
 			return ret;
 		}
 		d->pub.device.driver = &drv->driver;
@@ -151,24 +156,45 @@ iommufd_probe(void)
 	return n > 0 && failed == n ? -1 : 0;
 }
 
-/* Driver remove (the driver quiesces the device), then close. */
+/* Driver remove (the driver quiesces the device), then close.
+ *
+ * The device is marked closing under the bus lock first, so that from then
+ * on the rte_mp handler refuses secondaries' requests on it with a clear
+ * error and the worker watch leaves its quiesce to the driver's remove; the
+ * primary's close (PASIDs detached, table freed, RID detached) runs under
+ * the lock too (iommufd_dev_close(), B2). When the driver refuses, the
+ * device stays probed, attached and usable: it is never closed under a
+ * driver that still drives it (B1).
+ */
 static int
 remove_one(struct iommufd_dev *d)
 {
-	struct rte_iommufd_driver *drv = d->pub.driver;
+	struct rte_iommufd_driver *drv;
 	int ret;
 
+	pthread_mutex_lock(&iommufd_lock);
+	d->closing = true;
+	drv = d->pub.driver;
+	pthread_mutex_unlock(&iommufd_lock);
 	if (drv != NULL && drv->remove != NULL) {
 		ret = drv->remove(&d->pub);
 		if (ret < 0) {
-			IOMMUFD_LOG(ERR, "%s: driver %s refused removal: %s", d->pub.name,
-				    drv->driver.name, strerror(-ret));
+			IOMMUFD_LOG(ERR, "%s: driver %s refused removal: %s; the device stays "
+				    "probed", d->pub.name, drv->driver.name, strerror(-ret));
+			pthread_mutex_lock(&iommufd_lock);
+			d->closing = false;
+			pthread_mutex_unlock(&iommufd_lock);
 			return ret;
 		}
 	}
+	pthread_mutex_lock(&iommufd_lock);
 	d->pub.driver = NULL;
 	d->pub.device.driver = NULL;
-	iommufd_proc->dev_close(d);
+	pthread_mutex_unlock(&iommufd_lock);
+	iommufd_proc->dev_close(d); /* the primary's takes the lock itself */
+	pthread_mutex_lock(&iommufd_lock);
+	d->closing = false;
+	pthread_mutex_unlock(&iommufd_lock);
 	return 0;
 }
 
@@ -207,6 +233,12 @@ iommufd_plug(struct rte_device *dev)
 	return probe_one(d);
 }
 
+/* The device is closed but stays on the bus, unbound, until the bus cleanup:
+ * a thread of the application (or, in a secondary process, EAL's hot-unplug
+ * request from the primary) may still hold its rte_device, and then gets a
+ * clear error (ENODEV, "removed") instead of a use after free; a later
+ * rte_dev_probe() reuses it.
+ */
 static int
 iommufd_unplug(struct rte_device *dev)
 {
@@ -216,11 +248,10 @@ iommufd_unplug(struct rte_device *dev)
 	ret = remove_one(d);
 	if (ret < 0)
 		return ret;
-	pthread_mutex_lock(&iommufd_lock);
-	TAILQ_REMOVE(&iommufd_bus.devices, &d->pub, next);
-	pthread_mutex_unlock(&iommufd_lock);
 	rte_devargs_remove(dev->devargs);
-	free(d);
+	pthread_mutex_lock(&iommufd_lock);
+	d->pub.device.devargs = NULL;
+	pthread_mutex_unlock(&iommufd_lock);
 	return 0;
 }
 
@@ -288,6 +319,11 @@ iommufd_dev_iterate(const void *start, const char *str,
 	return dev;
 }
 
+/* Process exit: every device goes. A device whose driver refuses removal
+ * is still closed (forced: PASIDs detached, IOASes destroyed, fd closed; the
+ * device can issue no DMA once its fd is closed), but its memory is not
+ * freed, since the driver still points at it (B1).
+ */
 static int
 iommufd_cleanup(void)
 {
@@ -300,10 +336,22 @@ iommufd_cleanup(void)
 	if (iommufd_proc->stop != NULL)
 		iommufd_proc->stop();
 	while ((p = TAILQ_FIRST(&iommufd_bus.devices)) != NULL) {
-		if (remove_one(IOMMUFD_DEV(p)) < 0)
-			ret = -1;
+		struct iommufd_dev *d = IOMMUFD_DEV(p);
+
+		pthread_mutex_lock(&iommufd_lock);
 		TAILQ_REMOVE(&iommufd_bus.devices, p, next);
-		free(IOMMUFD_DEV(p));
+		pthread_mutex_unlock(&iommufd_lock);
+		if (remove_one(d) == 0) {
+			free(d);
+			continue;
+		}
+		ret = -1;
+		IOMMUFD_LOG(ERR, "%s: closing it anyway at process exit (its driver keeps a "
+			    "reference: the device's memory is not freed)", p->name);
+		pthread_mutex_lock(&iommufd_lock);
+		d->closing = true;
+		pthread_mutex_unlock(&iommufd_lock);
+		iommufd_proc->dev_close(d);
 	}
 	return ret;
 }

@@ -5,8 +5,9 @@
  * bus (the default IOAS that holds DPDK memory is iommufd_mem.c's).
  *
  * Kernel floors (doc/bus_iommufd.md): iommufd 6.2, vfio cdev + GET_HW_INFO +
- * HWPT_ALLOC 6.6, PASID attach through vfio 6.15. Below 6.15 the bus runs
- * every device RID-only and says so once.
+ * HWPT_ALLOC 6.6, PASID attach through vfio 6.15. The optional ones are
+ * probed when /dev/iommu opens and when a device is bound
+ * (iommufd_features.c), never read from the release string.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -14,7 +15,6 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
-#include <sys/utsname.h>
 
 #include <linux/iommufd.h>
 
@@ -27,43 +27,20 @@ struct iommufd_bus_ctx iommufd_bus_ctx = { .fd = -1 };
 int
 iommufd_sys_ioctl(int fd, unsigned long req, void *arg)
 {
-	return ioctl(fd, req, arg);
-}
-
-bool
-iommufd_kernel_has_pasid_attach(const char *release)
-{
-	unsigned int major, minor;
-
-	if (release == NULL || sscanf(release, "%u.%u", &major, &minor) != 2)
-		return false;
-	return major > 6 || (major == 6 && minor >= 15);
-}
-
-static void
-detect_kernel(void)
-{
-	struct utsname u;
-
-	if (uname(&u) == 0)
-		rte_strscpy(iommufd_bus_ctx.kernel, u.release, sizeof(iommufd_bus_ctx.kernel));
-	iommufd_bus_ctx.pasid_attach = iommufd_kernel_has_pasid_attach(iommufd_bus_ctx.kernel);
-	if (!iommufd_bus_ctx.pasid_attach)
-		IOMMUFD_LOG(NOTICE, "kernel %s cannot attach PASIDs through vfio (Linux 6.15+): "
-			    "devices run RID-only, PASID domains are not available",
-			    iommufd_bus_ctx.kernel);
+	return iommufd_hook_ioctl(fd, req, arg);
 }
 
 int
 iommufd_bus_ctx_get(void)
 {
+	char why[128];
 	int ret;
 
 	if (iommufd_bus_ctx.fd >= 0) {
 		iommufd_bus_ctx.users++;
 		return 0;
 	}
-	iommufd_bus_ctx.fd = open("/dev/iommu", O_RDWR | O_CLOEXEC);
+	iommufd_bus_ctx.fd = iommufd_hook_open("/dev/iommu", O_RDWR | O_CLOEXEC);
 	if (iommufd_bus_ctx.fd < 0) {
 		ret = -errno;
 		if (ret == -ENOENT)
@@ -74,10 +51,16 @@ iommufd_bus_ctx_get(void)
 			IOMMUFD_LOG(ERR, "cannot open /dev/iommu: %s", strerror(-ret));
 		return ret;
 	}
-	detect_kernel();
+	ret = iommufd_features_probe(iommufd_bus_ctx.fd, &iommufd_bus_ctx.features, why,
+				     sizeof(why));
+	if (ret < 0) {
+		IOMMUFD_LOG(ERR, "/dev/iommu: %s", why);
+		close(iommufd_bus_ctx.fd);
+		iommufd_bus_ctx.fd = -1;
+		return ret;
+	}
 	iommufd_bus_ctx.users = 1;
-	IOMMUFD_LOG(DEBUG, "/dev/iommu open (fd %d), kernel %s", iommufd_bus_ctx.fd,
-		    iommufd_bus_ctx.kernel);
+	IOMMUFD_LOG(DEBUG, "/dev/iommu open (fd %d)", iommufd_bus_ctx.fd);
 	return 0;
 }
 
@@ -94,7 +77,6 @@ iommufd_bus_ctx_adopt(int fd)
 	iommufd_bus_ctx.fd = fd;
 	iommufd_bus_ctx.adopted = true;
 	iommufd_bus_ctx.users = 1;
-	detect_kernel();
 	IOMMUFD_LOG(DEBUG, "/dev/iommu of the primary process received (fd %d)", fd);
 }
 
@@ -119,7 +101,7 @@ iommufd_destroy(uint32_t id)
 {
 	struct iommu_destroy d = { .size = sizeof(d), .id = id };
 
-	if (ioctl(iommufd_bus_ctx.fd, IOMMU_DESTROY, &d)) {
+	if (iommufd_hook_ioctl(iommufd_bus_ctx.fd, IOMMU_DESTROY, &d)) {
 		int ret = -errno;
 
 		IOMMUFD_LOG(DEBUG, "IOMMU_DESTROY of object %u failed: %s", id, strerror(errno));
@@ -133,7 +115,7 @@ iommufd_ioas_alloc(uint32_t *ioas)
 {
 	struct iommu_ioas_alloc a = { .size = sizeof(a) };
 
-	if (ioctl(iommufd_bus_ctx.fd, IOMMU_IOAS_ALLOC, &a))
+	if (iommufd_hook_ioctl(iommufd_bus_ctx.fd, IOMMU_IOAS_ALLOC, &a))
 		return -errno;
 	*ioas = a.out_ioas_id;
 	return 0;
@@ -152,7 +134,7 @@ iommufd_ioas_map(uint32_t ioas, const void *va, uint64_t iova, uint64_t len)
 		.iova = iova,
 	};
 
-	if (ioctl(iommufd_bus_ctx.fd, IOMMU_IOAS_MAP, &m) == 0)
+	if (iommufd_hook_ioctl(iommufd_bus_ctx.fd, IOMMU_IOAS_MAP, &m) == 0)
 		return 0;
 	if (errno == ENOMEM)
 		IOMMUFD_LOG(ERR, "IOMMU_IOAS_MAP of %#" PRIx64 " bytes failed with ENOMEM: "
@@ -171,7 +153,7 @@ iommufd_ioas_unmap(uint32_t ioas, uint64_t iova, uint64_t len)
 		.size = sizeof(u), .ioas_id = ioas, .iova = iova, .length = len,
 	};
 
-	if (ioctl(iommufd_bus_ctx.fd, IOMMU_IOAS_UNMAP, &u)) {
+	if (iommufd_hook_ioctl(iommufd_bus_ctx.fd, IOMMU_IOAS_UNMAP, &u)) {
 		IOMMUFD_LOG(DEBUG, "IOMMU_IOAS_UNMAP IOAS %u iova %#" PRIx64 " len %#" PRIx64
 			    " failed: %s", ioas, iova, len, strerror(errno));
 		return -errno;

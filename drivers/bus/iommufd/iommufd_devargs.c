@@ -73,8 +73,9 @@ parse_u32(const char *v, uint32_t min, uint32_t max, uint32_t *out)
 
 	if (v == NULL || *v < '0' || *v > '9')
 		return -EINVAL;
+	/* Base 10 only: "010" is ten, not eight; "0x10" is refused. */
 	errno = 0;
-	x = strtoull(v, &end, 0);
+	x = strtoull(v, &end, 10);
 	if (errno || *end || x < min || x > max)
 		return -EINVAL;
 	*out = (uint32_t)x;

@@ -72,14 +72,14 @@ bind(struct iommufd_dev *d)
 {
 	struct vfio_device_bind_iommufd b = { .argsz = sizeof(b), .iommufd = iommufd_bus_ctx.fd };
 
-	d->pub.fd = open(d->pub.cdev, O_RDWR | O_CLOEXEC);
+	d->pub.fd = iommufd_hook_open(d->pub.cdev, O_RDWR | O_CLOEXEC);
 	if (d->pub.fd < 0) {
 		snprintf(d->error, sizeof(d->error), "cannot open %s: %s%s", d->pub.cdev,
 			 strerror(errno), errno == ENOENT ?
 			 " (is devtmpfs mounted on /dev?)" : "");
 		return -errno;
 	}
-	if (ioctl(d->pub.fd, VFIO_DEVICE_BIND_IOMMUFD, &b) == 0) {
+	if (iommufd_hook_ioctl(d->pub.fd, VFIO_DEVICE_BIND_IOMMUFD, &b) == 0) {
 		d->pub.devid = b.out_devid;
 		return 0;
 	}
@@ -111,7 +111,7 @@ read_info(struct iommufd_dev *d)
 	struct rte_iommufd_region cfg;
 	uint16_t ids[2];
 
-	if (ioctl(d->pub.fd, VFIO_DEVICE_GET_INFO, &info)) {
+	if (iommufd_hook_ioctl(d->pub.fd, VFIO_DEVICE_GET_INFO, &info)) {
 		snprintf(d->error, sizeof(d->error), "VFIO_DEVICE_GET_INFO failed: %s",
 			 strerror(errno));
 		return -errno;
@@ -146,7 +146,7 @@ read_pasid_width(struct iommufd_dev *d)
 		d->pub.pasid_log2 = cfg_pasid_width(d);
 		return;
 	}
-	if (ioctl(iommufd_bus_ctx.fd, IOMMU_GET_HW_INFO, &hw) == 0)
+	if (iommufd_hook_ioctl(iommufd_bus_ctx.fd, IOMMU_GET_HW_INFO, &hw) == 0)
 		d->pub.pasid_log2 = hw.out_max_pasid_log2;
 	else
 		IOMMUFD_LOG(DEBUG, "%s: IOMMU_GET_HW_INFO failed: %s", d->pub.name,
@@ -169,8 +169,13 @@ choose_pasid_mode(struct iommufd_dev *d)
 		      "out_max_pasid_log2 = 0: no PCI PASID capability, or the IOMMU "
 		      "is not in scalable mode)" :
 		      "the emulated device advertises no PCI PASID capability";
-	else if (!iommufd_bus_ctx.pasid_attach)
-		why = "the kernel cannot attach PASIDs through vfio (Linux 6.15+)";
+	else if (d->pub.kind == RTE_IOMMUFD_PHYSICAL && !iommufd_bus_ctx.features.hwpt_alloc)
+		why = "the kernel lacks IOMMU_HWPT_ALLOC (probed; Linux 6.6+), which PASID "
+		      "domains of physical devices need";
+	else if (!d->pasid_attach)
+		why = "the kernel cannot attach PASIDs through vfio (probed: "
+		      "VFIO_DEVICE_ATTACH_PASID is unknown to it or to the device's vfio "
+		      "driver; Linux 6.15+)";
 	if (why == NULL) {
 		d->pasid_mode = true;
 		return 0;
@@ -183,9 +188,9 @@ choose_pasid_mode(struct iommufd_dev *d)
 	return 0;
 }
 
-/* The RID's domain: for physical devices on a kernel with PASID attach, a
- * PASID-capable HWPT (the RID must be on one before any PASID is attached);
- * otherwise the IOAS itself.
+/* The RID's domain: for physical devices on a kernel with HWPT_ALLOC, a
+ * PASID-capable HWPT when the kernel and the IOMMU take the flag (the RID
+ * must be on one before any PASID is attached); otherwise the IOAS itself.
  */
 static int
 attach_rid(struct iommufd_dev *d)
@@ -203,7 +208,11 @@ attach_rid(struct iommufd_dev *d)
 			 strerror(-ret));
 		return ret;
 	}
-	if (d->pub.kind == RTE_IOMMUFD_PHYSICAL && iommufd_bus_ctx.pasid_attach &&
+	/* Tried whenever the kernel has HWPT_ALLOC: whether it takes
+	 * IOMMU_HWPT_ALLOC_PASID is found by trying (a failure falls back to
+	 * the IOAS unless PASID domains need it).
+	 */
+	if (d->pub.kind == RTE_IOMMUFD_PHYSICAL && iommufd_bus_ctx.features.hwpt_alloc &&
 	    d->args.pasid != IOMMUFD_PASID_OFF) {
 		ret = iommufd_hwpt_alloc_pasid(d, d->rid_ioas, &d->rid_hwpt);
 		if (ret == 0) {
@@ -265,6 +274,12 @@ iommufd_dev_open(struct iommufd_dev *d)
 	if (ret < 0)
 		goto fail;
 	read_pasid_width(d);
+	if (d->pub.pasid_log2 > 0 && d->args.pasid != IOMMUFD_PASID_OFF) {
+		ret = iommufd_feature_pasid_attach(d);
+		if (ret < 0)
+			goto fail;
+		d->pasid_attach = ret == 1;
+	}
 	ret = choose_pasid_mode(d);
 	if (ret < 0)
 		goto fail;
@@ -320,8 +335,14 @@ fail:
 void
 iommufd_dev_close(struct iommufd_dev *d)
 {
-	if (d->pub.fd < 0)
+	/* Under the bus lock: the rte_mp handler and the worker watch see the
+	 * device either whole or closed, never half torn down (B2).
+	 */
+	pthread_mutex_lock(&iommufd_lock);
+	if (d->pub.fd < 0) {
+		pthread_mutex_unlock(&iommufd_lock);
 		return;
+	}
 	/* The device is quiesced (driver remove) before we get here: stop its
 	 * interrupts and DMA, then take its address spaces away.
 	 */
@@ -344,4 +365,5 @@ iommufd_dev_close(struct iommufd_dev *d)
 	d->rid_hwpt = 0;
 	d->error[0] = '\0';
 	iommufd_dev_release(d);
+	pthread_mutex_unlock(&iommufd_lock);
 }

@@ -49,7 +49,7 @@ iommufd_attach(struct iommufd_dev *d, uint32_t pasid, uint32_t pt)
 	} else {
 		at.argsz = offsetof(struct vfio_device_attach_iommufd_pt, pasid);
 	}
-	if (ioctl(d->pub.fd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &at)) {
+	if (iommufd_hook_ioctl(d->pub.fd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &at)) {
 		IOMMUFD_LOG(DEBUG, "%s: attach of %s %u to %u failed: %s", d->pub.name,
 			    pasid ? "PASID" : "RID", pasid, pt, strerror(errno));
 		return -errno;
@@ -68,7 +68,7 @@ iommufd_detach(struct iommufd_dev *d, uint32_t pasid)
 	} else {
 		dt.argsz = offsetof(struct vfio_device_detach_iommufd_pt, pasid);
 	}
-	if (ioctl(d->pub.fd, VFIO_DEVICE_DETACH_IOMMUFD_PT, &dt)) {
+	if (iommufd_hook_ioctl(d->pub.fd, VFIO_DEVICE_DETACH_IOMMUFD_PT, &dt)) {
 		IOMMUFD_LOG(DEBUG, "%s: detach of %s %u failed: %s", d->pub.name,
 			    pasid ? "PASID" : "RID", pasid, strerror(errno));
 		return -errno;
@@ -87,7 +87,7 @@ iommufd_hwpt_alloc_pasid(struct iommufd_dev *d, uint32_t ioas, uint32_t *hwpt)
 		.data_type = IOMMU_HWPT_DATA_NONE,
 	};
 
-	if (ioctl(iommufd_bus_ctx.fd, IOMMU_HWPT_ALLOC, &a)) {
+	if (iommufd_hook_ioctl(iommufd_bus_ctx.fd, IOMMU_HWPT_ALLOC, &a)) {
 		IOMMUFD_LOG(DEBUG, "%s: IOMMU_HWPT_ALLOC(PASID) on IOAS %u failed: %s",
 			    d->pub.name, ioas, strerror(errno));
 		return -errno;
@@ -135,7 +135,8 @@ why_no_pasid(const struct iommufd_dev *d)
 		       "the device has no PASID support (IOMMU_GET_HW_INFO: "
 		       "out_max_pasid_log2 = 0)" :
 		       "the emulated device has no PCI PASID capability";
-	return "the kernel cannot attach PASIDs through vfio (needs Linux 6.15+)";
+	return "the kernel cannot attach PASIDs through vfio (probed at open; needs Linux "
+	       "6.15+ or a backport)";
 }
 
 struct rte_iommufd_domain *
@@ -144,6 +145,12 @@ iommufd_domain_create_locked(struct iommufd_dev *d, pid_t owner)
 	struct rte_iommufd_domain *dom;
 	int pasid, ret;
 
+	if (d->closing || d->pub.fd < 0) {
+		IOMMUFD_LOG(ERR, "%s: cannot create a PASID domain: the device is being "
+			    "removed", d->pub.name);
+		rte_errno = ENODEV;
+		return NULL;
+	}
 	if (!d->pasid_mode) {
 		IOMMUFD_LOG(ERR, "%s: cannot create a PASID domain: %s", d->pub.name,
 			    why_no_pasid(d));
@@ -203,9 +210,12 @@ rte_iommufd_domain_create(struct rte_device *dev)
 	struct iommufd_dev *d = bound_dev(dev);
 
 	if (d == NULL) {
-		IOMMUFD_LOG(ERR, "domain create: %s is not a bound iommufd bus device",
-			    dev ? dev->name : "(null)");
-		rte_errno = EINVAL;
+		bool ours = dev != NULL && dev->bus == &iommufd_bus.bus;
+
+		IOMMUFD_LOG(ERR, "domain create: %s %s", dev ? dev->name : "(null)", ours ?
+			    "is not bound: it was removed (hot-unplug) or never probed" :
+			    "is not an iommufd bus device");
+		rte_errno = ours ? ENODEV : EINVAL;
 		return NULL;
 	}
 	return iommufd_proc->domain_create(d);
@@ -315,17 +325,25 @@ rte_iommufd_domain_dma_unmap(struct rte_iommufd_domain *dom, uint64_t iova, size
 }
 
 /* Detach, unmap, destroy: the device cannot reach the memory any more
- * before it is unpinned.
+ * before it is unpinned. When the detach fails, the PASID may still be
+ * attached: its number stays allocated (quarantined, logged) so that no later
+ * domain silently replaces it, and the IOAS, still in use, is left to the
+ * kernel (it goes with the iommufd) (B5).
  */
-int
-iommufd_domain_teardown(struct rte_iommufd_domain *dom)
+static int
+domain_release(struct rte_iommufd_domain *dom)
 {
 	struct iommufd_dev *d = dom->dev;
 	int ret, first = 0;
 
+	TAILQ_REMOVE(&d->domains, dom, next);
 	ret = iommufd_detach(d, dom->pasid);
-	if (ret < 0)
-		first = ret;
+	if (ret < 0 && ret != -ENOENT) {
+		IOMMUFD_LOG(ERR, "%s: detach of PASID %u failed: %s; the PASID stays reserved "
+			    "and IOAS %u is left to the kernel (freed when the iommufd closes)",
+			    d->pub.name, dom->pasid, strerror(-ret), dom->ioas);
+		return ret;
+	}
 	iommufd_ioas_unmap(dom->ioas, 0, UINT64_MAX);
 	if (dom->hwpt) {
 		ret = iommufd_destroy(dom->hwpt);
@@ -336,9 +354,28 @@ iommufd_domain_teardown(struct rte_iommufd_domain *dom)
 	if (ret < 0 && first == 0)
 		first = ret;
 	iommufd_pasid_free(&d->pasids, dom->pasid);
-	TAILQ_REMOVE(&d->domains, dom, next);
-	free(dom);
 	return first;
+}
+
+int
+iommufd_domain_teardown(struct rte_iommufd_domain *dom)
+{
+	int ret = domain_release(dom);
+
+	free(dom);
+	return ret;
+}
+
+int
+iommufd_domain_teardown_keep(struct rte_iommufd_domain *dom)
+{
+	int ret;
+
+	if (dom->owner != 0)
+		return iommufd_domain_teardown(dom);
+	ret = domain_release(dom);
+	dom->dead = true;
+	return ret;
 }
 
 int
@@ -347,7 +384,13 @@ iommufd_domain_destroy(struct rte_iommufd_domain *dom)
 	int ret;
 
 	pthread_mutex_lock(&iommufd_lock);
-	ret = iommufd_domain_teardown(dom);
+	if (dom->dead) {
+		/* Torn down with its device already: only the handle is left. */
+		free(dom);
+		ret = -ENODEV;
+	} else {
+		ret = iommufd_domain_teardown(dom);
+	}
 	pthread_mutex_unlock(&iommufd_lock);
 	return ret;
 }
@@ -362,6 +405,75 @@ rte_iommufd_domain_destroy(struct rte_iommufd_domain *dom)
 	return iommufd_ret(iommufd_proc->domain_destroy(dom));
 }
 
+int
+iommufd_domains_owned(struct iommufd_dev *d, struct rte_iommufd_domain_info *info,
+		      unsigned int n)
+{
+	struct rte_iommufd_domain *dom;
+	unsigned int i = 0;
+
+	pthread_mutex_lock(&iommufd_lock);
+	TAILQ_FOREACH(dom, &d->domains, next) {
+		if (dom->owner != 0)
+			continue;
+		if (i < n) {
+			info[i].pasid = dom->pasid;
+			info[i].ioas = dom->ioas;
+			info[i].owner = getpid();
+		}
+		i++;
+	}
+	pthread_mutex_unlock(&iommufd_lock);
+	return (int)i;
+}
+
+int
+iommufd_domain_destroy_pasid(struct iommufd_dev *d, uint32_t pasid)
+{
+	struct rte_iommufd_domain *dom;
+	int ret = -ENOENT;
+
+	pthread_mutex_lock(&iommufd_lock);
+	TAILQ_FOREACH(dom, &d->domains, next)
+		if (dom->owner == 0 && dom->pasid == pasid)
+			break;
+	if (dom != NULL)
+		ret = iommufd_domain_teardown_keep(dom); /* the handle: dead, not freed */
+	pthread_mutex_unlock(&iommufd_lock);
+	return ret;
+}
+
+int
+rte_iommufd_dev_owned_domains(const struct rte_device *dev, struct rte_iommufd_domain_info *info,
+			      unsigned int n)
+{
+	struct iommufd_dev *d = bound_dev((struct rte_device *)(uintptr_t)dev);
+	int ret;
+
+	if (d == NULL || (n > 0 && info == NULL)) {
+		rte_errno = EINVAL;
+		return -1;
+	}
+	ret = iommufd_proc->owned(d, info, n);
+	if (ret < 0) {
+		rte_errno = -ret;
+		return -1;
+	}
+	return ret;
+}
+
+int
+rte_iommufd_dev_domain_destroy_pasid(struct rte_device *dev, uint32_t pasid)
+{
+	struct iommufd_dev *d = bound_dev(dev);
+
+	if (d == NULL || pasid == 0) {
+		rte_errno = EINVAL;
+		return -1;
+	}
+	return iommufd_ret(iommufd_proc->destroy_pasid(d, pasid));
+}
+
 void
 iommufd_domains_destroy(struct iommufd_dev *d)
 {
@@ -371,7 +483,7 @@ iommufd_domains_destroy(struct iommufd_dev *d)
 	while ((dom = TAILQ_FIRST(&d->domains)) != NULL) {
 		IOMMUFD_LOG(DEBUG, "%s: destroying the domain of PASID %u", d->pub.name,
 			    dom->pasid);
-		iommufd_domain_teardown(dom);
+		iommufd_domain_teardown_keep(dom);
 	}
 	pthread_mutex_unlock(&iommufd_lock);
 }

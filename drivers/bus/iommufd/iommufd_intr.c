@@ -26,8 +26,11 @@ iommufd_intr_init(struct iommufd_dev *d)
 	if (d->pub.intr_handle == NULL)
 		return -ENOMEM;
 	if (rte_intr_dev_fd_set(d->pub.intr_handle, d->pub.fd) != 0 ||
-	    rte_intr_fd_set(d->pub.intr_handle, -1) != 0)
+	    rte_intr_fd_set(d->pub.intr_handle, -1) != 0) {
+		rte_intr_instance_free(d->pub.intr_handle);
+		d->pub.intr_handle = NULL;
 		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -48,7 +51,7 @@ set_irqs(struct iommufd_dev *d, unsigned int index, const int32_t *fds, unsigned
 	set->count = n;
 	if (n)
 		memcpy(set->data, fds, n * sizeof(int32_t));
-	if (ioctl(d->pub.fd, VFIO_DEVICE_SET_IRQS, set))
+	if (iommufd_hook_ioctl(d->pub.fd, VFIO_DEVICE_SET_IRQS, set))
 		ret = -errno;
 	free(set);
 	return ret;
@@ -96,7 +99,7 @@ rte_iommufd_intr_enable(struct rte_iommufd_device *dev, unsigned int irq_index,
 		rte_errno = EBUSY;
 		return -1;
 	}
-	if (ioctl(dev->fd, VFIO_DEVICE_GET_IRQ_INFO, &info) || info.count < nvec ||
+	if (iommufd_hook_ioctl(dev->fd, VFIO_DEVICE_GET_IRQ_INFO, &info) || info.count < nvec ||
 	    !(info.flags & VFIO_IRQ_INFO_EVENTFD)) {
 		IOMMUFD_LOG(ERR, "%s: %u %s vectors asked for, the device has %u", dev->name,
 			    nvec, irq_index == VFIO_PCI_MSI_IRQ_INDEX ? "MSI" : "MSI-X",
@@ -113,7 +116,7 @@ rte_iommufd_intr_enable(struct rte_iommufd_device *dev, unsigned int irq_index,
 	rte_intr_type_set(dev->intr_handle, irq_index == VFIO_PCI_MSI_IRQ_INDEX ?
 			  RTE_INTR_HANDLE_VFIO_MSI : RTE_INTR_HANDLE_VFIO_MSIX);
 	for (i = 0; i < nvec; i++) {
-		fds[i] = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+		fds[i] = iommufd_hook_eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 		if (fds[i] < 0) {
 			ret = -errno;
 			goto fail;

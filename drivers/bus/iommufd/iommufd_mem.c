@@ -149,7 +149,11 @@ iommufd_mem_follow(void)
 	rte_mcfg_mem_read_unlock();
 	free(w.ranges);
 	if (w.err < 0) {
+		/* Drop the segments mapped before the failure: a later retry maps
+		 * them again (EEXIST otherwise) and nothing stays pinned.
+		 */
 		rte_mem_event_callback_unregister(MEM_CB_NAME, NULL);
+		iommufd_ioas_unmap(mem.ioas, 0, UINT64_MAX);
 		return w.err;
 	}
 	mem.following = true;

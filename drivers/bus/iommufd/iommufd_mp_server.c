@@ -18,7 +18,9 @@
  * whole picture is in doc/design.md.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <rte_common.h>
@@ -29,6 +31,52 @@
 #include "private.h"
 
 static bool serving;        /* the action is registered and answers */
+
+/* The requester's domain number r->pasid (0, 1, ...) in PASID order into
+ * r->pasid and r->ioas; -ENOENT past the last one. Lock held.
+ */
+static int
+mp_list(struct iommufd_mp_param *r, struct iommufd_dev *d)
+{
+	struct rte_iommufd_domain *dom;
+	uint32_t i = 0;
+
+	TAILQ_FOREACH(dom, &d->domains, next) {
+		if (dom->owner != r->pid)
+			continue;
+		if (i++ == r->pasid) {
+			r->pasid = dom->pasid;
+			r->ioas = dom->ioas;
+			return 0;
+		}
+	}
+	snprintf(r->error, sizeof(r->error), "process %d owns %u domains of %s", r->pid, i,
+		 d->pub.name);
+	return -ENOENT;
+}
+
+pid_t
+iommufd_mp_peer_pid(const char *peer)
+{
+	const char *base, *p;
+	char *end;
+	long pid;
+
+	if (peer == NULL)
+		return -1;
+	base = strrchr(peer, '/');
+	base = base != NULL ? base + 1 : peer;
+	if (strncmp(base, "mp_socket_", 10) != 0)
+		return -1;
+	p = base + 10;
+	if (*p < '1' || *p > '9')
+		return -1;
+	errno = 0;
+	pid = strtol(p, &end, 10);
+	if (errno != 0 || *end != '_' || pid <= 0 || pid > INT32_MAX)
+		return -1;
+	return (pid_t)pid;
+}
 
 /* Fill the reply of a request on device @d. Lock held. */
 static int
@@ -56,6 +104,18 @@ mp_serve(struct iommufd_mp_param *r, struct iommufd_dev *d, struct rte_mp_msg *r
 		reply->num_fds = 2;
 		return 0;
 	case IOMMUFD_MP_DOMAIN_CREATE:
+		/* A retry after a timeout (B3): the domain the first try made. */
+		TAILQ_FOREACH(dom, &d->domains, next)
+			if (r->req_id != 0 && dom->owner == r->pid && dom->req_id == r->req_id)
+				break;
+		if (dom != NULL) {
+			IOMMUFD_LOG(INFO, "%s: request %#" PRIx64 " of process %d again: PASID %u, "
+				    "created by its first try", d->pub.name, r->req_id, r->pid,
+				    dom->pasid);
+			r->pasid = dom->pasid;
+			r->ioas = dom->ioas;
+			return 0;
+		}
 		dom = iommufd_domain_create_locked(d, r->pid);
 		if (dom == NULL) {
 			snprintf(r->error, sizeof(r->error), "%s", rte_errno == ENOSPC ?
@@ -63,9 +123,12 @@ mp_serve(struct iommufd_mp_param *r, struct iommufd_dev *d, struct rte_mp_msg *r
 				 "the primary could not create it (see its log)");
 			return -rte_errno;
 		}
+		dom->req_id = r->req_id;
 		r->pasid = dom->pasid;
 		r->ioas = dom->ioas;
 		return 0;
+	case IOMMUFD_MP_DOMAIN_LIST:
+		return mp_list(r, d);
 	case IOMMUFD_MP_DOMAIN_DESTROY:
 		TAILQ_FOREACH(dom, &d->domains, next)
 			if (dom->pasid == r->pasid && dom->owner == r->pid)
@@ -87,6 +150,7 @@ mp_handle(const struct rte_mp_msg *msg, const void *peer)
 	struct rte_mp_msg reply;
 	struct iommufd_mp_param *r = (struct iommufd_mp_param *)reply.param;
 	struct iommufd_dev *d;
+	pid_t peer_pid;
 
 	memset(&reply, 0, sizeof(reply));
 	rte_strscpy(reply.name, IOMMUFD_MP_ACTION, sizeof(reply.name));
@@ -100,11 +164,24 @@ mp_handle(const struct rte_mp_msg *msg, const void *peer)
 	memcpy(r, msg->param, sizeof(*r));
 	r->name[sizeof(r->name) - 1] = '\0';
 	r->error[0] = '\0';
+	/* The requester is who sent the message, not what it wrote (B4). */
+	peer_pid = iommufd_mp_peer_pid(peer);
+	if (peer_pid < 0 || peer_pid != r->pid) {
+		r->result = -EPERM;
+		snprintf(r->error, sizeof(r->error), "the request says pid %d but comes from "
+			 "rte_mp peer %.40s", r->pid, (const char *)peer);
+		IOMMUFD_LOG(ERR, "request %u on %s refused: %s", r->op, r->name, r->error);
+		return rte_mp_reply(&reply, peer);
+	}
 	pthread_mutex_lock(&iommufd_lock);
 	d = serving ? iommufd_dev_find(r->name) : NULL;
 	if (!serving) {
 		r->result = -ESRCH;
 		snprintf(r->error, sizeof(r->error), "the primary process is exiting");
+	} else if (d != NULL && d->closing) {
+		r->result = -ENODEV;
+		snprintf(r->error, sizeof(r->error), "%s is being removed (hot-unplug) in the "
+			 "primary process", r->name);
 	} else if (d == NULL || d->pub.fd < 0) {
 		r->result = -ENODEV;
 		snprintf(r->error, sizeof(r->error), "%s is not bound in the primary process%s%s",
@@ -116,6 +193,12 @@ mp_handle(const struct rte_mp_msg *msg, const void *peer)
 	if (r->result < 0)
 		IOMMUFD_LOG(INFO, "request %u of process %d on %s refused: %s", r->op, r->pid,
 			    r->name, r->error[0] ? r->error : strerror(-r->result));
+	if (iommufd_hook_mp()) {
+		/* As a lost reply: the requester times out and asks again. */
+		IOMMUFD_LOG(ERR, "reply to request %u of process %d not sent (test hook)",
+			    r->op, r->pid);
+		return -1;
+	}
 	return rte_mp_reply(&reply, peer);
 }
 

@@ -31,6 +31,7 @@ iommufd_dev_release(struct iommufd_dev *d)
 	d->pub.devid = 0;
 	d->rid_ioas = 0;
 	d->pasid_mode = false;
+	d->pasid_attach = false;
 	iommufd_bus_ctx_put();
 }
 
@@ -44,7 +45,7 @@ rte_iommufd_region_info(const struct rte_iommufd_device *dev, unsigned int index
 		rte_errno = EINVAL;
 		return -1;
 	}
-	if (ioctl(dev->fd, VFIO_DEVICE_GET_REGION_INFO, &r)) {
+	if (iommufd_hook_ioctl(dev->fd, VFIO_DEVICE_GET_REGION_INFO, &r)) {
 		rte_errno = errno;
 		return -1;
 	}
@@ -72,7 +73,7 @@ rte_iommufd_bar_map(struct rte_iommufd_device *dev, unsigned int index, size_t *
 			rte_errno = ENOTSUP;
 			return NULL;
 		}
-		va = mmap(NULL, r.size, PROT_READ | PROT_WRITE, MAP_SHARED, dev->fd, r.offset);
+		va = iommufd_hook_mmap(NULL, r.size, PROT_READ | PROT_WRITE, MAP_SHARED, dev->fd, r.offset);
 		if (va == MAP_FAILED) {
 			rte_errno = errno;
 			IOMMUFD_LOG(ERR, "%s: mmap of BAR %u failed: %s", dev->name, index,

@@ -10,7 +10,10 @@
  * the device belongs to the primary.
  *
  * When the primary is gone, a request gets no answer (the channel's socket
- * is closed) and fails at once with ESRCH.
+ * is closed) and fails at once with ESRCH. When it is alive but does not
+ * answer in time (it serialises requests behind the bus lock, which a worker
+ * teardown holds), the request is sent again with the same request id, so a
+ * domain created by the first try is the one handed back (B3).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -26,9 +29,25 @@
 #include "private.h"
 
 #define MP_TIMEOUT_S 5
+#define MP_TRIES 3     /* of a request the primary is alive but slow to answer */
+
+/* Close the fds of every message of @rep and free it. */
+static void
+reply_free(struct rte_mp_reply *rep)
+{
+	int i, j;
+
+	for (i = 0; i < rep->nb_received; i++)
+		for (j = 0; j < rep->msgs[i].num_fds && j < RTE_MP_MAX_FD_NUM; j++)
+			close(rep->msgs[i].fds[j]);
+	free(rep->msgs);
+	rep->msgs = NULL;
+}
 
 /* Send @r about @d to the primary; the reply into @r, its fds into @fds
- * (@nfds of them; the caller closes them). 0, or -errno with r->error set.
+ * (@nfds of them; the caller closes them). 0, or -errno with r->error set:
+ * ESRCH when the primary has exited, ETIMEDOUT when it is alive but did not
+ * answer in time (a slow primary is not a dead one, B3).
  */
 static int
 mp_request(struct iommufd_dev *d, struct iommufd_mp_param *r, int *fds, int *nfds)
@@ -47,30 +66,60 @@ mp_request(struct iommufd_dev *d, struct iommufd_mp_param *r, int *fds, int *nfd
 	r->error[0] = '\0';
 	req.len_param = sizeof(*r);
 	memcpy(req.param, r, sizeof(*r));
+	if (iommufd_hook_mp()) {
+		snprintf(r->error, sizeof(r->error), "sending the request to the primary "
+			 "failed: %s", strerror(EIO));
+		return -EIO;
+	}
 	if (rte_mp_request_sync(&req, &rep, &ts) < 0 || rep.nb_received != 1) {
-		IOMMUFD_LOG(ERR, "%s: no answer from the primary process within %d s: it has "
-			    "exited (or hangs); it owned the PASID allocator and this process's "
-			    "domains; restart the workers under a new primary", d->pub.name,
-			    MP_TIMEOUT_S);
+		reply_free(&rep);
+		if (rte_eal_primary_proc_alive(NULL)) {
+			snprintf(r->error, sizeof(r->error), "the primary process is alive but "
+				 "did not answer within %d s (busy?)", MP_TIMEOUT_S);
+			return -ETIMEDOUT;
+		}
+		IOMMUFD_LOG(ERR, "%s: the primary process has exited; it owned the PASID "
+			    "allocator and this process's domains; restart the workers under a "
+			    "new primary", d->pub.name);
 		snprintf(r->error, sizeof(r->error), "the primary process has exited (no answer)");
-		ret = -ESRCH;
-		goto out;
+		return -ESRCH;
 	}
 	m = &rep.msgs[0];
 	if (m->len_param != sizeof(*r)) {
 		snprintf(r->error, sizeof(r->error), "reply of %d bytes, expected %zu (the primary "
 			 "runs another build of the bus)", m->len_param, sizeof(*r));
-		ret = -EPROTO;
-		goto out;
+		reply_free(&rep); /* its fds too (B6) */
+		return -EPROTO;
 	}
 	memcpy(r, m->param, sizeof(*r));
 	r->error[sizeof(r->error) - 1] = '\0';
 	ret = r->result;
 	for (i = 0; i < m->num_fds && i < RTE_MP_MAX_FD_NUM; i++)
 		fds[(*nfds)++] = m->fds[i];
-out:
 	free(rep.msgs);
 	return ret;
+}
+
+/* mp_request() without fds, tried again while the primary is alive but slow:
+ * for requests that give the same result when repeated (a create carries its
+ * request id).
+ */
+static int
+mp_request_retry(struct iommufd_dev *d, struct iommufd_mp_param *r)
+{
+	struct iommufd_mp_param q = *r;
+	int fds[RTE_MP_MAX_FD_NUM], nfds, i, try, ret;
+
+	for (try = 1;; try++) {
+		*r = q;
+		ret = mp_request(d, r, fds, &nfds);
+		for (i = 0; i < nfds; i++)
+			close(fds[i]);
+		if (ret != -ETIMEDOUT || try == MP_TRIES)
+			return ret;
+		IOMMUFD_LOG(WARNING, "%s: %s; asking again (%d/%d)", d->pub.name, r->error,
+			    try + 1, MP_TRIES);
+	}
 }
 
 int
@@ -121,21 +170,24 @@ iommufd_secondary_dev_open(struct iommufd_dev *d)
 struct rte_iommufd_domain *
 iommufd_secondary_domain_create(struct iommufd_dev *d)
 {
+	static uint32_t seq;
 	struct iommufd_mp_param r = { .op = IOMMUFD_MP_DOMAIN_CREATE };
 	struct rte_iommufd_domain *dom;
-	int fds[RTE_MP_MAX_FD_NUM], nfds, i, ret;
+	int ret;
 
 	dom = calloc(1, sizeof(*dom));
 	if (dom == NULL) {
 		rte_errno = ENOMEM;
 		return NULL;
 	}
-	ret = mp_request(d, &r, fds, &nfds);
-	for (i = 0; i < nfds; i++)
-		close(fds[i]);
+	/* Unique in this process; a retry carries the same one (B3). */
+	r.req_id = (uint64_t)getpid() << 32 | __atomic_add_fetch(&seq, 1, __ATOMIC_RELAXED);
+	ret = mp_request_retry(d, &r);
 	if (ret < 0) {
-		IOMMUFD_LOG(ERR, "%s: cannot create a PASID domain: %s", d->pub.name,
-			    r.error[0] ? r.error : strerror(-ret));
+		IOMMUFD_LOG(ERR, "%s: cannot create a PASID domain: %s%s", d->pub.name,
+			    r.error[0] ? r.error : strerror(-ret), ret == -ETIMEDOUT ?
+			    "; the primary may still create it: rte_iommufd_dev_owned_domains() "
+			    "lists it, rte_iommufd_dev_domain_destroy_pasid() destroys it" : "");
 		free(dom);
 		rte_errno = -ret;
 		return NULL;
@@ -151,36 +203,129 @@ iommufd_secondary_domain_create(struct iommufd_dev *d)
 	return dom;
 }
 
+/* Ask the primary to destroy this process's domain of @pasid. A retry that
+ * finds it gone (the first try did it) is a success.
+ */
+static int
+destroy_pasid(struct iommufd_dev *d, uint32_t pasid)
+{
+	struct iommufd_mp_param r;
+	int fds[RTE_MP_MAX_FD_NUM], nfds, i, try, ret;
+
+	for (try = 1;; try++) {
+		memset(&r, 0, sizeof(r));
+		r.op = IOMMUFD_MP_DOMAIN_DESTROY;
+		r.pasid = pasid;
+		ret = mp_request(d, &r, fds, &nfds);
+		for (i = 0; i < nfds; i++)
+			close(fds[i]);
+		if (ret == -ENOENT && try > 1)
+			return 0;
+		if (ret != -ETIMEDOUT || try == MP_TRIES)
+			break;
+	}
+	if (ret < 0)
+		IOMMUFD_LOG(ERR, "%s: destroy of the domain of PASID %u: %s", d->pub.name, pasid,
+			    r.error[0] ? r.error : strerror(-ret));
+	return ret;
+}
+
 int
 iommufd_secondary_domain_destroy(struct rte_iommufd_domain *dom)
 {
 	struct iommufd_dev *d = dom->dev;
-	struct iommufd_mp_param r = { .op = IOMMUFD_MP_DOMAIN_DESTROY, .pasid = dom->pasid };
-	int fds[RTE_MP_MAX_FD_NUM], nfds, i, ret;
+	uint32_t pasid;
 
-	ret = mp_request(d, &r, fds, &nfds);
-	for (i = 0; i < nfds; i++)
-		close(fds[i]);
-	if (ret < 0)
-		IOMMUFD_LOG(ERR, "%s: destroy of the domain of PASID %u: %s", d->pub.name,
-			    dom->pasid, r.error[0] ? r.error : strerror(-ret));
+	/* Unlinked first, under the lock: a concurrent close of the device
+	 * (the primary's hot-unplug reaching this process) no longer sees it.
+	 */
 	pthread_mutex_lock(&iommufd_lock);
+	if (dom->dead) {
+		pthread_mutex_unlock(&iommufd_lock);
+		free(dom);
+		return -ENODEV;
+	}
 	TAILQ_REMOVE(&d->domains, dom, next);
+	pasid = dom->pasid;
 	pthread_mutex_unlock(&iommufd_lock);
 	free(dom);
-	return ret;
+	return destroy_pasid(d, pasid);
+}
+
+int
+iommufd_secondary_owned(struct iommufd_dev *d, struct rte_iommufd_domain_info *info,
+			unsigned int n)
+{
+	struct iommufd_mp_param r;
+	uint32_t i;
+	int ret;
+
+	for (i = 0;; i++) {
+		memset(&r, 0, sizeof(r));
+		r.op = IOMMUFD_MP_DOMAIN_LIST;
+		r.pasid = i;
+		ret = mp_request_retry(d, &r);
+		if (ret == -ENOENT)
+			return (int)i;
+		if (ret < 0) {
+			IOMMUFD_LOG(ERR, "%s: listing this process's domains: %s", d->pub.name,
+				    r.error[0] ? r.error : strerror(-ret));
+			return ret;
+		}
+		if (i < n) {
+			info[i].pasid = r.pasid;
+			info[i].ioas = r.ioas;
+			info[i].owner = getpid();
+		}
+	}
+}
+
+int
+iommufd_secondary_destroy_pasid(struct iommufd_dev *d, uint32_t pasid)
+{
+	struct rte_iommufd_domain *dom;
+	int ret;
+
+	ret = destroy_pasid(d, pasid);
+	if (ret < 0)
+		return ret;
+	pthread_mutex_lock(&iommufd_lock);
+	TAILQ_FOREACH(dom, &d->domains, next)
+		if (dom->pasid == pasid)
+			break;
+	if (dom != NULL) {
+		/* The application's handle, if it kept one, is dead from now on. */
+		TAILQ_REMOVE(&d->domains, dom, next);
+		dom->dead = true;
+	}
+	pthread_mutex_unlock(&iommufd_lock);
+	return 0;
 }
 
 void
 iommufd_secondary_dev_close(struct iommufd_dev *d)
 {
 	struct rte_iommufd_domain *dom;
+	uint32_t pasid;
 
 	if (d->pub.fd < 0)
 		return;
-	while ((dom = TAILQ_FIRST(&d->domains)) != NULL)
-		iommufd_secondary_domain_destroy(dom);
+	/* The application may still hold handles of these domains: they are
+	 * marked dead (freed by its rte_iommufd_domain_destroy()), not freed.
+	 */
+	for (;;) {
+		pthread_mutex_lock(&iommufd_lock);
+		dom = TAILQ_FIRST(&d->domains);
+		if (dom == NULL) {
+			pthread_mutex_unlock(&iommufd_lock);
+			break;
+		}
+		TAILQ_REMOVE(&d->domains, dom, next);
+		pasid = dom->pasid;
+		dom->dead = true;
+		pthread_mutex_unlock(&iommufd_lock);
+		destroy_pasid(d, pasid);
+	}
 	iommufd_intr_fini(d);
 	iommufd_dev_release(d);
 }
-

@@ -35,24 +35,38 @@ static int stopfd = -1;
 static pthread_t watcher;
 static bool watcher_running;
 
-/* Take down every domain of @pid: quiesce (driver), detach, destroy. Lock held. */
+/* The first domain of @d owned by @pid, or NULL. Lock held. */
+static struct rte_iommufd_domain *
+first_owned(struct iommufd_dev *d, pid_t pid)
+{
+	struct rte_iommufd_domain *dom;
+
+	TAILQ_FOREACH(dom, &d->domains, next)
+		if (dom->owner == pid)
+			return dom;
+	return NULL;
+}
+
+/* Take down every domain of @pid: quiesce (driver), detach, destroy. Lock held.
+ * The list is searched again after each teardown: the driver's quiesce_domain
+ * may call back into the bus (the lock is recursive) and change it, so no
+ * "next" pointer is kept across the call (B7). A device being removed
+ * (closing) is quiesced whole by its driver's remove: only the teardown runs.
+ */
 static void
 worker_domains_destroy(pid_t pid)
 {
 	struct rte_iommufd_device *p;
-	struct rte_iommufd_domain *dom, *tmp;
+	struct rte_iommufd_domain *dom;
 
 	FOREACH_IOMMUFD_DEVICE(p) {
 		struct iommufd_dev *d = IOMMUFD_DEV(p);
-		struct rte_iommufd_driver *drv = d->pub.driver;
 
-		for (dom = TAILQ_FIRST(&d->domains); dom != NULL; dom = tmp) {
+		while ((dom = first_owned(d, pid)) != NULL) {
+			struct rte_iommufd_driver *drv = d->closing ? NULL : d->pub.driver;
 			uint32_t pasid = dom->pasid, ioas = dom->ioas;
 			int qret = 0, ret;
 
-			tmp = TAILQ_NEXT(dom, next);
-			if (dom->owner != pid)
-				continue;
 			if (drv != NULL && drv->quiesce_domain != NULL) {
 				qret = drv->quiesce_domain(&d->pub, pasid);
 				if (qret < 0)
@@ -60,13 +74,17 @@ worker_domains_destroy(pid_t pid)
 						    "of exited process %d: %s; detaching it anyway",
 						    d->pub.name, drv->driver.name, pasid, pid,
 						    strerror(-qret));
+				dom = first_owned(d, pid);
+				if (dom == NULL || dom->pasid != pasid)
+					continue; /* the driver destroyed it */
 			}
 			ret = iommufd_domain_teardown(dom);
 			IOMMUFD_LOG(NOTICE, "%s: process %d exited: PASID %u %s, detached, IOAS %u "
 				    "destroyed, PASID freed%s", d->pub.name, pid, pasid,
 				    drv != NULL && drv->quiesce_domain != NULL ?
-				    (qret == 0 ? "quiesced" : "not quiesced") : "(no quiesce op)",
-				    ioas, ret < 0 ? " (with errors, see debug log)" : "");
+				    (qret == 0 ? "quiesced" : "not quiesced") :
+				    d->closing ? "(device being removed)" : "(no quiesce op)",
+				    ioas, ret < 0 ? " (with errors, see the log)" : "");
 		}
 	}
 }
@@ -163,7 +181,7 @@ iommufd_watch_init(void)
 	int ret;
 
 	epfd = epoll_create1(EPOLL_CLOEXEC);
-	stopfd = eventfd(0, EFD_CLOEXEC);
+	stopfd = iommufd_hook_eventfd(0, EFD_CLOEXEC);
 	if (epfd < 0 || stopfd < 0 || epoll_ctl(epfd, EPOLL_CTL_ADD, stopfd, &ev) < 0) {
 		ret = -errno;
 		iommufd_watch_fini();

@@ -20,6 +20,7 @@
 #include <rte_log.h>
 
 #include "bus_iommufd_driver.h"
+#include "iommufd_hook.h"
 #include "rte_bus_iommufd.h"
 
 extern int iommufd_bus_logtype;
@@ -120,19 +121,34 @@ bool iommufd_iova_hits_msi_window(uint64_t iova, uint64_t len);
 
 /* ---- iommufd_ctx.c: the process's /dev/iommu and the kernel's features ---- */
 
+/* ---- iommufd_features.c: optional uAPIs, found by trying them (B9) ---- */
+
+struct iommufd_dev;
+
+struct iommufd_features {
+	bool hwpt_alloc;      /* IOMMU_HWPT_ALLOC (6.6+) */
+	bool map_file;        /* IOMMU_IOAS_MAP_FILE (6.13+) */
+};
+
+/* Probe the iommufd @fd into @f. 0, or -errno with the feature whose probe
+ * failed named in @err.
+ */
+int iommufd_features_probe(int fd, struct iommufd_features *f, char *err, size_t errlen);
+/* Can the kernel and the vfio driver of bound device @d attach PASIDs?
+ * 1 yes, 0 no, -errno when the probe failed (d->error says which).
+ */
+int iommufd_feature_pasid_attach(struct iommufd_dev *d);
+
 /* Not the kernel's struct iommufd_ctx: the bus's hold on /dev/iommu. */
 struct iommufd_bus_ctx {
 	int fd;               /* /dev/iommu, -1 when closed */
 	unsigned int users;   /* bound devices */
-	bool pasid_attach;    /* the kernel attaches PASIDs through vfio (6.15+) */
 	bool adopted;         /* secondary: fd received from the primary, owns nothing */
-	char kernel[64];      /* uname release */
+	struct iommufd_features features; /* primary: probed when it opens /dev/iommu */
 };
 
 extern struct iommufd_bus_ctx iommufd_bus_ctx;
 
-/* Does a kernel of uname release @release attach PASIDs through vfio (6.15+)? */
-bool iommufd_kernel_has_pasid_attach(const char *release);
 /* Open /dev/iommu on first use; count a user.
  * Returns 0 or -errno (ENOENT: no /dev/iommu, logged with the fix).
  */
@@ -156,6 +172,8 @@ int iommufd_ioas_unmap(uint32_t ioas, uint64_t iova, uint64_t len);
 /* Wrapper of ioctl(2) with the iommufd_ioctl_t signature. */
 int iommufd_sys_ioctl(int fd, unsigned long req, void *arg);
 
+struct iommufd_dev;
+
 /* ---- iommufd_scan.c: vfio cdevs of PCI functions and mdevs ---- */
 
 /* Bus-private state of a device. */
@@ -170,6 +188,8 @@ struct iommufd_dev {
 	bool dpdk_mem;          /* rid_ioas is the default IOAS (a user of iommufd_mem.c) */
 	uint32_t rid_hwpt;      /* PASID-capable HWPT of the RID, 0 when none */
 	bool pasid_mode;        /* PASID domains allowed */
+	bool pasid_attach;      /* the kernel and the vfio driver attach PASIDs (probed) */
+	bool closing;           /* being removed: requests refused (lock held to change) */
 	bool bus_master;
 	struct {
 		void *va;
@@ -231,6 +251,10 @@ struct rte_iommufd_domain {
 	uint32_t hwpt;        /* physical: the PASID-capable HWPT; emulated: 0 */
 	uint32_t attached_pt; /* what the PASID is attached to now */
 	pid_t owner;          /* primary: the secondary that owns it, 0: this process */
+	uint64_t req_id;      /* primary: the owner's create request id (0: none) */
+	bool dead;            /* torn down with its device (unplug): only freed by a
+			       * later rte_iommufd_domain_destroy() of the handle
+			       */
 };
 
 /* Every domain list, the PASID tables and the worker list: the rte_mp
@@ -264,11 +288,21 @@ struct rte_iommufd_domain *iommufd_domain_create_locked(struct iommufd_dev *d, p
  * 0 or the first -errno.
  */
 int iommufd_domain_teardown(struct rte_iommufd_domain *dom);
+/* The same, but a domain of this process (owner 0), whose handle the
+ * application may still hold, is kept allocated and marked dead. Lock held.
+ */
+int iommufd_domain_teardown_keep(struct rte_iommufd_domain *dom);
 /* The primary's struct iommufd_proc_ops entries: iommufd_domain_create_locked
  * (owner: this process) and iommufd_domain_teardown, taking the lock.
  */
 struct rte_iommufd_domain *iommufd_domain_create(struct iommufd_dev *d);
 int iommufd_domain_destroy(struct rte_iommufd_domain *dom);
+/* The primary's iommufd_proc_ops owned and destroy_pasid: its own domains
+ * (owner 0). The number of domains / 0, or -errno (ENOENT: no such domain).
+ */
+int iommufd_domains_owned(struct iommufd_dev *d, struct rte_iommufd_domain_info *info,
+			  unsigned int n);
+int iommufd_domain_destroy_pasid(struct iommufd_dev *d, uint32_t pasid);
 /* Attach @pasid (0: the RID) to @pt; a second attach is a replace. 0 or -errno. */
 int iommufd_attach(struct iommufd_dev *d, uint32_t pasid, uint32_t pt);
 /* Detach @pasid (0: the RID). 0 or -errno. */
@@ -288,13 +322,14 @@ enum iommufd_mp_op {
 	IOMMUFD_MP_DEV_FDS = 1,     /* the iommufd and the bound fd of a device */
 	IOMMUFD_MP_DOMAIN_CREATE,   /* a PASID domain owned by the requester */
 	IOMMUFD_MP_DOMAIN_DESTROY,  /* destroy one of the requester's domains */
+	IOMMUFD_MP_DOMAIN_LIST,     /* the requester's domain number r->pasid (0, 1...) */
 };
 
 /* Request and reply (the reply fills in what it knows). */
 struct iommufd_mp_param {
 	uint32_t op;
 	int32_t result;       /* reply: 0 or -errno */
-	int32_t pid;          /* the requesting secondary */
+	int32_t pid;          /* the requesting secondary (checked against the peer) */
 	uint32_t pasid;
 	uint32_t ioas;
 	uint32_t devid;
@@ -306,9 +341,17 @@ struct iommufd_mp_param {
 	uint16_t device_id;
 	uint8_t pasid_log2;
 	uint8_t pasid_mode;
+	uint64_t req_id;      /* DOMAIN_CREATE: the same on a retry, same domain back */
 	char name[RTE_DEV_NAME_MAX_LEN];
 	char error[104];      /* reply: why, when result < 0 */
 };
+
+/* The pid of the process behind an rte_mp peer (the sender's socket path,
+ * "<runtime dir>/mp_socket_<pid>_<tsc in hex>" in DPDK 22.11), or -1 when
+ * @peer does not have that form. The name is chosen by the sender: a hostile
+ * secondary can bind a socket under another process's name (doc/bus_iommufd.md).
+ */
+pid_t iommufd_mp_peer_pid(const char *peer);
 
 /* ---- iommufd_mp_server.c: primary, answers secondary processes ---- */
 
@@ -345,6 +388,15 @@ void iommufd_secondary_dev_close(struct iommufd_dev *d);
 struct rte_iommufd_domain *iommufd_secondary_domain_create(struct iommufd_dev *d);
 /* Ask the primary to destroy @dom, then free it. 0 or -errno. */
 int iommufd_secondary_domain_destroy(struct rte_iommufd_domain *dom);
+/* The primary's record of this process's domains of @d (the first @n into
+ * @info). The number of them, or -errno.
+ */
+int iommufd_secondary_owned(struct iommufd_dev *d, struct rte_iommufd_domain_info *info,
+			    unsigned int n);
+/* Ask the primary to destroy this process's domain of @pasid, with or
+ * without a handle of it here (a handle is freed). 0 or -errno.
+ */
+int iommufd_secondary_destroy_pasid(struct iommufd_dev *d, uint32_t pasid);
 
 /* ---- iommufd_mem.c: the default IOAS, DPDK memory at IOVA = VA ---- */
 
@@ -390,6 +442,11 @@ struct iommufd_proc_ops {
 	struct rte_iommufd_domain *(*domain_create)(struct iommufd_dev *d);
 	/* Tear down and free @dom. 0 or -errno. */
 	int (*domain_destroy)(struct rte_iommufd_domain *dom);
+	/* The domains of @d this process owns, as the primary records them. */
+	int (*owned)(struct iommufd_dev *d, struct rte_iommufd_domain_info *info,
+		     unsigned int n);
+	/* Destroy this process's domain of @d with @pasid. 0 or -errno. */
+	int (*destroy_pasid)(struct iommufd_dev *d, uint32_t pasid);
 };
 
 extern const struct iommufd_proc_ops *iommufd_proc;

@@ -102,6 +102,38 @@ int rte_iommufd_dev_domains(const struct rte_device *dev, struct rte_iommufd_dom
 			    unsigned int n);
 
 /**
+ * List the PASID domains of a device that the calling process owns, as the
+ * primary process records them: in a secondary process this asks the
+ * primary, so it also finds a domain the primary created after the
+ * process's request timed out (rte_iommufd_domain_create() failing with
+ * ETIMEDOUT), of which the process has no handle.
+ *
+ * @param dev  a bound device of the iommufd bus
+ * @param info array of @n entries, filled in ascending PASID order
+ * @param n    size of @info
+ * @return the number of such domains, or -1 with rte_errno set: EINVAL (bad
+ *         argument), ESRCH (the primary has exited), ETIMEDOUT (it did not
+ *         answer), ENODEV (the device is being removed).
+ */
+__rte_experimental
+int rte_iommufd_dev_owned_domains(const struct rte_device *dev,
+				  struct rte_iommufd_domain_info *info, unsigned int n);
+
+/**
+ * Destroy the calling process's domain of @pasid on a device, whether or
+ * not the process holds a handle of it (see rte_iommufd_dev_owned_domains());
+ * a handle it holds becomes dead: rte_iommufd_domain_destroy() of it only
+ * frees it (and fails with ENODEV). The device must not use the PASID any
+ * more (queues stopped).
+ *
+ * @return 0, or -1 with rte_errno set: EINVAL (bad argument), ENOENT (the
+ *         process owns no domain of that PASID), ESRCH, ETIMEDOUT, or an
+ *         errno of the kernel's teardown.
+ */
+__rte_experimental
+int rte_iommufd_dev_domain_destroy_pasid(struct rte_device *dev, uint32_t pasid);
+
+/**
  * Create a PASID domain on a bound device for the calling process: allocate
  * a free PASID, a new empty IOAS and (physical devices) a PASID-capable
  * HWPT on it, and attach the PASID to it. The domain starts empty: map
@@ -109,13 +141,21 @@ int rte_iommufd_dev_domains(const struct rte_device *dev, struct rte_iommufd_dom
  *
  * @param dev a probed device of the iommufd bus
  * @return the domain, or NULL with rte_errno set:
- *   - EINVAL: @dev is not a bound iommufd bus device;
+ *   - EINVAL: @dev is not an iommufd bus device;
+ *   - ENODEV: @dev is not bound: removed (hot-unplug, also by the primary's
+ *     rte_dev_remove() in a secondary) or never probed;
  *   - ENOTSUP: the device has no PASID support, or the kernel cannot attach
  *     PASIDs through vfio (< 6.15), or the bus runs the device RID-only
  *     (devargs pasid=off); the log says which;
  *   - ENOSPC: every PASID of the device (or max_domains) is in use;
- *   - ESRCH (secondary process): the primary process has exited or does not
- *     answer; the PASID allocator lives there (the log says so);
+ *   - ESRCH (secondary process): the primary process has exited; the PASID
+ *     allocator lives there (the log says so);
+ *   - ETIMEDOUT (secondary process): the primary is alive but did not answer
+ *     three tries of 5 s (each with the same request id, so no second domain
+ *     is made); it may still create the domain: rte_iommufd_dev_owned_domains()
+ *     finds it;
+ *   - ENODEV (secondary process): the device is being removed or was removed
+ *     in the primary (hot-unplug); the log says which;
  *   - other errno values from the kernel (ENOMEM...).
  *
  * In a secondary process the primary allocates the PASID, the IOAS and the
@@ -184,7 +224,10 @@ int rte_iommufd_domain_dma_unmap(struct rte_iommufd_domain *dom, uint64_t iova, 
  * @return 0, or -1 with rte_errno set (EINVAL: NULL; ESRCH in a secondary
  *         process: the primary has exited, and tore the domain down then; the
  *         domain is freed in any case, kernel objects are released at the
- *         latest when the bus closes the device).
+ *         latest when the bus closes the device; ENODEV: the domain was torn
+ *         down already with its device (hot-unplug) or by
+ *         rte_iommufd_dev_domain_destroy_pasid(): the handle is freed now).
+ *         A handle stays valid until this call, even across a hot-unplug.
  */
 __rte_experimental
 int rte_iommufd_domain_destroy(struct rte_iommufd_domain *dom);
