@@ -15,9 +15,11 @@
 
 N=2
 mp_setup mp_primary_graceful_exit q4
+# A table every 3 s, not every second: the log's time stamps (a fork per
+# line) keep up on a loaded TCG guest.
 # Killed by the runner's timeout: still show the processes' logs (mp_cleanup).
 trap 'echo "REASON: killed (timeout)"; exit 1' TERM
-mp_primary $N --stop-wait 2
+mp_primary $N --stop-wait 2 --interval 3
 mp_workers "$N"
 for k in $(seq 0 $((N - 1))); do
 	mp_wait_fwd "$k" "${PROC_PID[w$k]}" "$(mp_fwd "$k" "${PROC_PID[w$k]}")" 30
