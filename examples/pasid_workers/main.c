@@ -5,7 +5,7 @@
  * (doc/multi_process.md).
  *
  *   dpdk-pasid-workers [EAL] -- primary --workers N [--interval S] [--duration S]
- *                      [--ready FILE]
+ *                      [--stop-wait S] [--ready FILE]
  *   dpdk-pasid-workers --proc-type=secondary [EAL] -- worker --id K [--window W]
  *                      [--duration S] [--ready FILE]
  *
@@ -26,11 +26,15 @@
 #include "pw_state.h"
 
 volatile sig_atomic_t pw_quit;
+volatile sig_atomic_t pw_port_stop;
 
 static void
-on_signal(int sig __rte_unused)
+on_signal(int sig)
 {
-	pw_quit = 1;
+	if (sig == SIGUSR1)
+		pw_port_stop = 1;
+	else
+		pw_quit = 1;
 }
 
 void
@@ -53,10 +57,14 @@ print_usage(const char *prog)
 {
 	fprintf(stderr,
 		"usage: %s [EAL options] -- primary --workers N [--interval S] [--duration S] "
-		"[--ready FILE]\n"
+		"[--stop-wait S] [--ready FILE]\n"
 		"       %s --proc-type=secondary [EAL options] -- worker --id K [--window W] "
 		"[--duration S] [--ready FILE]\n"
-		"  N <= %d and <= the port's queue pairs; K < N; W frames in flight (default 64)\n",
+		"  N <= %d and <= the port's queue pairs; K < N; W frames in flight (default 64);\n"
+		"  --stop-wait: seconds the workers have to leave when the primary stops (default "
+		"10)\n"
+		"  the primary: SIGINT/SIGTERM stop it, SIGUSR1 tries a port stop (refused while "
+		"workers own queue pairs)\n",
 		prog, prog, PW_MAX_WORKERS);
 }
 
@@ -81,9 +89,10 @@ parse(int argc, char **argv, int primary, struct pw_opts *o)
 		{ "window", required_argument, NULL, 'w' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "ready", required_argument, NULL, 'r' },
+		{ "stop-wait", required_argument, NULL, 's' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *only = primary ? "ni" : "kw";
+	const char *only = primary ? "nis" : "kw";
 	int opt, li = 0, have_n = 0, have_k = 0;
 	double v;
 
@@ -92,7 +101,7 @@ parse(int argc, char **argv, int primary, struct pw_opts *o)
 		v = 0;
 		if (opt == '?')
 			return -1;
-		if (strchr("nikw", opt) != NULL && strchr(only, opt) == NULL) {
+		if (strchr("nikws", opt) != NULL && strchr(only, opt) == NULL) {
 			fprintf(stderr, "%s: --%s is not an option of this role\n", argv[0],
 				opts[li].name);
 			return -1;
@@ -119,6 +128,10 @@ parse(int argc, char **argv, int primary, struct pw_opts *o)
 		case 'd':
 			v = number(optarg, 0, 1e6);
 			o->duration = v;
+			break;
+		case 's':
+			v = number(optarg, 0, 3600);
+			o->stop_wait = v;
 			break;
 		case 'r':
 			o->ready = optarg;
@@ -148,7 +161,7 @@ parse(int argc, char **argv, int primary, struct pw_opts *o)
 int
 main(int argc, char **argv)
 {
-	struct pw_opts o = { .window = 64, .interval = 1.0 };
+	struct pw_opts o = { .window = 64, .interval = 1.0, .stop_wait = 10.0 };
 	struct sigaction sa;
 	const char *prog = argv[0];
 	int n, primary;
@@ -186,6 +199,8 @@ main(int argc, char **argv)
 	sa.sa_handler = on_signal;      /* no SA_RESTART: epoll_wait returns EINTR */
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	if (primary)
+		sigaction(SIGUSR1, &sa, NULL);
 
 	return primary ? pw_primary(&o) : pw_worker(&o);
 }

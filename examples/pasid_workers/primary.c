@@ -7,6 +7,11 @@
  * watches: one pidfd per worker in an epoll set. A worker that exits without
  * leaving is reported once the bus (its own watch thread, iommufd-mp) has
  * quiesced its queue pair, detached its PASID and destroyed its IOAS.
+ * At its exit it asks the workers to leave, waits --stop-wait seconds for
+ * them and then stops and closes the port; while a worker still owns a queue
+ * pair the PMD refuses the stop, and the EAL cleanup removes the port
+ * (forced: the PMD tells the workers and keeps what they use,
+ * doc/multi_process.md).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -30,7 +35,6 @@
 #define __NR_pidfd_open 434
 #endif
 
-#define STOP_WAIT_S 10.0     /* workers must leave within this after stop */
 #define CLEANUP_WAIT_S 3.0   /* the bus must have cleaned a dead worker up within this */
 #define SCAN_MS 100          /* how often new slot claims are noticed */
 
@@ -283,6 +287,28 @@ port_start(const struct pw_opts *o, uint16_t *port, struct rte_device **dev)
 	return 0;
 }
 
+/*
+ * SIGUSR1: stop the port (as testpmd's "port stop" does) and start it again.
+ * The PMD refuses while workers own queue pairs: their traffic goes on.
+ */
+static void
+port_stop_try(struct primary *p, uint16_t port)
+{
+	int ret = rte_eth_dev_stop(port);
+
+	if (ret != 0) {
+		printf("primary: port stop refused: %s (%u workers own queue pairs; they keep "
+		       "forwarding)\n", rte_strerror(-ret), p->live);
+		return;
+	}
+	ret = rte_eth_dev_start(port);
+	printf("primary: port stopped (no worker owned a queue pair)%s%s\n",
+	       ret == 0 ? " and started again" : "; start again failed: ",
+	       ret == 0 ? "" : rte_strerror(-ret));
+	if (ret != 0)
+		p->errors++;
+}
+
 int
 pw_primary(const struct pw_opts *o)
 {
@@ -335,11 +361,15 @@ pw_primary(const struct pw_opts *o)
 				next = t + o->interval;
 		}
 		wait_exits(&p, RTE_MIN(SCAN_MS, (int)((next - now_s()) * 1000) + 1));
+		if (pw_port_stop) {
+			pw_port_stop = 0;
+			port_stop_try(&p, port);
+		}
 	}
 
 	printf("primary: stopping: asking %u workers to leave\n", p.live);
 	pw_store(&p.st->stop, 1);
-	until = now_s() + STOP_WAIT_S;
+	until = now_s() + o->stop_wait;
 	watch_new(&p);
 	while (p.live > 0 && now_s() < until) {
 		wait_exits(&p, SCAN_MS);
@@ -350,7 +380,7 @@ pw_primary(const struct pw_opts *o)
 			continue;
 		snapshot(&p, k);
 		printf("worker %u pid %d did not leave within %.0f s\n", k, p.t[k].pid,
-		       STOP_WAIT_S);
+		       o->stop_wait);
 		p.forwarded += p.t[k].forwarded;
 		p.errors++;
 	}
@@ -360,8 +390,12 @@ out:
 	status = p.st == NULL ? 2 : p.errors ? 1 : 0;
 	if (p.epfd >= 0)
 		close(p.epfd);
-	rte_eth_dev_stop(port);
-	rte_eth_dev_close(port);
+	if (rte_eth_dev_stop(port) == 0)
+		rte_eth_dev_close(port);
+	else
+		printf("primary: %u workers still own queue pairs: the port is not stopped; the "
+		       "EAL cleanup removes it (the PMD tells them and keeps what they use)\n",
+		       p.live);
 	if (p.live == 0)          /* a worker still running reads it */
 		rte_memzone_free(mz);
 	rte_eal_cleanup();

@@ -5,7 +5,9 @@
  * own (pw_queue.c), injects a window of frames and forwards them back and
  * forth through the loopback device (TX queue K -> RX queue K) until it is
  * told to stop; then it collects its frames, gives the queue pair back and
- * leaves its final counters in the slot.
+ * leaves its final counters in the slot. When the primary exits, or closes
+ * or removes the port (RTE_ETH_EVENT_INTR_RMV), it stops at once, gives back
+ * what it can and exits with status 3 (doc/multi_process.md).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -34,6 +36,17 @@
 #define CLAIM_WAIT_S 5.0      /* how long to wait for the primary to mark a dead slot */
 #define IDLE_POLLS 64         /* empty polls before a nap */
 #define IDLE_NAP_US 100
+
+/* Set by the RTE_ETH_EVENT_INTR_RMV callback (EAL interrupt thread). */
+static volatile int port_removed;
+
+static int
+on_port_removed(uint16_t port __rte_unused, enum rte_eth_event_type ev __rte_unused,
+		void *arg __rte_unused, void *ret __rte_unused)
+{
+	__atomic_store_n(&port_removed, 1, __ATOMIC_RELEASE);
+	return 0;
+}
 
 struct worker {
 	const struct pw_opts *o;
@@ -112,7 +125,7 @@ inject(struct worker *w)
 {
 	struct rte_mbuf *m[1024];
 	unsigned int n = w->o->window, i, sent = 0;
-	double until = now_s() + 1.0;
+	double until;
 
 	if (rte_pktmbuf_alloc_bulk(w->q.mp, m, n) != 0) {
 		fprintf(stderr, "worker %u: cannot allocate %u mbufs from pool %s\n", w->id, n,
@@ -121,8 +134,11 @@ inject(struct worker *w)
 	}
 	for (i = 0; i < n; i++)
 		pw_frame_build(m[i], &w->mac, w->id, i);
-	while (sent < n && now_s() < until)
+	/* From now on, and at least once (a slow guest may take the second building them). */
+	until = now_s() + 1.0;
+	do {
 		sent += rte_eth_tx_burst(w->port, w->id, m + sent, (uint16_t)(n - sent));
+	} while (sent < n && now_s() < until);
 	if (sent < n) {
 		fprintf(stderr, "worker %u: TX queue %u took %u of %u frames\n", w->id, w->id,
 			sent, n);
@@ -151,6 +167,22 @@ receive(struct worker *w, struct rte_mbuf **ours)
 		}
 	}
 	return n;
+}
+
+/*
+ * Has the primary taken the port away (the removal event), or exited? The
+ * event is looked at every call, the primary's liveness at most every
+ * ALIVE_CHECK_S (@next_check: when next).
+ */
+static int
+primary_gone(double *next_check)
+{
+	if (__atomic_load_n(&port_removed, __ATOMIC_ACQUIRE))
+		return 1;
+	if (now_s() < *next_check)
+		return 0;
+	*next_check = now_s() + ALIVE_CHECK_S;
+	return rte_eal_primary_proc_alive(NULL) == 0;
 }
 
 /* Forward until stopped. Return 0 when told to stop, 3 when the primary has gone. */
@@ -182,22 +214,25 @@ forward(struct worker *w)
 			rte_delay_us_sleep(IDLE_NAP_US);
 			idle = 0;
 		}
-		if (now_s() >= next_check) {
-			if (rte_eal_primary_proc_alive(NULL) == 0)
-				return 3;
-			if (end != 0 && now_s() >= end)
-				break;
-			next_check = now_s() + ALIVE_CHECK_S;
-		}
+		if (primary_gone(&next_check))
+			return 3;
+		if (end != 0 && now_s() >= end)
+			break;
 	}
-	return 0;
+	/* Stopped while the primary went (e.g. SIGSTOP across its exit). */
+	next_check = 0;
+	return primary_gone(&next_check) ? 3 : 0;
 }
 
-/* Take back the frames in flight (loopback returns them) for up to DRAIN_S. */
-static void
+/*
+ * Take back the frames in flight (loopback returns them) for up to DRAIN_S.
+ * Return 0, or 3 when the primary has gone meanwhile (the frames are not
+ * coming back: the device queues were reset).
+ */
+static int
 drain(struct worker *w)
 {
-	double until = now_s() + DRAIN_S;
+	double until = now_s() + DRAIN_S, next_check = 0;
 
 	while (w->in_flight > 0 && now_s() < until) {
 		struct rte_mbuf *m[BURST];
@@ -205,11 +240,30 @@ drain(struct worker *w)
 
 		rte_pktmbuf_free_bulk(m, n);
 		w->in_flight -= RTE_MIN((uint64_t)n, w->in_flight);
+		if (primary_gone(&next_check))
+			return 3;
 		if (n == 0)
 			rte_delay_us_sleep(1000);
 	}
 	w->lost += w->in_flight;
 	w->in_flight = 0;
+	return 0;
+}
+
+/* The primary has gone: say how, give back what can be, exit status 3. */
+static int
+leave_orphaned(struct worker *w)
+{
+	if (rte_eal_primary_proc_alive(NULL) == 0)
+		fprintf(stderr, "worker %u: the primary process has exited; stopping\n", w->id);
+	else
+		fprintf(stderr, "worker %u: the primary process closed or removed the port "
+			"(RTE_ETH_EVENT_INTR_RMV); stopping\n", w->id);
+	pw_queue_close(&w->q);
+	publish(w);
+	pw_store(&w->s->state, PW_LEFT);
+	rte_eal_cleanup();
+	return 3;
 }
 
 int
@@ -247,6 +301,7 @@ pw_worker(const struct pw_opts *o)
 		return 2;
 	}
 	rte_eth_macaddr_get(w.port, &w.mac);
+	rte_eth_dev_callback_register(w.port, RTE_ETH_EVENT_INTR_RMV, on_port_removed, NULL);
 
 	/* Unique per incarnation: a crashed worker's heap and pool names stay taken. */
 	snprintf(tag, sizeof(tag), "pw%u.%d", w.id, (int)w.pid);
@@ -271,14 +326,11 @@ pw_worker(const struct pw_opts *o)
 	} else {
 		ret = 1;
 	}
-	if (ret == 3) {
-		fprintf(stderr, "worker %u: the primary process has exited; stopping\n", w.id);
-		pw_queue_close(&w.q);
-		rte_eal_cleanup();
-		return 3;
-	}
+	if (ret == 3)
+		return leave_orphaned(&w);
 	pw_store(&w.s->state, PW_LEAVING);
-	drain(&w);
+	if (drain(&w) == 3)
+		return leave_orphaned(&w);
 	if (pw_queue_close(&w.q) != 0)
 		ret = 1;
 	publish(&w);

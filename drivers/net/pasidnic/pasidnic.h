@@ -8,6 +8,8 @@
  *   pasidnic_ethdev.c   probe, remove, the port's ops
  *   pasidnic_mp.c       queues across processes: queue pair release, the
  *                       clean-up after a dead owner, rte_pmd_pasidnic_*
+ *   pasidnic_leave.c    the port leaving under live workers: who is attached,
+ *                       the notice, the wait, what is kept for them
  *   pasidnic_stats.c    stats and xstats (one table of names and offsets)
  *   pasidnic_intr.c     link state, the misc interrupt, DMA faults
  *   pasidnic_queue.c    queue set-up, start, stop, release (both directions)
@@ -172,6 +174,8 @@ struct pnic_port {
 	uint64_t dev_fault_base;
 	uint64_t wakeup_base;
 	struct rte_ether_addr mac;
+	/* Attached processes and the port's leaving (pasidnic_leave.c). */
+	struct pnic_leave *leave;
 };
 
 /* The calling process's view of a port. */
@@ -462,6 +466,35 @@ void pnic_queue_pairs_release_own(struct rte_eth_dev *dev);
 void pnic_closing_set(uint16_t port_id, bool closing);
 /* The bus's quiesce_domain op (struct rte_iommufd_driver). */
 int pnic_quiesce_domain(struct rte_iommufd_device *idev, uint32_t pasid);
+
+/* pasidnic_leave.c (doc/multi_process.md, "Primary exit, stop, close and unplug") */
+/* This process's port of @dev (still valid in a worker once the primary has gone), or NULL. */
+struct pnic_port *pnic_port_of(const struct rte_eth_dev *dev);
+/* Has the primary closed or removed the port? (An atomic read; exact under pnic_qlock().) */
+bool pnic_gone(const struct pnic_port *p);
+/* Primary probe: the shared leave state. 0 or -ENOMEM. */
+int pnic_leave_init(struct rte_eth_dev *dev, int socket);
+/* Primary close (or a failed probe): forget the port here; free the leave state unless @keep. */
+void pnic_leave_done(struct rte_eth_dev *dev, struct pnic_port *p, bool keep);
+/* Secondary probe: register this process. 0, -ENODEV (the port goes), -ENOSPC, -errno. */
+int pnic_user_attach(struct rte_eth_dev *dev);
+/* Secondary close: give back this process's queue pairs, unregister. */
+void pnic_user_detach(struct rte_eth_dev *dev);
+/*
+ * Under pnic_qlock(), once the primary kept the port for live workers: free
+ * this process's queues of pair @qid. False when nothing was kept (use ethdev's data).
+ */
+bool pnic_kept_release_own_locked(struct rte_eth_dev *dev, struct pnic_port *p, uint16_t qid);
+/* Primary: 0, or -EBUSY (logged, naming @what) when a live worker owns a queue. */
+int pnic_busy(struct rte_eth_dev *dev, const char *what);
+/* Primary close/remove: mark the port gone, tell the workers, wait for them (bounded). */
+void pnic_leave(struct rte_eth_dev *dev, const char *why);
+/*
+ * Primary close, under pnic_qlock(), after the queues of this process and of
+ * exited ones are released: when workers are still attached, take the port's
+ * shared structures away from ethdev (kept for them) and return true.
+ */
+bool pnic_leave_keep_locked(struct rte_eth_dev *dev);
 
 /* pasidnic_ethdev.c: what makes an ethdev port a pasidnic port */
 extern const struct eth_dev_ops pnic_eth_ops;

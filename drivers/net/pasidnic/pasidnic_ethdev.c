@@ -81,15 +81,16 @@ stop_any(struct rte_eth_dev *dev, struct pnic_qbase *q, void *arg __rte_unused)
 	pnic_q_start_stop(dev, q->dir, q->queue_id, false);
 }
 
-/* Release @q and empty its slot (the primary's close). */
+/*
+ * The primary's close, under pnic_qlock(): release @q and empty its slot,
+ * unless a worker that still runs owns it (it stays for the worker's bursts,
+ * pasidnic_leave.c).
+ */
 static void
-release_q(struct rte_eth_dev *dev, struct pnic_qbase *q, void *arg __rte_unused)
+release_unused(struct rte_eth_dev *dev, struct pnic_qbase *q, void *arg __rte_unused)
 {
-	unsigned int dir = q->dir;
-	uint16_t qid = q->queue_id;
-
-	pnic_q_release(dev, dir, qid);
-	pnic_queue_set(dev, dir, qid, NULL);
+	if (!pnic_other_alive(q->owner))
+		pnic_q_release_locked(dev, q->dir, q->queue_id);
 }
 
 static int
@@ -145,13 +146,46 @@ fail:
 	return ret;
 }
 
+/*
+ * ethdev points this process's fast path of the port to dummies before it
+ * calls dev_stop, and leaves the port started when dev_stop fails: set it
+ * back as ethdev's start does (the fields every supported DPDK version has).
+ */
+static void
+fast_path_restore(struct rte_eth_dev *dev)
+{
+	struct rte_eth_fp_ops *fpo = &rte_eth_fp_ops[dev->data->port_id];
+
+	fpo->rx_pkt_burst = dev->rx_pkt_burst;
+	fpo->tx_pkt_burst = dev->tx_pkt_burst;
+	fpo->tx_pkt_prepare = dev->tx_pkt_prepare;
+	fpo->rx_queue_count = dev->rx_queue_count;
+	fpo->rx_descriptor_status = dev->rx_descriptor_status;
+	fpo->tx_descriptor_status = dev->tx_descriptor_status;
+	fpo->rxq.data = dev->data->rx_queues;
+	fpo->rxq.clbk = (void **)(uintptr_t)dev->post_rx_burst_cbs;
+	fpo->txq.data = dev->data->tx_queues;
+	fpo->txq.clbk = (void **)(uintptr_t)dev->pre_tx_burst_cbs;
+}
+
+/*
+ * Stop the port: every queue, the workers' too. Refused (-EBUSY, logged)
+ * while a worker that runs owns a queue, unless the port is leaving (close
+ * or remove told the workers): doc/multi_process.md.
+ */
 static int
 pnic_stop(struct rte_eth_dev *dev)
 {
 	struct pnic_port *p = dev->data->dev_private;
+	int ret;
 
 	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
 		return -E_RTE_SECONDARY;
+	ret = pnic_busy(dev, "stop");
+	if (ret < 0) {
+		fast_path_restore(dev);
+		return ret;
+	}
 	pnic_wr(p, PNIC_REG_DEV_CTRL, p->args.backend << PNIC_DEV_CTRL_BACKEND_SHIFT);
 	pnic_foreach_queue(dev, stop_any, NULL);
 	rte_intr_vec_list_free(pnic_proc(p)->idev->intr_handle);
@@ -168,26 +202,88 @@ pnic_proc_free(struct rte_eth_dev *dev)
 	dev->process_private = NULL;
 }
 
+/*
+ * Close. A secondary gives back the queue pairs it set up and detaches; the
+ * port is the primary's. The primary's close cannot be refused (ethdev
+ * releases the port whatever the op returns): the workers are told and
+ * waited for, and what those still attached use is kept (pasidnic_leave.c).
+ */
 static int
 pnic_close(struct rte_eth_dev *dev)
 {
 	struct pnic_port *p = dev->data->dev_private;
+	bool keep;
 
 	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
-		/* A secondary gives back the queue pairs it set up; the port is the primary's. */
-		pnic_queue_pairs_release_own(dev);
+		pnic_user_detach(dev);
 		pnic_proc_free(dev);
 		return 0;
 	}
 	pnic_closing_set(dev->data->port_id, true);
+	pnic_leave(dev, "close");
 	if (dev->data->dev_started)
 		pnic_stop(dev);
-	pnic_foreach_queue(dev, release_q, NULL);
+	/* Before the port's data may go: the interrupt handler reads it. */
 	pnic_intr_off(p);
+	pnic_qlock(p);
+	pnic_foreach_queue(dev, release_unused, NULL);
+	keep = pnic_leave_keep_locked(dev);
+	pnic_qunlock(p);
 	/* Quiesced: no queue is enabled, the device is disabled. */
 	pnic_wr(p, PNIC_REG_DEV_CTRL, 0);
+	pnic_leave_done(dev, p, keep);
 	pnic_proc_free(dev);
 	return 0;
+}
+
+/*
+ * The queue set-up and start ops: refused (-ENODEV) once the primary has
+ * closed or removed the port (a worker that has not noticed yet).
+ */
+static int
+present(struct rte_eth_dev *dev)
+{
+	const struct pnic_port *p = pnic_port_of(dev);
+
+	if (p != NULL && !pnic_gone(p))
+		return 0;
+	PNIC_LOG(ERR, "port %u: the primary process has closed or removed the port",
+		 (unsigned int)(dev - rte_eth_devices));
+	return -ENODEV;
+}
+
+static int
+rx_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc, unsigned int socket_id,
+	 const struct rte_eth_rxconf *conf, struct rte_mempool *mp)
+{
+	int ret = present(dev);
+
+	return ret < 0 ? ret : pnic_rx_queue_setup(dev, qid, nb_desc, socket_id, conf, mp);
+}
+
+static int
+tx_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc, unsigned int socket_id,
+	 const struct rte_eth_txconf *conf)
+{
+	int ret = present(dev);
+
+	return ret < 0 ? ret : pnic_tx_queue_setup(dev, qid, nb_desc, socket_id, conf);
+}
+
+static int
+rx_start(struct rte_eth_dev *dev, uint16_t qid)
+{
+	int ret = present(dev);
+
+	return ret < 0 ? ret : pnic_rx_queue_start(dev, qid);
+}
+
+static int
+tx_start(struct rte_eth_dev *dev, uint16_t qid)
+{
+	int ret = present(dev);
+
+	return ret < 0 ? ret : pnic_tx_queue_start(dev, qid);
 }
 
 /* Receive modes: the driver filters in software (pasidnic_rxtx.c, rx_accept()). */
@@ -281,13 +377,13 @@ const struct eth_dev_ops pnic_eth_ops = {
 	.xstats_get = pnic_xstats_get,
 	.xstats_get_names = pnic_xstats_get_names,
 	.xstats_reset = pnic_xstats_reset,
-	.rx_queue_setup = pnic_rx_queue_setup,
-	.tx_queue_setup = pnic_tx_queue_setup,
+	.rx_queue_setup = rx_setup,
+	.tx_queue_setup = tx_setup,
 	.rx_queue_release = pnic_rx_queue_release,
 	.tx_queue_release = pnic_tx_queue_release,
-	.rx_queue_start = pnic_rx_queue_start,
+	.rx_queue_start = rx_start,
 	.rx_queue_stop = pnic_rx_queue_stop,
-	.tx_queue_start = pnic_tx_queue_start,
+	.tx_queue_start = tx_start,
 	.tx_queue_stop = pnic_tx_queue_stop,
 	.rx_queue_intr_enable = pnic_rx_intr_enable,
 	.rx_queue_intr_disable = pnic_rx_intr_disable,
@@ -398,6 +494,11 @@ pnic_probe_secondary(struct rte_iommufd_device *idev)
 		return -ENODEV;
 	}
 	ret = pnic_proc_init(eth_dev, idev);
+	if (ret == 0) {
+		ret = pnic_user_attach(eth_dev);
+		if (ret < 0)
+			pnic_proc_free(eth_dev);
+	}
 	if (ret < 0) {
 		rte_eth_dev_release_port(eth_dev);
 		return ret;
@@ -438,6 +539,9 @@ pnic_probe(struct rte_iommufd_driver *drv __rte_unused, struct rte_iommufd_devic
 		goto fail;
 	}
 	eth_dev->data->dev_private = p;
+	ret = pnic_leave_init(eth_dev, idev->device.numa_node);
+	if (ret < 0)
+		goto fail;
 	pnic_closing_set(eth_dev->data->port_id, false);
 	rte_strscpy(p->name, idev->name, sizeof(p->name));
 	p->port_id = eth_dev->data->port_id;
@@ -464,20 +568,60 @@ pnic_probe(struct rte_iommufd_driver *drv __rte_unused, struct rte_iommufd_devic
 		 RTE_ETHER_ADDR_BYTES(&p->mac));
 	return 0;
 fail:
+	if (eth_dev->data->dev_private != NULL)
+		pnic_leave_done(eth_dev, eth_dev->data->dev_private, false);
 	pnic_proc_free(eth_dev);
 	/* Frees dev_private and mac_addrs too (primary process). */
 	rte_eth_dev_release_port(eth_dev);
 	return ret;
 }
 
+/*
+ * A secondary's port of @idev, found in this process's own ethdev state
+ * (the shared data may be zeroed already: the primary closed the port).
+ */
+static int
+port_of_secondary(const struct rte_iommufd_device *idev)
+{
+	unsigned int i;
+
+	for (i = 0; i < RTE_MAX_ETHPORTS; i++) {
+		const struct rte_eth_dev *dev = &rte_eth_devices[i];
+
+		if (dev->state != RTE_ETH_DEV_UNUSED && dev->dev_ops == &pnic_eth_ops &&
+		    dev->process_private != NULL &&
+		    ((const struct pnic_proc *)dev->process_private)->idev == idev)
+			return (int)i;
+	}
+	return -1;
+}
+
+/*
+ * Remove (hot-unplug, the bus's cleanup): forced. In the primary the workers
+ * are told and waited for (pnic_leave()), then the port is stopped, which
+ * the workers' queues no longer refuse, and closed (close quiesces: queues
+ * reset, device disabled, interrupts off).
+ */
 static int
 pnic_remove(struct rte_iommufd_device *idev)
 {
-	struct rte_eth_dev *eth_dev = rte_eth_dev_allocated(idev->device.name);
+	struct rte_eth_dev *eth_dev;
+	int ret, port;
 
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
+		port = port_of_secondary(idev);
+		return port < 0 ? 0 : rte_eth_dev_close((uint16_t)port);
+	}
+	eth_dev = rte_eth_dev_allocated(idev->device.name);
 	if (eth_dev == NULL)
 		return 0;
-	/* Close quiesces: queues reset, device disabled, interrupts off. */
+	pnic_leave(eth_dev, "device removal");
+	if (eth_dev->data->dev_started) {
+		ret = rte_eth_dev_stop(eth_dev->data->port_id);
+		if (ret < 0)
+			PNIC_LOG(ERR, "port %u: stop before removal failed: %s",
+				 eth_dev->data->port_id, rte_strerror(-ret));
+	}
 	return rte_eth_dev_close(eth_dev->data->port_id);
 }
 

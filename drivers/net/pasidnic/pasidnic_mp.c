@@ -19,31 +19,49 @@
 #include "pasidnic.h"
 #include "rte_pmd_pasidnic.h"
 
-int
-pnic_queue_pair_release(struct rte_eth_dev *dev, uint16_t qid)
+/*
+ * Under pnic_qlock(): release queue pair @qid (both queues, the domain).
+ * @own_only: leave alone a pair this process did not set up (its close).
+ */
+static int
+pair_release_locked(struct rte_eth_dev *dev, struct pnic_port *p, uint16_t qid, bool own_only)
 {
-	struct pnic_port *p = dev->data->dev_private;
 	struct pnic_qbase *rxq, *txq;
-	int ret = 0;
 
-	if (qid >= p->nb_qp)
-		return -EINVAL;
-	pnic_qlock(p);
+	/* The primary has gone and kept the queues for us: only ours to free. */
+	if (pnic_kept_release_own_locked(dev, p, qid))
+		return 0;
 	rxq = pnic_queue(dev, PNIC_DIR_RX, qid);
 	txq = pnic_queue(dev, PNIC_DIR_TX, qid);
+	if (own_only && (rxq == NULL || rxq->owner != getpid()) &&
+	    (txq == NULL || txq->owner != getpid()))
+		return 0;
 	if ((rxq != NULL && pnic_other_alive(rxq->owner)) ||
 	    (txq != NULL && pnic_other_alive(txq->owner))) {
 		PNIC_LOG(ERR, "port %u: queue pair %u belongs to process %d, which still runs",
-			 dev->data->port_id, qid, (int)(rxq != NULL ? rxq->owner : txq->owner));
-		ret = -EBUSY;
-		goto out;
+			 p->port_id, qid, (int)(rxq != NULL ? rxq->owner : txq->owner));
+		return -EBUSY;
 	}
 	if (rxq != NULL)
 		pnic_q_release_locked(dev, PNIC_DIR_RX, qid);
 	if (txq != NULL)
 		pnic_q_release_locked(dev, PNIC_DIR_TX, qid);
-	pnic_proc(p)->pasid[qid] = 0;
-out:
+	((struct pnic_proc *)dev->process_private)->pasid[qid] = 0;
+	return 0;
+}
+
+int
+pnic_queue_pair_release(struct rte_eth_dev *dev, uint16_t qid)
+{
+	struct pnic_port *p = pnic_port_of(dev);
+	int ret;
+
+	if (p == NULL)
+		return -ENODEV;
+	if (qid >= p->nb_qp)
+		return -EINVAL;
+	pnic_qlock(p);
+	ret = pair_release_locked(dev, p, qid, false);
 	pnic_qunlock(p);
 	return ret;
 }
@@ -51,17 +69,15 @@ out:
 void
 pnic_queue_pairs_release_own(struct rte_eth_dev *dev)
 {
-	struct pnic_port *p = dev->data->dev_private;
+	struct pnic_port *p = pnic_port_of(dev);
 	uint16_t i;
 
-	for (i = 0; i < p->nb_qp; i++) {
-		const struct pnic_qbase *rxq = pnic_queue(dev, PNIC_DIR_RX, i);
-		const struct pnic_qbase *txq = pnic_queue(dev, PNIC_DIR_TX, i);
-
-		if ((rxq != NULL && rxq->owner == getpid()) ||
-		    (txq != NULL && txq->owner == getpid()))
-			pnic_queue_pair_release(dev, i);
-	}
+	if (p == NULL)
+		return;
+	pnic_qlock(p);
+	for (i = 0; i < p->nb_qp; i++)
+		pair_release_locked(dev, p, i, true);
+	pnic_qunlock(p);
 }
 
 /* What quiesce_one() looks for and how many it found. */
@@ -136,23 +152,42 @@ pnic_quiesce_domain(struct rte_iommufd_device *idev, uint32_t pasid)
 
 /*
  * The port of @port_id when it is a pasidnic port and @queue_id one of its
- * queue pairs; else NULL and *@err -ENODEV or -EINVAL.
+ * queue pairs; else NULL and *@err -ENODEV or -EINVAL. Reads no ethdev
+ * shared data (the primary may have closed the port: see pasidnic_leave.c).
  */
 static struct rte_eth_dev *
 pnic_qp_of(uint16_t port_id, uint16_t queue_id, int *err)
 {
 	struct rte_eth_dev *dev;
+	struct pnic_port *p;
 
 	*err = -ENODEV;
 	if (!rte_eth_dev_is_valid_port(port_id))
 		return NULL;
 	dev = &rte_eth_devices[port_id];
-	if (dev->dev_ops != &pnic_eth_ops)
+	p = dev->dev_ops == &pnic_eth_ops ? pnic_port_of(dev) : NULL;
+	if (p == NULL)
 		return NULL;
 	*err = -EINVAL;
-	if (queue_id >= ((struct pnic_port *)dev->data->dev_private)->nb_qp)
+	if (queue_id >= p->nb_qp)
 		return NULL;
 	return dev;
+}
+
+/* Take the port's queue lock unless the port has gone: 0, or -ENODEV (logged). */
+static int
+lock_present(struct rte_eth_dev *dev, uint16_t port_id)
+{
+	struct pnic_port *p = pnic_port_of(dev);
+	int err = pnic_qlock_ctl(p);
+
+	if (err < 0)
+		return err;
+	if (!pnic_gone(p))
+		return 0;
+	pnic_qunlock(p);
+	PNIC_LOG(ERR, "port %u: the primary process has closed or removed the port", port_id);
+	return -ENODEV;
 }
 
 int
@@ -167,11 +202,8 @@ rte_pmd_pasidnic_queue_domain_set(uint16_t port_id, uint16_t queue_id,
 	dev = pnic_qp_of(port_id, queue_id, &err);
 	if (dev == NULL)
 		return err;
-	p = dev->data->dev_private;
+	p = pnic_port_of(dev);
 	pp = dev->process_private;
-	if (pnic_queue(dev, PNIC_DIR_RX, queue_id) != NULL ||
-	    pnic_queue(dev, PNIC_DIR_TX, queue_id) != NULL)
-		return -EBUSY;
 	if (dom != NULL) {
 		pasid = rte_iommufd_domain_pasid(dom);
 		if (pasid < 1 || rte_iommufd_domain_device(dom) != &pp->idev->device) {
@@ -180,7 +212,16 @@ rte_pmd_pasidnic_queue_domain_set(uint16_t port_id, uint16_t queue_id,
 			return -EINVAL;
 		}
 	}
+	err = lock_present(dev, port_id);
+	if (err < 0)
+		return err;
+	if (pnic_queue(dev, PNIC_DIR_RX, queue_id) != NULL ||
+	    pnic_queue(dev, PNIC_DIR_TX, queue_id) != NULL) {
+		pnic_qunlock(p);
+		return -EBUSY;
+	}
 	pp->pasid[queue_id] = dom != NULL ? pasid : 0;
+	pnic_qunlock(p);
 	PNIC_LOG(INFO, "port %u: queue pair %u will use %s %d", port_id, queue_id,
 		 dom ? "PASID" : "the RID", dom ? rte_iommufd_domain_pasid(dom) : 0);
 	return 0;
@@ -197,13 +238,13 @@ rte_pmd_pasidnic_queue_pasid(uint16_t port_id, uint16_t queue_id)
 	if (dev == NULL)
 		return err;
 	/* A queue set up (by any process) says what it is programmed with. */
-	err = pnic_qlock_ctl(dev->data->dev_private);
+	err = lock_present(dev, port_id);
 	if (err < 0)
 		return err;
 	rxq = pnic_queue(dev, PNIC_DIR_RX, queue_id);
 	pasid = rxq != NULL ? rxq->pasid :
 		((struct pnic_proc *)dev->process_private)->pasid[queue_id];
-	pnic_qunlock(dev->data->dev_private);
+	pnic_qunlock(pnic_port_of(dev));
 	return pasid;
 }
 
