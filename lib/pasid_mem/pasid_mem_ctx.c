@@ -24,6 +24,7 @@
 
 #include <linux/iommufd.h>
 
+#include "iommufd_hook.h"
 #include "pasid_mem_private.h"
 
 int
@@ -60,7 +61,7 @@ ioas_exists(int fd, uint32_t id)
 {
 	struct iommu_ioas_iova_ranges q = { .size = sizeof(q), .ioas_id = id };
 
-	if (ioctl(fd, IOMMU_IOAS_IOVA_RANGES, &q) == 0 || errno == EMSGSIZE)
+	if (iommufd_hook_ioctl(fd, IOMMU_IOAS_IOVA_RANGES, &q) == 0 || errno == EMSGSIZE)
 		return 1;
 	return errno == ENOENT ? 0 : -errno;
 }
@@ -83,14 +84,14 @@ pasid_mem_iommufd_same(int a, int b)
 		struct iommu_ioas_alloc al = { .size = sizeof(al) };
 		struct iommu_destroy de = { .size = sizeof(de) };
 
-		if (ioctl(a, IOMMU_IOAS_ALLOC, &al) < 0) {
+		if (iommufd_hook_ioctl(a, IOMMU_IOAS_ALLOC, &al) < 0) {
 			PMEM_LOG(ERR, "IOMMU_IOAS_ALLOC of a probe IOAS on iommufd %d failed: %s",
 				a, strerror(errno));
 			return -errno;
 		}
 		seen = ioas_exists(b, al.out_ioas_id);
 		de.id = al.out_ioas_id;
-		if (ioctl(a, IOMMU_DESTROY, &de) < 0)
+		if (iommufd_hook_ioctl(a, IOMMU_DESTROY, &de) < 0)
 			PMEM_LOG(ERR, "IOMMU_DESTROY of probe IOAS %u on iommufd %d failed: %s",
 				al.out_ioas_id, a, strerror(errno));
 		if (seen <= 0)
