@@ -47,6 +47,8 @@ touch "$MP_DIR/p.quit"
 proc_wait_exit p 60
 [ "${PROC_RC[p]}" = 0 ] ||
 	fail "primary: exit ${PROC_RC[p]}: $(sed -n 's/.*REASON: //p' "$MP_DIR/p.log" | tail -1)"
+# DPDK leaves the group's memory files for later secondaries: remove them.
+rm -rf "/run/dpdk/$MP_PREFIX" /dev/hugepages/"$MP_PREFIX"*
 [ "$(mp_hp HugePages_Free)" = "$MP_FREE0" ] ||
 	fail "free hugepages $(mp_hp HugePages_Free), $MP_FREE0 before: $(mp_hp_line)"
 echo "ok: both processes exited cleanly, every hugepage is back"

@@ -113,6 +113,10 @@ rte_iommufd_intr_enable(struct rte_iommufd_device *dev, unsigned int irq_index,
 		return -1;
 	}
 	d->irq_count = nvec;
+	/* A failure part way closes only what this call opened. */
+	rte_intr_fd_set(dev->intr_handle, -1);
+	for (i = 1; i < nvec; i++)
+		rte_intr_efds_index_set(dev->intr_handle, i - 1, -1);
 	rte_intr_type_set(dev->intr_handle, irq_index == VFIO_PCI_MSI_IRQ_INDEX ?
 			  RTE_INTR_HANDLE_VFIO_MSI : RTE_INTR_HANDLE_VFIO_MSIX);
 	for (i = 0; i < nvec; i++) {
