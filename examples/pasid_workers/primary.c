@@ -97,6 +97,15 @@ domain_listed(const struct primary *p, int32_t pid, int32_t pasid)
 	return 0;
 }
 
+/* How many PASID domains the bus still lists on the port (any owner). */
+static int
+domains_left(const struct primary *p)
+{
+	struct rte_iommufd_domain_info info[1];
+
+	return rte_iommufd_dev_domains(p->dev, info, 0);
+}
+
 /* Copy the counters of slot @k while it still belongs to the watched pid. */
 static void
 snapshot(struct primary *p, unsigned int k)
@@ -386,6 +395,8 @@ pw_primary(const struct pw_opts *o)
 	}
 	printf("summary: %u workers seen, %" PRIu64 " packets forwarded, %" PRIu64 " lost, "
 	       "%u died\n", p.seen, p.forwarded, p.lost, p.died);
+	/* Every PASID free again? (the domains still listed by the bus) */
+	printf("primary: %d PASID domains left on the port\n", domains_left(&p));
 out:
 	status = p.st == NULL ? 2 : p.errors ? 1 : 0;
 	if (p.epfd >= 0)

@@ -5,7 +5,9 @@
  * a running pasidnic port programmed with the domain's PASID.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <rte_bus_iommufd.h>
@@ -28,6 +30,29 @@ RTE_LOG_REGISTER(pw_queue_logtype, pasid_workers.queue, INFO);
 #define PWQ_POOL_CACHE 32
 
 /* Log a failed step with its errno and a hint at the cause; return -err. */
+/*
+ * Test hook (doc/testing.md, "Test hooks"): with DPDK_PASID_HOOK_WORKER_STOP
+ * set to "domain", "start" or "release", the process stops itself (SIGSTOP)
+ * as it enters domain creation, queue start or queue release, so that a test
+ * (mp_kill_soak) can SIGKILL it inside that phase. Read once; unarmed, one
+ * branch per phase.
+ */
+static void
+hook_stop(const char *phase)
+{
+	static const char *armed;
+	static int armed_read;
+
+	if (!armed_read) {
+		armed = getenv("DPDK_PASID_HOOK_WORKER_STOP");
+		armed_read = 1;
+	}
+	if (armed != NULL && strcmp(armed, phase) == 0) {
+		PWQ_LOG(NOTICE, "test hook: stopped entering phase %s", phase);
+		raise(SIGSTOP);
+	}
+}
+
 static int
 step_failed(const struct pw_queue *q, const char *step, int err, const char *hint)
 {
@@ -63,6 +88,7 @@ pw_queue_open(struct pw_queue *q, uint16_t port, uint16_t queue, uint16_t nb_des
 		return step_failed(q, "rte_pmd_pasidnic_queue_pair_release", -ret,
 				   "is it a pasidnic port?");
 
+	hook_stop("domain");
 	q->dom = rte_iommufd_domain_create(info.device);
 	if (q->dom == NULL) {
 		ret = step_failed(q, "rte_iommufd_domain_create", rte_errno,
@@ -112,6 +138,7 @@ pw_queue_open(struct pw_queue *q, uint16_t port, uint16_t queue, uint16_t nb_des
 		ret = step_failed(q, "rte_eth_tx_queue_setup", -ret, "");
 		goto fail;
 	}
+	hook_stop("start");
 	ret = rte_eth_dev_rx_queue_start(port, queue);
 	if (ret < 0) {
 		ret = step_failed(q, "rte_eth_dev_rx_queue_start", -ret, "is the port started?");
@@ -143,6 +170,7 @@ pw_queue_close(struct pw_queue *q)
 {
 	int first = 0, ret;
 
+	hook_stop("release");
 	if (q->dom != NULL || q->mp != NULL) {
 		ret = rte_pmd_pasidnic_queue_pair_release(q->port, q->queue);
 		if (ret < 0) {
