@@ -36,8 +36,8 @@
 
 #include "pasidnic_dma.h"
 
-#define PNIC_DMA_CACHE_BITS	13
-/* Pages pinned per address space at most (32 MiB with 4 KiB pages). */
+#define PNIC_DMA_CACHE_BITS	10
+/* Pages pinned per address space at most (4 MiB with 4 KiB pages). */
 #define PNIC_DMA_CACHE_PAGES	BIT(PNIC_DMA_CACHE_BITS)
 #define PNIC_DMA_NO_PAGE	U64_MAX
 
