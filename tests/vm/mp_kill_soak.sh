@@ -28,6 +28,12 @@
 # of the VM still varies).
 . "$TOP/tests/vm/mp_lib.sh"
 
+# Random kills of DPDK processes can land inside EAL's shared locks, which do
+# not survive their holder; the group then wedges in rte_eal_init() (about one
+# default run in two here, whatever our own code does). Long runs only.
+[ "${TEST_LONG:-0}" = 1 ] ||
+	skip "blocked by DPDK 22.11 lib/eal/common/eal_common_memory.c:1031 and the malloc heap spinlocks: EAL's shared locks do not survive a SIGKILLed holder, so random kills wedge the group (doc/multi_process.md, Limits); TEST_LONG=1 runs it"
+
 N=3
 WINDOW=4
 KILLS=${MP_SOAK_KILLS:-20}
