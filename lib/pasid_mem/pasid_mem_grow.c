@@ -17,15 +17,6 @@
 
 #include "pasid_mem_private.h"
 
-static uint64_t
-now_ns(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (uint64_t)t.tv_sec * 1000000000ull + t.tv_nsec;
-}
-
 /*
  * Unmap the segment in @slot from the IOAS. On a failure other than ENOENT
  * (the IOAS no longer holds the mapping) the IOAS still maps the IOVA and
@@ -79,7 +70,7 @@ pasid_mem_grow_one(struct rte_pasid_mem_heap *h)
 		return err;
 
 	/* The map step (timed for the statistics): IOVA ranges, IOVA choice, map. */
-	t0 = now_ns();
+	t0 = pmem_now_ns();
 	err = pasid_mem_ioas_ranges(&h->ioas, h->iova_min, h->iova_max, &avail, &n_avail);
 	if (err < 0)
 		goto fail_seg;
@@ -107,7 +98,7 @@ pasid_mem_grow_one(struct rte_pasid_mem_heap *h)
 	if (err < 0)
 		goto fail_seg;
 	if (h->ioas.iommufd != RTE_PASID_MEM_NO_IOMMU)
-		h->ioas.map_ns += now_ns() - t0;
+		h->ioas.map_ns += pmem_now_ns() - t0;
 	seg->iova = iova;
 
 	npages = h->seg_size / h->src.page_size;

@@ -194,8 +194,9 @@ out:
 	return err;
 }
 
-static uint64_t
-now_ns(void)
+/* Monotonic nanoseconds, for the map timings in the heap statistics. */
+uint64_t
+pmem_now_ns(void)
 {
 	struct timespec t;
 
@@ -247,9 +248,9 @@ pasid_mem_ioas_map(struct pasid_mem_ioas *ioas, const struct pasid_mem_seg *seg,
 			.iova = iova,
 		};
 
-		t0 = now_ns();
+		t0 = pmem_now_ns();
 		rc = iommufd_hook_ioctl(ioas->iommufd, IOMMU_IOAS_MAP_FILE, &m);
-		ioas->map_ioctl_ns += now_ns() - t0;
+		ioas->map_ioctl_ns += pmem_now_ns() - t0;
 		ioas->map_calls++;
 		if (rc == 0)
 			return 0;
@@ -272,9 +273,9 @@ pasid_mem_ioas_map(struct pasid_mem_ioas *ioas, const struct pasid_mem_seg *seg,
 			.iova = iova,
 		};
 
-		t0 = now_ns();
+		t0 = pmem_now_ns();
 		rc = iommufd_hook_ioctl(ioas->iommufd, IOMMU_IOAS_MAP, &m);
-		ioas->map_ioctl_ns += now_ns() - t0;
+		ioas->map_ioctl_ns += pmem_now_ns() - t0;
 		ioas->map_calls++;
 		if (rc == 0)
 			return 0;

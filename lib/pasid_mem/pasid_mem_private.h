@@ -134,4 +134,7 @@ int pasid_mem_grow_one(struct rte_pasid_mem_heap *h);
  */
 int pasid_mem_release_one(struct rte_pasid_mem_heap *h, unsigned int slot, bool force);
 
+/* pasid_mem_map.c: monotonic nanoseconds (map timings). */
+uint64_t pmem_now_ns(void);
+
 #endif /* PASID_MEM_PRIVATE_H */
