@@ -62,7 +62,12 @@ else
 	test_timeout=${VMTEST_TIMEOUT:-600} vm_timeout=${VM_TIMEOUT:-1200}
 fi
 # What the guest runner gets: vm.sh passes no environment of its own.
+# The replay knobs of the tests (seeds, counts; doc/testing.md) pass through
+# when set: MP_SOAK_*, PNIC_*, IOMMUFD_SELFTEST_ALL, BUS_FAULT_*.
 guest_env=(env TEST_LONG="$TEST_LONG" VMTEST_TIMEOUT="$test_timeout")
+for v in $(compgen -v | grep -E '^(MP_SOAK_|PNIC_|BUS_FAULT_|IOMMUFD_SELFTEST_ALL$)'); do
+	guest_env+=("$v=${!v}")
+done
 
 # ---- set-up: packages, DPDK, kernel, project, module ----
 "$TOP/devtools/deps.sh" || { result "FAIL setup: installing the Debian packages failed"; finish; }
