@@ -69,6 +69,27 @@ kmemleak_attribute() {
 		}' "$logs/kmemleak.txt"
 }
 
+# snapshot: each process's state, wait channel and kernel stack, and the
+# last lines of the test's own logs: the timeout's post-mortem.
+snapshot() {
+	local p cmd
+	echo "VMTEST: test about to time out; processes:"
+	ps -eo pid,ppid,stat,wchan:32,etimes,time,args --sort=pid | awk '$NF !~ /^\[.*\]$/'
+	for p in /proc/[0-9]*; do
+		cmd=$(tr '\0' ' ' < "$p/cmdline" 2> /dev/null | cut -c1-120)
+		if [ -n "$cmd" ] && grep -q "^State:.*[DST]" "$p/status" 2> /dev/null; then
+			echo "--- ${p#/proc/} $cmd"
+			sed 's/^/  /' "$p/stack" 2> /dev/null
+		fi
+	done
+	for p in /tmp/*/*.log; do
+		if [ -f "$p" ]; then
+			echo "--- tail of $p"
+			tail -5 "$p" | cut -c1-200
+		fi
+	done
+}
+
 starts=() ends=() ran=() start=0 end=0 secs=
 # Each test's kernel log is what dmesg -c read and cleared after it.
 dmesg -C
@@ -82,8 +103,14 @@ for name in "$@"; do
 	starts+=("$start")
 	ran+=("$name")
 	if [ -f "$script" ]; then
+		# 15 s before the limit, what every process is doing goes to the
+		# log (a hang is otherwise lost when the timeout kills the test).
+		(sleep $(("${VMTEST_TIMEOUT:-600}" - 15)) && snapshot >> "$log" 2>&1) &
+		snap=$!
 		timeout -k 5 "${VMTEST_TIMEOUT:-600}" bash "$script" > "$log" 2>&1
 		rc=$?
+		kill "$snap" 2> /dev/null
+		wait "$snap" 2> /dev/null
 	else
 		echo "REASON: no test script $script" > "$log"
 		rc=1
