@@ -39,10 +39,13 @@ proc_now() {
 }
 
 # proc_stamp: copy stdin to stdout, each line prefixed with "[proc_now] ".
+# No subshell per line: a fork costs milliseconds in the debug VM, and a
+# stamper that falls behind delays what tests read from the log by seconds.
 proc_stamp() {
-	local l
+	local l d
 	while IFS= read -r l; do
-		printf '[%s] %s\n' "$(proc_now)" "$l"
+		d=$(( (${EPOCHREALTIME/./} - PROC_T0) / 1000 ))
+		printf '[%d.%03d] %s\n' $((d / 1000)) $((d % 1000)) "$l"
 	done
 }
 
@@ -92,9 +95,12 @@ proc_reason() {
 # proc_until NAME SECONDS WHAT CMD...: poll CMD until it succeeds; fail,
 # showing NAME's log, when NAME ends first (CMD tried once more) or time runs out.
 proc_until() {
-	local name=$1 t=$2 what=$3 i
+	local name=$1 t=$2 what=$3 end
 	shift 3
-	for ((i = 0; i < t * 5; i++)); do
+	# Wall-clock deadlines: in a loaded VM each sleep can take far more
+	# than its 0.2 s, and a count of rounds would stretch the limit.
+	end=$(( ${EPOCHREALTIME/./} + t * 1000000 ))
+	while [ "${EPOCHREALTIME/./}" -lt "$end" ]; do
 		"$@" && return 0
 		if ! proc_alive "$name"; then
 			"$@" && return 0
@@ -117,8 +123,8 @@ proc_wait_count() {
 }
 
 proc_wait_exit() {
-	local name=$1 i rc
-	for ((i = 0; i < $2 * 5; i++)); do
+	local name=$1 rc end=$(( ${EPOCHREALTIME/./} + $2 * 1000000 ))
+	while [ "${EPOCHREALTIME/./}" -lt "$end" ]; do
 		if ! proc_alive "$name"; then
 			rc=0
 			wait "${PROC_PID[$name]}" 2> /dev/null || rc=$?
@@ -140,10 +146,10 @@ proc_stop() {
 }
 
 proc_wait_exits() {
-	local t=$1 i n
+	local t=$1 n end=$(( ${EPOCHREALTIME/./} + $1 * 1000000 ))
 	local -a left=()
 	shift
-	for ((i = 0; i <= t * 5; i++)); do
+	while :; do
 		left=()
 		for n in "$@"; do
 			[ -n "${PROC_RC[$n]:-}" ] && continue
@@ -154,6 +160,7 @@ proc_wait_exits() {
 			fi
 		done
 		[ ${#left[@]} = 0 ] && return 0
+		[ "${EPOCHREALTIME/./}" -lt "$end" ] || break
 		sleep 0.2
 	done
 	for n in "${left[@]}"; do

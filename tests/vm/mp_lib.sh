@@ -122,8 +122,9 @@ mp_fwd() {
 # mp_wait_fwd K PID MIN [SECONDS]: wait until the primary reports worker K
 # (pid PID) with more than MIN frames forwarded.
 mp_wait_fwd() {
-	local k=$1 pid=$2 min=$3 t=${4:-60} i
-	for ((i = 0; i < t * 5; i++)); do
+	local k=$1 pid=$2 min=$3 t=${4:-60} end
+	end=$(( ${EPOCHREALTIME/./} + t * 1000000 ))
+	while [ "${EPOCHREALTIME/./}" -lt "$end" ]; do
 		[ "$(mp_fwd "$k" "$pid")" -gt "$min" ] && return 0
 		proc_alive p || { proc_show p; fail "the primary ended ($(proc_reason p))"; }
 		sleep 0.2
