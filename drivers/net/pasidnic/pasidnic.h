@@ -492,7 +492,10 @@ int pnic_leave_init(struct rte_eth_dev *dev, int socket);
 void pnic_leave_done(struct rte_eth_dev *dev, struct pnic_port *p, bool keep);
 /* Secondary probe: register this process. 0, -ENODEV (the port goes), -ENOSPC, -errno. */
 int pnic_user_attach(struct rte_eth_dev *dev);
-/* Secondary close: give back this process's queue pairs, unregister. */
+/*
+ * Secondary close, after pnic_queue_pairs_release_own(): unregister this
+ * process; from then on it does not touch the port's shared data.
+ */
 void pnic_user_detach(struct rte_eth_dev *dev);
 /*
  * Under pnic_qlock(), once the primary kept the port for live workers: free

@@ -204,6 +204,7 @@ pnic_close(struct rte_eth_dev *dev)
 	bool keep;
 
 	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
+		pnic_queue_pairs_release_own(dev);
 		pnic_user_detach(dev);
 		pnic_proc_free(dev);
 		return 0;
