@@ -8,7 +8,7 @@
  * separators. Every input must be accepted with fields in range, or rejected
  * with -EINVAL and a message; nothing may crash. 100,000 inputs by default;
  * the seed is printed first (replay: bus_devargs_fuzz SEED [N], or
- * BUS_FUZZ_SEED / BUS_FUZZ_N in the environment).
+ * BUS_FUZZ_SEED / BUS_FUZZ_N in the environment; tests/lib/test_fuzz.h).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -16,30 +16,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "private.h"
 #include "test_assert.h"
+#include "test_fuzz.h"
 
 #define FUZZ_MAX_INPUT 1024
 
-static uint64_t rng;
-
-/* xorshift64*: the same sequence for the same seed everywhere. */
-static uint64_t
-next(void)
-{
-	rng ^= rng >> 12;
-	rng ^= rng << 25;
-	rng ^= rng >> 27;
-	return rng * UINT64_C(2685821657736338717);
-}
-
-static unsigned int
-pick(unsigned int n)
-{
-	return (unsigned int)(next() % n);
-}
+static struct test_rng rng;
 
 static const char *const keys[] = {
 	"pasid", "max_domains", "dpdk_mem", "name", "bus", "PASID", "pasid ", " pasid",
@@ -77,7 +61,7 @@ put_random(char *buf, size_t *len, unsigned int n)
 
 	n %= sizeof(s);
 	for (i = 0; i < n; i++)
-		s[i] = (char)(1 + pick(255));
+		s[i] = (char)(1 + test_rng_pick(&rng, 255));
 	s[n] = '\0';
 	put(buf, len, s);
 }
@@ -87,18 +71,18 @@ put_number(char *buf, size_t *len)
 {
 	char s[48];
 
-	switch (pick(4)) {
+	switch (test_rng_pick(&rng, 4)) {
 	case 0:
-		snprintf(s, sizeof(s), "%" PRIu64, next());
+		snprintf(s, sizeof(s), "%" PRIu64, test_rng_next(&rng));
 		break;
 	case 1:
-		snprintf(s, sizeof(s), "%u", pick(2000000));
+		snprintf(s, sizeof(s), "%u", test_rng_pick(&rng, 2000000));
 		break;
 	case 2:
-		snprintf(s, sizeof(s), "-%u", pick(100));
+		snprintf(s, sizeof(s), "-%u", test_rng_pick(&rng, 100));
 		break;
 	default:
-		snprintf(s, sizeof(s), "%" PRIu64 "%" PRIu64, next(), next());
+		snprintf(s, sizeof(s), "%" PRIu64 "%" PRIu64, test_rng_next(&rng), test_rng_next(&rng));
 		break;
 	}
 	put(buf, len, s);
@@ -108,38 +92,38 @@ put_number(char *buf, size_t *len)
 static void
 make_input(char *buf)
 {
-	unsigned int i, n = pick(8);
+	unsigned int i, n = test_rng_pick(&rng, 8);
 	size_t len = 0;
 
 	buf[0] = '\0';
 	for (i = 0; i < n; i++) {
 		if (i > 0)
-			put(buf, &len, pick(10) == 0 ? ",," : ",");
-		switch (pick(10)) {
+			put(buf, &len, test_rng_pick(&rng, 10) == 0 ? ",," : ",");
+		switch (test_rng_pick(&rng, 10)) {
 		case 0: /* a bare key */
-			put(buf, &len, keys[pick(RTE_DIM(keys))]);
+			put(buf, &len, keys[test_rng_pick(&rng, RTE_DIM(keys))]);
 			break;
 		case 1: /* random bytes */
-			put_random(buf, &len, pick(40));
+			put_random(buf, &len, test_rng_pick(&rng, 40));
 			break;
 		case 2: /* a key with a number */
-			put(buf, &len, keys[pick(RTE_DIM(keys))]);
+			put(buf, &len, keys[test_rng_pick(&rng, RTE_DIM(keys))]);
 			put(buf, &len, "=");
 			put_number(buf, &len);
 			break;
 		case 3: /* a key with random bytes */
-			put(buf, &len, keys[pick(RTE_DIM(keys))]);
+			put(buf, &len, keys[test_rng_pick(&rng, RTE_DIM(keys))]);
 			put(buf, &len, "=");
-			put_random(buf, &len, pick(20));
+			put_random(buf, &len, test_rng_pick(&rng, 20));
 			break;
 		default:
-			put(buf, &len, keys[pick(RTE_DIM(keys))]);
-			put(buf, &len, pick(20) == 0 ? "==" : "=");
-			put(buf, &len, values[pick(RTE_DIM(values))]);
+			put(buf, &len, keys[test_rng_pick(&rng, RTE_DIM(keys))]);
+			put(buf, &len, test_rng_pick(&rng, 20) == 0 ? "==" : "=");
+			put(buf, &len, values[test_rng_pick(&rng, RTE_DIM(values))]);
 			break;
 		}
 	}
-	if (pick(50) == 0) /* a long run of one item: many duplicates */
+	if (test_rng_pick(&rng, 50) == 0) /* a long run of one item: many duplicates */
 		while (len < FUZZ_MAX_INPUT - 16)
 			put(buf, &len, ",pasid=on");
 }
@@ -169,16 +153,14 @@ check_one(const char *in, unsigned long i)
 int
 main(int argc, char **argv)
 {
-	const char *s_seed = argc > 1 ? argv[1] : getenv("BUS_FUZZ_SEED");
-	const char *s_n = argc > 2 ? argv[2] : getenv("BUS_FUZZ_N");
-	unsigned long n = s_n ? strtoul(s_n, NULL, 10) : 100000, i, accepted = 0;
-	uint64_t seed = s_seed ? strtoull(s_seed, NULL, 10) : (uint64_t)time(NULL);
+	unsigned long n, i, accepted = 0;
 	char in[FUZZ_MAX_INPUT];
+	uint64_t seed, n64;
 
-	printf("bus_devargs_fuzz: seed %" PRIu64 ", %lu inputs (replay: bus_devargs_fuzz %"
-	       PRIu64 " %lu)\n", seed, n, seed, n);
-	fflush(stdout);
-	rng = seed * 2 + 1; /* never 0 */
+	test_fuzz_args("bus_devargs_fuzz", "BUS_FUZZ", argc > 1 ? argv[1] : NULL,
+		       argc > 2 ? argv[2] : NULL, 100000, 0, &seed, &n64);
+	n = (unsigned long)n64;
+	test_rng_seed(&rng, seed);
 	for (i = 0; i < n; i++) {
 		struct iommufd_devargs da;
 		char err[256];

@@ -20,18 +20,6 @@ good(void)
 	return mt_conf("bad", 32 * MB);
 }
 
-static void
-refused(const struct rte_pasid_mem_conf *c, int err, const char *log, const char *what)
-{
-	mt_log_capture();
-	rte_errno = 0;
-	TEST_ASSERT_TRUE(rte_pasid_mem_create(c) == NULL, "%s was accepted", what);
-	TEST_ASSERT_TRUE(rte_errno == err, "%s: rte_errno %d, expected %d", what, rte_errno, err);
-	if (log != NULL)
-		mt_log_expect(log);
-	printf("ok: %s -> %s\n", what, rte_strerror(err));
-}
-
 int
 main(int argc, char **argv)
 {
@@ -46,57 +34,59 @@ main(int argc, char **argv)
 	(void)argc;
 	mt_setup(argv[0], 32, -1, &before);
 
-	refused(NULL, EINVAL, "conf is NULL", "NULL conf");
+	mt_create_refused(NULL, EINVAL, "conf is NULL", "NULL conf");
 	c = good(); c.name = NULL;
-	refused(&c, EINVAL, "name is NULL or empty", "NULL name");
+	mt_create_refused(&c, EINVAL, "name is NULL or empty", "NULL name");
 	c = good(); c.name = "";
-	refused(&c, EINVAL, "name is NULL or empty", "empty name");
+	mt_create_refused(&c, EINVAL, "name is NULL or empty", "empty name");
 	memset(longname, 'x', sizeof(longname) - 1);
 	longname[sizeof(longname) - 1] = '\0';
 	c = good(); c.name = longname;
-	refused(&c, EINVAL, "name is longer", "64-character name");
+	mt_create_refused(&c, EINVAL, "name is longer", "64-character name");
 	c = good(); c.page_size = 4096;
-	refused(&c, EINVAL, "is neither 2 MiB nor 1 GiB", "4 KiB pages");
+	mt_create_refused(&c, EINVAL, "is neither 2 MiB nor 1 GiB", "4 KiB pages");
 	c = good(); c.segment_size = 3 * MB;
-	refused(&c, EINVAL, "not a multiple of the page size", "3 MiB segments");
+	mt_create_refused(&c, EINVAL, "not a multiple of the page size", "3 MiB segments");
 	c = good(); c.max_size = 4 * MB;
-	refused(&c, EINVAL, "below one segment", "max_size below a segment");
+	mt_create_refused(&c, EINVAL, "below one segment", "max_size below a segment");
 	c = good(); c.segment_size = 2 * MB; c.max_size = 1024 * MB;
-	refused(&c, EINVAL, "memseg lists", "512 segments");
+	mt_create_refused(&c, EINVAL, "memseg lists", "512 segments");
 	c = good(); c.initial_size = 64 * MB;
-	refused(&c, EINVAL, "is above max_size", "initial_size above max_size");
+	mt_create_refused(&c, EINVAL, "is above max_size", "initial_size above max_size");
 	c = good(); c.iommufd = -7;
-	refused(&c, EINVAL, "iommufd is negative", "iommufd -7");
+	mt_create_refused(&c, EINVAL, "iommufd is negative", "iommufd -7");
 	c = good(); c.iova_min = 1ull << 32; c.iova_max = 1ull << 31;
-	refused(&c, EINVAL, "iova_max is below iova_min", "iova_max below iova_min");
+	mt_create_refused(&c, EINVAL, "iova_max is below iova_min", "iova_max below iova_min");
 	c = good(); c.flags = 0x80;
-	refused(&c, EINVAL, "unknown flags", "unknown flags");
+	mt_create_refused(&c, EINVAL, "unknown flags", "unknown flags");
 	c = good(); c.numa_node = 4096;
-	refused(&c, EINVAL, "does not exist", "NUMA node 4096");
+	mt_create_refused(&c, EINVAL, "does not exist", "NUMA node 4096");
 	c = good(); c.hugetlbfs_dir = "/tmp";
-	refused(&c, EINVAL, "is not a hugetlbfs mount", "hugetlbfs_dir on tmpfs");
+	mt_create_refused(&c, EINVAL, "is not a hugetlbfs mount", "hugetlbfs_dir on tmpfs");
 	c = good(); c.hugetlbfs_dir = "/nonexistent/dir";
-	refused(&c, EINVAL, "No such file", "missing hugetlbfs_dir");
+	mt_create_refused(&c, EINVAL, "No such file", "missing hugetlbfs_dir");
 	c = good(); c.iova_min = 0x10000000; c.iova_max = 0x10000000 + 4 * MB - 1;
-	refused(&c, ENOSPC, "no free IOVA block", "IOVA window smaller than a segment");
+	mt_create_refused(&c, ENOSPC, "no free IOVA block", "IOVA window smaller than a segment");
 	c = good(); c.page_size = RTE_PGSIZE_1G; c.segment_size = 0; c.max_size = 1ull << 30;
 	c.initial_size = 1ull << 30;
 	if (access("/sys/kernel/mm/hugepages/hugepages-1048576kB", F_OK) != 0)
-		refused(&c, ENOTSUP, "no 1048576 kB hugepage pool", "1 GiB pages without a pool");
+		mt_create_refused(&c, ENOTSUP, "no 1048576 kB hugepage pool",
+				  "1 GiB pages without a pool");
 	else
-		refused(&c, ENOMEM, "hugepages of 1048576 kB needed", "1 GiB pages, none reserved");
+		mt_create_refused(&c, ENOMEM, "hugepages of 1048576 kB needed",
+				  "1 GiB pages, none reserved");
 	/* An fd that is not /dev/iommu: the IOVA range query fails, nothing leaks. */
 	fd = open("/dev/null", O_RDWR);
 	TEST_ASSERT_TRUE(fd >= 0, "open /dev/null");
 	c = good(); c.iommufd = fd;
-	refused(&c, ENOTTY, "IOMMU_IOAS_IOVA_RANGES", "/dev/null as the iommufd");
+	mt_create_refused(&c, ENOTTY, "IOMMU_IOAS_IOVA_RANGES", "/dev/null as the iommufd");
 	close(fd);
 	mt_usage_same(&before, "refused configurations");
 
 	c = good();
 	h = rte_pasid_mem_create(&c);
 	TEST_ASSERT_TRUE(h != NULL, "a good configuration is accepted");
-	refused(&c, EEXIST, "already exists", "duplicate name");
+	mt_create_refused(&c, EEXIST, "already exists", "duplicate name");
 	mt_log_capture();
 	TEST_ASSERT_TRUE(rte_pasid_mem_alloc(NULL, 64, 0) == NULL && rte_errno == EINVAL,
 			 "alloc on NULL");

@@ -240,3 +240,15 @@ mt_conf(const char *name, uint64_t max_size)
 	};
 	return c;
 }
+
+void
+mt_create_refused(const struct rte_pasid_mem_conf *c, int err, const char *log, const char *what)
+{
+	mt_log_capture();
+	rte_errno = 0;
+	TEST_ASSERT_TRUE(rte_pasid_mem_create(c) == NULL, "%s was accepted", what);
+	TEST_ASSERT_TRUE(rte_errno == err, "%s: rte_errno %d, expected %d", what, rte_errno, err);
+	if (log != NULL)
+		mt_log_expect(log);
+	printf("ok: %s -> %s\n", what, rte_strerror(err));
+}

@@ -66,6 +66,17 @@ void mt_setup(const char *prog, unsigned long hugepages, int node, struct mt_usa
  */
 struct rte_pasid_mem_conf mt_conf(const char *name, uint64_t max_size);
 
+/**
+ * rte_pasid_mem_create(@c) must fail with rte_errno @err and, when @log is
+ * not NULL, log @log (captured from here: mt_log_capture(), so the caller
+ * can mt_log_expect() more of the same message). @what names the case in
+ * the failure message and in the "ok: <what> -> <errno text>" line printed
+ * on success. A heap that is created, a different rte_errno or a missing
+ * message fails the test.
+ */
+void mt_create_refused(const struct rte_pasid_mem_conf *c, int err, const char *log,
+		       const char *what);
+
 /** Start capturing DPDK's log (in addition to printing it); works before or after EAL init. */
 void mt_log_capture(void);
 /** Fail unless the log captured since mt_log_capture() contains @s. */

@@ -31,28 +31,13 @@
 #include "pasidnic_devargs.h"
 #include "pasidnic_regs.h"
 #include "test_assert.h"
+#include "test_fuzz.h"
 
 #define MAX_INPUT 2048
 #define ERR_LEN 256
 #define ERR_FILL 0x5a
 
-/* xorshift64*: small, seedable, the same sequence everywhere. */
-static uint64_t rng_state;
-
-static uint64_t
-rng(void)
-{
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * UINT64_C(2685821657736338717);
-}
-
-static unsigned int
-pick(unsigned int n)
-{
-	return (unsigned int)(rng() % n);
-}
+static struct test_rng rng;
 
 static const char *const keys[] = {
 	"backend", "driver", "Backend", "backend ", " backend", "bogus", "", "=",
@@ -95,19 +80,19 @@ put_run(char *buf, size_t *len, char c, size_t n)
 static void
 gen_pieces(char *buf)
 {
-	unsigned int pairs = 1 + pick(6), i;
+	unsigned int pairs = 1 + test_rng_pick(&rng, 6), i;
 	size_t len = 0;
 
 	buf[0] = '\0';
 	for (i = 0; i < pairs; i++) {
-		unsigned int shape = pick(10);
+		unsigned int shape = test_rng_pick(&rng, 10);
 
 		if (i > 0)
-			put_str(buf, &len, seps[pick(TEST_DIM(seps))]);
+			put_str(buf, &len, seps[test_rng_pick(&rng, TEST_DIM(seps))]);
 		if (shape == 0) {                      /* a huge key */
-			put_run(buf, &len, 'k', 1 + pick(1500));
+			put_run(buf, &len, 'k', 1 + test_rng_pick(&rng, 1500));
 		} else {
-			put_str(buf, &len, keys[pick(TEST_DIM(keys))]);
+			put_str(buf, &len, keys[test_rng_pick(&rng, TEST_DIM(keys))]);
 		}
 		switch (shape) {
 		case 1:                                /* a bare key */
@@ -117,16 +102,16 @@ gen_pieces(char *buf)
 			break;
 		case 3:                                /* a huge number */
 			put_str(buf, &len, "=");
-			put_run(buf, &len, '9', 1 + pick(400));
+			put_run(buf, &len, '9', 1 + test_rng_pick(&rng, 400));
 			break;
 		default:
 			put_str(buf, &len, "=");
-			put_str(buf, &len, values[pick(TEST_DIM(values))]);
+			put_str(buf, &len, values[test_rng_pick(&rng, TEST_DIM(values))]);
 			break;
 		}
 	}
-	if (pick(8) == 0)                              /* a trailing separator */
-		put_str(buf, &len, seps[pick(TEST_DIM(seps))]);
+	if (test_rng_pick(&rng, 8) == 0)                              /* a trailing separator */
+		put_str(buf, &len, seps[test_rng_pick(&rng, TEST_DIM(seps))]);
 }
 
 /* One input of random bytes (no NUL), biased toward the devargs alphabet. */
@@ -134,10 +119,12 @@ static void
 gen_bytes(char *buf)
 {
 	static const char alphabet[] = "backendloopnetdv=,[]";
-	size_t n = pick(64), i;
+	size_t n = test_rng_pick(&rng, 64), i;
 
 	for (i = 0; i < n; i++) {
-		char c = pick(2) ? alphabet[pick(sizeof(alphabet) - 1)] : (char)(1 + pick(255));
+		char c = test_rng_pick(&rng, 2) ?
+			 alphabet[test_rng_pick(&rng, sizeof(alphabet) - 1)] :
+			 (char)(1 + test_rng_pick(&rng, 255));
 
 		buf[i] = c;
 	}
@@ -202,20 +189,12 @@ shown(const char *s)
 int
 main(void)
 {
-	const char *env_seed = getenv("PMD_FUZZ_SEED"), *env_n = getenv("PMD_FUZZ_N");
-	const char *env_long = getenv("TEST_LONG");
 	uint64_t seed, n, i, accepted = 0, rejected = 0;
 	static char input[MAX_INPUT];
 	struct timespec t0, t1;
 
-	seed = env_seed != NULL ? strtoull(env_seed, NULL, 0) :
-	       (uint64_t)time(NULL) ^ ((uint64_t)clock() << 32);
-	n = env_n != NULL ? strtoull(env_n, NULL, 0) :
-	    env_long != NULL && strcmp(env_long, "1") == 0 ? 1000000 : 100000;
-	printf("pmd_devargs_fuzz: seed %" PRIu64 " (replay with PMD_FUZZ_SEED=%" PRIu64
-	       "), %" PRIu64 " inputs\n", seed, seed, n);
-	fflush(stdout);
-	rng_state = seed != 0 ? seed : 1;
+	test_fuzz_args("pmd_devargs_fuzz", "PMD_FUZZ", NULL, NULL, 100000, 1000000, &seed, &n);
+	test_rng_seed(&rng, seed);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 
 	for (i = 0; i < n; i++) {
@@ -224,7 +203,7 @@ main(void)
 		uint32_t want;
 		int ret, ok;
 
-		if (pick(4) == 0)
+		if (test_rng_pick(&rng, 4) == 0)
 			gen_bytes(input);
 		else
 			gen_pieces(input);

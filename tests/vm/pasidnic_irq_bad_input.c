@@ -7,7 +7,7 @@
  * Express function with the port's interrupts: no INTx, no MSI, MSI-X with
  * N = table size vectors (dynamic), ERR 1, REQ 1.
  *
- * Every case of the table (pasidnic_irq_cases.c) starts from a known state
+ * Every case of the tables (pasidnic_irq_cases.c) starts from a known state
  * (MSI-X disabled and ERR/REQ unrouted, or every vector routed to an eventfd
  * of its own), makes one call and checks its errno, which eventfds fired
  * (DATA_NONE/DATA_BOOL loopback), and the routing afterwards (a failed call
@@ -407,7 +407,7 @@ static void check_works(void)
 
 int main(int argc, char **argv)
 {
-	unsigned int i, n = irq_ncases;
+	unsigned int i, n = irq_ncases + 4 * irq_ctx_nrows;
 
 	ASSERT(argc == 2, "usage: pasidnic-irq-bad-input CDEV");
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -433,8 +433,14 @@ int main(int argc, char **argv)
 	close(closed_fd);	/* no fd is opened after this */
 
 	check_irq_info();
-	for (i = 0; i < n; i++)
+	for (i = 0; i < irq_ncases; i++)
 		run_case(i, &irq_cases[i]);
+	for (; i < n; i++) {
+		struct irq_case c = irq_ctx_case(&irq_ctx_rows[(i - irq_ncases) / 4],
+						 (i - irq_ncases) % 4);
+
+		run_case(i, &c);
+	}
 	check_works();
 	vu_close(&dev);
 	printf("%u SET_IRQS cases, MSI-X x%u, %u differences from vfio-pci\n", n, nvec,

@@ -69,8 +69,46 @@ struct irq_case {
 #define CSZ(pre, idx, fl, s, c, fd, argsz, ex) \
 	{ pre, idx, fl, s, c, fd, 0, argsz, ex }
 
+/*
+ * A call on ERR and on REQ (start 0), which vfio-pci serves alike
+ * (vfio_pci_set_ctx_trigger_single()): the runner plays each row on both
+ * indices, unrouted (errno @ex_off) and routed (@ex_on), four cases a row,
+ * after irq_cases[] (irq_ctx_case()).
+ */
+struct irq_ctx_row {
+	uint32_t flags;
+	uint32_t count;
+	enum fdkind fd;
+	uint64_t bools;
+	int ex_off, ex_on;
+};
+
 /** The table, in the order the runner plays it. */
 extern const struct irq_case irq_cases[];
 extern const unsigned int irq_ncases;
+/** The ERR and REQ rows, played after irq_cases[]. */
+extern const struct irq_ctx_row irq_ctx_rows[];
+extern const unsigned int irq_ctx_nrows;
+
+/**
+ * irq_ctx_case() - case @k (0..3) of row @r: ERR unrouted, REQ unrouted,
+ * ERR routed, REQ routed.
+ */
+static inline struct irq_case
+irq_ctx_case(const struct irq_ctx_row *r, unsigned int k)
+{
+	struct irq_case c = {
+		.pre = k & 2 ? ON : OFF,
+		.index = k & 1 ? VFIO_PCI_REQ_IRQ_INDEX : VFIO_PCI_ERR_IRQ_INDEX,
+		.flags = r->flags,
+		.start = A(0),
+		.count = A(r->count),
+		.fd = r->fd,
+		.bools = r->bools,
+		.expect = k & 2 ? r->ex_on : r->ex_off,
+	};
+
+	return c;
+}
 
 #endif /* PASIDNIC_IRQ_CASES_H */

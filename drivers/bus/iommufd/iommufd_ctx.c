@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The process's iommufd context: /dev/iommu, what the running kernel offers,
- * and thin wrappers of the IOAS ioctls. A leaf: it calls no other file of the
- * bus (the default IOAS that holds DPDK memory is iommufd_mem.c's).
+ * and thin wrappers of the IOAS ioctls. Near the bottom: it calls only
+ * iommufd_features.c, the probes when /dev/iommu opens (the default IOAS
+ * that holds DPDK memory is iommufd_mem.c's).
  *
  * Kernel floors (doc/bus_iommufd.md): iommufd 6.2, vfio cdev + GET_HW_INFO +
  * HWPT_ALLOC 6.6, PASID attach through vfio 6.15. The optional ones are

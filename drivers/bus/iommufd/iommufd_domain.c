@@ -1,6 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * PASID domains: one PASID of one device with its own IOAS.
+ * PASID domains: one PASID of one device with its own IOAS. Here: the bus
+ * lock, creating a domain, moving it to another IOAS, and what a domain
+ * handle gives (its PASID, IOAS, device, DMA mappings). The end of domains
+ * (destroy by handle, by PASID, all of a device's), the list of a process's
+ * own domains and whether an owner still runs: iommufd_domain_destroy.c.
+ * The attach ioctls: iommufd_attach.c.
  *
  * Physical devices: IOMMU_IOAS_ALLOC, IOMMU_HWPT_ALLOC(IOMMU_HWPT_ALLOC_PASID)
  * on it, then VFIO_DEVICE_ATTACH_IOMMUFD_PT{VFIO_DEVICE_ATTACH_PASID} with
@@ -19,82 +24,15 @@
  * to the primary through iommufd_proc (iommufd_secondary.c).
  */
 #include <errno.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <sys/syscall.h>
 #include <unistd.h>
-
-#include <linux/iommufd.h>
-#include <linux/vfio.h>
 
 #include <rte_errno.h>
 
 #include "private.h"
 
 pthread_mutex_t iommufd_lock = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
-
-int
-iommufd_attach(struct iommufd_dev *d, uint32_t pasid, uint32_t pt)
-{
-	struct vfio_device_attach_iommufd_pt at = {
-		.argsz = sizeof(at),
-		.pt_id = pt,
-	};
-
-	if (pasid != 0) {
-		at.flags = VFIO_DEVICE_ATTACH_PASID;
-		at.pasid = pasid;
-	} else {
-		at.argsz = offsetof(struct vfio_device_attach_iommufd_pt, pasid);
-	}
-	if (iommufd_hook_ioctl(d->pub.fd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &at)) {
-		IOMMUFD_LOG(DEBUG, "%s: attach of %s %u to %u failed: %s", d->pub.name,
-			    pasid ? "PASID" : "RID", pasid, pt, strerror(errno));
-		return -errno;
-	}
-	return 0;
-}
-
-int
-iommufd_detach(struct iommufd_dev *d, uint32_t pasid)
-{
-	struct vfio_device_detach_iommufd_pt dt = { .argsz = sizeof(dt) };
-
-	if (pasid != 0) {
-		dt.flags = VFIO_DEVICE_DETACH_PASID;
-		dt.pasid = pasid;
-	} else {
-		dt.argsz = offsetof(struct vfio_device_detach_iommufd_pt, pasid);
-	}
-	if (iommufd_hook_ioctl(d->pub.fd, VFIO_DEVICE_DETACH_IOMMUFD_PT, &dt)) {
-		IOMMUFD_LOG(DEBUG, "%s: detach of %s %u failed: %s", d->pub.name,
-			    pasid ? "PASID" : "RID", pasid, strerror(errno));
-		return -errno;
-	}
-	return 0;
-}
-
-int
-iommufd_hwpt_alloc_pasid(struct iommufd_dev *d, uint32_t ioas, uint32_t *hwpt)
-{
-	struct iommu_hwpt_alloc a = {
-		.size = sizeof(a),
-		.flags = IOMMU_HWPT_ALLOC_PASID,
-		.dev_id = d->pub.devid,
-		.pt_id = ioas,
-		.data_type = IOMMU_HWPT_DATA_NONE,
-	};
-
-	if (iommufd_hook_ioctl(iommufd_bus_ctx.fd, IOMMU_HWPT_ALLOC, &a)) {
-		IOMMUFD_LOG(DEBUG, "%s: IOMMU_HWPT_ALLOC(PASID) on IOAS %u failed: %s",
-			    d->pub.name, ioas, strerror(errno));
-		return -errno;
-	}
-	*hwpt = a.out_hwpt_id;
-	return 0;
-}
 
 /* The page table a PASID of @d is attached to for IOAS @ioas: a new HWPT
  * for physical devices (in *@hwpt), the IOAS for emulated ones.
@@ -114,8 +52,8 @@ pt_for(struct iommufd_dev *d, uint32_t ioas, uint32_t *hwpt, uint32_t *pt)
 	return ret;
 }
 
-static struct iommufd_dev *
-bound_dev(struct rte_device *dev)
+struct iommufd_dev *
+iommufd_bound_dev(struct rte_device *dev)
 {
 	struct iommufd_dev *d;
 
@@ -207,7 +145,7 @@ fail:
 struct rte_iommufd_domain *
 rte_iommufd_domain_create(struct rte_device *dev)
 {
-	struct iommufd_dev *d = bound_dev(dev);
+	struct iommufd_dev *d = iommufd_bound_dev(dev);
 
 	if (d == NULL) {
 		bool ours = dev != NULL && dev->bus == &iommufd_bus.bus;
@@ -324,176 +262,6 @@ rte_iommufd_domain_dma_unmap(struct rte_iommufd_domain *dom, uint64_t iova, size
 	return iommufd_ret(iommufd_ioas_unmap(dom->ioas, iova, len));
 }
 
-/* Detach, unmap, destroy: the device cannot reach the memory any more
- * before it is unpinned. When the detach fails, the PASID may still be
- * attached: its number stays allocated (quarantined, logged) so that no later
- * domain silently replaces it, and the IOAS, still in use, is left to the
- * kernel (it goes with the iommufd) (B5).
- */
-static int
-domain_release(struct rte_iommufd_domain *dom)
-{
-	struct iommufd_dev *d = dom->dev;
-	int ret, first = 0;
-
-	TAILQ_REMOVE(&d->domains, dom, next);
-	ret = iommufd_detach(d, dom->pasid);
-	if (ret < 0 && ret != -ENOENT) {
-		IOMMUFD_LOG(ERR, "%s: detach of PASID %u failed: %s; the PASID stays reserved "
-			    "and IOAS %u is left to the kernel (freed when the iommufd closes)",
-			    d->pub.name, dom->pasid, strerror(-ret), dom->ioas);
-		return ret;
-	}
-	iommufd_ioas_unmap(dom->ioas, 0, UINT64_MAX);
-	if (dom->hwpt) {
-		ret = iommufd_destroy(dom->hwpt);
-		if (ret < 0 && first == 0)
-			first = ret;
-	}
-	ret = iommufd_destroy(dom->ioas);
-	if (ret < 0 && first == 0)
-		first = ret;
-	iommufd_pasid_free(&d->pasids, dom->pasid);
-	return first;
-}
-
-int
-iommufd_domain_teardown(struct rte_iommufd_domain *dom)
-{
-	int ret = domain_release(dom);
-
-	free(dom);
-	return ret;
-}
-
-int
-iommufd_domain_teardown_keep(struct rte_iommufd_domain *dom)
-{
-	int ret;
-
-	if (dom->owner != 0)
-		return iommufd_domain_teardown(dom);
-	ret = domain_release(dom);
-	dom->dead = true;
-	return ret;
-}
-
-int
-iommufd_domain_destroy(struct rte_iommufd_domain *dom)
-{
-	int ret;
-
-	pthread_mutex_lock(&iommufd_lock);
-	if (dom->dead) {
-		/* Torn down with its device already: only the handle is left. */
-		free(dom);
-		ret = -ENODEV;
-	} else {
-		ret = iommufd_domain_teardown(dom);
-	}
-	pthread_mutex_unlock(&iommufd_lock);
-	return ret;
-}
-
-int
-rte_iommufd_domain_destroy(struct rte_iommufd_domain *dom)
-{
-	if (dom == NULL) {
-		rte_errno = EINVAL;
-		return -1;
-	}
-	return iommufd_ret(iommufd_proc->domain_destroy(dom));
-}
-
-int
-iommufd_domains_owned(struct iommufd_dev *d, struct rte_iommufd_domain_info *info,
-		      unsigned int n)
-{
-	struct rte_iommufd_domain *dom;
-	unsigned int i = 0;
-
-	pthread_mutex_lock(&iommufd_lock);
-	TAILQ_FOREACH(dom, &d->domains, next) {
-		if (dom->owner != 0)
-			continue;
-		if (i < n) {
-			info[i].pasid = dom->pasid;
-			info[i].ioas = dom->ioas;
-			info[i].owner = getpid();
-		}
-		i++;
-	}
-	pthread_mutex_unlock(&iommufd_lock);
-	return (int)i;
-}
-
-int
-iommufd_domain_destroy_pasid(struct iommufd_dev *d, uint32_t pasid)
-{
-	struct rte_iommufd_domain *dom;
-	int ret = -ENOENT;
-
-	pthread_mutex_lock(&iommufd_lock);
-	TAILQ_FOREACH(dom, &d->domains, next)
-		if (dom->owner == 0 && dom->pasid == pasid)
-			break;
-	if (dom != NULL)
-		ret = iommufd_domain_teardown_keep(dom); /* the handle: dead, not freed */
-	pthread_mutex_unlock(&iommufd_lock);
-	return ret;
-}
-
-int
-rte_iommufd_dev_owned_domains(const struct rte_device *dev, struct rte_iommufd_domain_info *info,
-			      unsigned int n)
-{
-	struct iommufd_dev *d = bound_dev((struct rte_device *)(uintptr_t)dev);
-	int ret;
-
-	if (d == NULL || (n > 0 && info == NULL)) {
-		rte_errno = EINVAL;
-		return -1;
-	}
-	ret = iommufd_proc->owned(d, info, n);
-	if (ret < 0) {
-		rte_errno = -ret;
-		return -1;
-	}
-	return ret;
-}
-
-int
-rte_iommufd_dev_domain_destroy_pasid(struct rte_device *dev, uint32_t pasid)
-{
-	struct iommufd_dev *d = bound_dev(dev);
-
-	if (d == NULL || pasid == 0) {
-		rte_errno = EINVAL;
-		return -1;
-	}
-	return iommufd_ret(iommufd_proc->destroy_pasid(d, pasid));
-}
-
-void
-iommufd_domains_destroy(struct iommufd_dev *d)
-{
-	struct rte_iommufd_domain *dom;
-
-	pthread_mutex_lock(&iommufd_lock);
-	while ((dom = TAILQ_FIRST(&d->domains)) != NULL) {
-		IOMMUFD_LOG(DEBUG, "%s: destroying the domain of PASID %u", d->pub.name,
-			    dom->pasid);
-		iommufd_domain_teardown_keep(dom);
-	}
-	pthread_mutex_unlock(&iommufd_lock);
-}
-
-/* ---- what drivers ask about domains and their owners ---- */
-
-#ifndef SYS_pidfd_open
-#define SYS_pidfd_open 434
-#endif
-
 const struct rte_device *
 rte_iommufd_domain_device(const struct rte_iommufd_domain *dom)
 {
@@ -502,33 +270,4 @@ rte_iommufd_domain_device(const struct rte_iommufd_domain *dom)
 		return NULL;
 	}
 	return &dom->dev->pub.device;
-}
-
-int
-rte_iommufd_process_alive(int pid)
-{
-	struct pollfd pfd = { .events = POLLIN };
-	int n;
-
-	if (pid <= 0) {
-		rte_errno = EINVAL;
-		return -1;
-	}
-	if (pid == getpid())
-		return 1;
-	/* As the worker watcher (iommufd_mp.c): the pidfd polls readable at exit. */
-	pfd.fd = (int)syscall(SYS_pidfd_open, pid, 0);
-	if (pfd.fd < 0) {
-		if (errno == ESRCH)
-			return 0;       /* exited and reaped */
-		rte_errno = errno;
-		return -1;
-	}
-	n = poll(&pfd, 1, 0);
-	close(pfd.fd);
-	if (n < 0) {
-		rte_errno = errno;
-		return -1;
-	}
-	return n == 0;
 }

@@ -241,7 +241,16 @@ void iommufd_dev_close(struct iommufd_dev *d);
  */
 void iommufd_dev_release(struct iommufd_dev *d);
 
-/* ---- iommufd_domain.c: PASID domains ---- */
+/* ---- iommufd_attach.c: RID and PASID attach, the PASID-capable HWPT ---- */
+
+/* Attach @pasid (0: the RID) to @pt; a second attach is a replace. 0 or -errno. */
+int iommufd_attach(struct iommufd_dev *d, uint32_t pasid, uint32_t pt);
+/* Detach @pasid (0: the RID). 0 or -errno. */
+int iommufd_detach(struct iommufd_dev *d, uint32_t pasid);
+/* Allocate a PASID-capable HWPT of @d on @ioas. 0 and *@hwpt, or -errno. */
+int iommufd_hwpt_alloc_pasid(struct iommufd_dev *d, uint32_t ioas, uint32_t *hwpt);
+
+/* ---- iommufd_domain.c: PASID domains, the bus lock ---- */
 
 struct rte_iommufd_domain {
 	TAILQ_ENTRY(rte_iommufd_domain) next;
@@ -280,10 +289,23 @@ iommufd_domain_link(struct iommufd_dev *d, struct rte_iommufd_domain *dom)
 	TAILQ_INSERT_TAIL(&d->domains, dom, next);
 }
 
+/* The bus-private state of @dev when it is a device of this bus bound in
+ * this process, else NULL (NULL @dev, another bus's, removed or not probed).
+ */
+struct iommufd_dev *iommufd_bound_dev(struct rte_device *dev);
 /* Create a domain of @d owned by @owner (0: this process). Lock held.
  * The domain, or NULL with rte_errno set.
  */
 struct rte_iommufd_domain *iommufd_domain_create_locked(struct iommufd_dev *d, pid_t owner);
+/* The primary's struct iommufd_proc_ops domain_create: iommufd_domain_create_locked
+ * (owner: this process), taking the lock.
+ */
+struct rte_iommufd_domain *iommufd_domain_create(struct iommufd_dev *d);
+/* Move a domain's PASID to another IOAS (a hitless replace). 0 or -errno. */
+int iommufd_domain_replace(struct rte_iommufd_domain *dom, uint32_t ioas);
+
+/* ---- iommufd_domain_destroy.c: the end of domains, a process's own domains ---- */
+
 /* Detach, unmap, destroy, free the PASID; unlink and free @dom. Lock held.
  * 0 or the first -errno.
  */
@@ -292,10 +314,9 @@ int iommufd_domain_teardown(struct rte_iommufd_domain *dom);
  * application may still hold, is kept allocated and marked dead. Lock held.
  */
 int iommufd_domain_teardown_keep(struct rte_iommufd_domain *dom);
-/* The primary's struct iommufd_proc_ops entries: iommufd_domain_create_locked
- * (owner: this process) and iommufd_domain_teardown, taking the lock.
+/* The primary's struct iommufd_proc_ops domain_destroy: iommufd_domain_teardown,
+ * taking the lock (a dead handle is only freed: -ENODEV). 0 or -errno.
  */
-struct rte_iommufd_domain *iommufd_domain_create(struct iommufd_dev *d);
 int iommufd_domain_destroy(struct rte_iommufd_domain *dom);
 /* The primary's iommufd_proc_ops owned and destroy_pasid: its own domains
  * (owner 0). The number of domains / 0, or -errno (ENOENT: no such domain).
@@ -303,14 +324,6 @@ int iommufd_domain_destroy(struct rte_iommufd_domain *dom);
 int iommufd_domains_owned(struct iommufd_dev *d, struct rte_iommufd_domain_info *info,
 			  unsigned int n);
 int iommufd_domain_destroy_pasid(struct iommufd_dev *d, uint32_t pasid);
-/* Attach @pasid (0: the RID) to @pt; a second attach is a replace. 0 or -errno. */
-int iommufd_attach(struct iommufd_dev *d, uint32_t pasid, uint32_t pt);
-/* Detach @pasid (0: the RID). 0 or -errno. */
-int iommufd_detach(struct iommufd_dev *d, uint32_t pasid);
-/* Allocate a PASID-capable HWPT of @d on @ioas. 0 and *@hwpt, or -errno. */
-int iommufd_hwpt_alloc_pasid(struct iommufd_dev *d, uint32_t ioas, uint32_t *hwpt);
-/* Move a domain's PASID to another IOAS (a hitless replace). 0 or -errno. */
-int iommufd_domain_replace(struct rte_iommufd_domain *dom, uint32_t ioas);
 /* Destroy every domain of @d (teardown). */
 void iommufd_domains_destroy(struct iommufd_dev *d);
 

@@ -5,20 +5,27 @@
  * (doc/pasidnic.md); this driver uses its names only.
  *
  * Files (no call goes up this list):
- *   pasidnic_ethdev.c   probe, remove, the port's ops
+ *   pasidnic_ethdev.c   the driver: probe, remove, registration; this
+ *                       process's device fd and doorbell mapping
+ *   pasidnic_port.c     the port's ethdev ops and their table: configure,
+ *                       start, stop, close, receive modes, MAC, MTU
  *   pasidnic_mp.c       queues across processes: queue pair release, the
  *                       clean-up after a dead owner, rte_pmd_pasidnic_*
  *   pasidnic_leave.c    the port leaving under live workers: who is attached,
  *                       the notice, the wait, what is kept for them
  *   pasidnic_stats.c    stats and xstats (one table of names and offsets)
  *   pasidnic_intr.c     link state, the misc interrupt, DMA faults
- *   pasidnic_queue.c    queue set-up, start, stop, release (both directions)
+ *   pasidnic_queue_setup.c  queue set-up (both directions): the queue's
+ *                       PASID, its memory, claiming its slot
+ *   pasidnic_queue.c    queue start, stop, release (both directions), RX
+ *                       interrupts
  *   pasidnic_qlock.c    the port's queue lock (a robust mutex shared by the
  *                       processes), its repair when a holder dies, freeing a
  *                       queue (also a dead owner's), the park test hook
  *   pasidnic_rxtx.c     the RX and TX bursts
  *   pasidnic_devargs.c  the driver-layer devargs (no device, no EAL needed)
- * (pasidnic_mp.c reads pnic_eth_ops of pasidnic_ethdev.c to recognise a port.)
+ * (pasidnic_mp.c and pasidnic_ethdev.c read pnic_eth_ops of pasidnic_port.c:
+ * data, not calls.)
  */
 #ifndef PASIDNIC_H
 #define PASIDNIC_H
@@ -395,12 +402,19 @@ uint16_t pnic_recv(void *rxq, struct rte_mbuf **pkts, uint16_t n);
 uint16_t pnic_xmit(void *txq, struct rte_mbuf **pkts, uint16_t n);
 uint32_t pnic_rx_queue_count(void *rxq);
 
-/* pasidnic_queue.c: the *_locked functions run with pnic_qlock() held */
+/*
+ * pasidnic_queue_setup.c: the ethdev queue set-up ops. 0, or -EINVAL (@qid is
+ * not a queue pair of the device, unlogged: ethdev checked it; RX mbufs too
+ * small), -ENXIO (the queue pair's domain was destroyed), -ENOMEM, -EBUSY
+ * (another process that still runs owns the queue), after a message.
+ */
 int pnic_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
 			unsigned int socket_id, const struct rte_eth_rxconf *conf,
 			struct rte_mempool *mp);
 int pnic_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
 			unsigned int socket_id, const struct rte_eth_txconf *conf);
+
+/* pasidnic_queue.c: the *_locked functions run with pnic_qlock() held */
 void pnic_rx_queue_release(struct rte_eth_dev *dev, uint16_t qid);
 void pnic_tx_queue_release(struct rte_eth_dev *dev, uint16_t qid);
 int pnic_rx_queue_start(struct rte_eth_dev *dev, uint16_t qid);
@@ -478,7 +492,10 @@ int pnic_leave_init(struct rte_eth_dev *dev, int socket);
 void pnic_leave_done(struct rte_eth_dev *dev, struct pnic_port *p, bool keep);
 /* Secondary probe: register this process. 0, -ENODEV (the port goes), -ENOSPC, -errno. */
 int pnic_user_attach(struct rte_eth_dev *dev);
-/* Secondary close: give back this process's queue pairs, unregister. */
+/*
+ * Secondary close, after pnic_queue_pairs_release_own(): unregister this
+ * process; from then on it does not touch the port's shared data.
+ */
 void pnic_user_detach(struct rte_eth_dev *dev);
 /*
  * Under pnic_qlock(), once the primary kept the port for live workers: free
@@ -496,7 +513,14 @@ void pnic_leave(struct rte_eth_dev *dev, const char *why);
  */
 bool pnic_leave_keep_locked(struct rte_eth_dev *dev);
 
-/* pasidnic_ethdev.c: what makes an ethdev port a pasidnic port */
+/* pasidnic_port.c */
+/* The port's ethdev ops: what makes an ethdev port a pasidnic port. */
 extern const struct eth_dev_ops pnic_eth_ops;
+/*
+ * Free this process's part of the port (dev->process_private, struct
+ * pnic_proc) and clear the pointer; ethdev's release_port only clears it.
+ * Cannot fail; safe when the port has none (free(NULL)).
+ */
+void pnic_proc_free(struct rte_eth_dev *dev);
 
 #endif /* PASIDNIC_H */

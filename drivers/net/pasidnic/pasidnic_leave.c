@@ -260,7 +260,6 @@ pnic_user_detach(struct rte_eth_dev *dev)
 
 	if (p == NULL)
 		return;
-	pnic_queue_pairs_release_own(dev);
 	pnic_qlock(p);
 	for (i = 0; i < PNIC_MAX_USERS; i++)
 		if (p->leave->users[i] == getpid())

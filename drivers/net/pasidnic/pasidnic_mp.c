@@ -5,7 +5,8 @@
  * domains; when it dies, the primary takes its queues down (the bus's
  * quiesce_domain op). Which process owns a queue and whether it still runs
  * is pasidnic.h's pnic_other_alive() (the bus answers); the release rules
- * and the kept queues are in pasidnic_queue.c. Here: queue pair release,
+ * and the kept queues are in pasidnic_queue.c (putting a kept queue back at
+ * a set-up: pasidnic_queue_setup.c). Here: queue pair release,
  * the clean-up after a dead owner, the rte_pmd_pasidnic_* API.
  */
 #include <errno.h>

@@ -3,7 +3,7 @@
  * The fast path of a pasidnic port: the RX and TX bursts and
  * rx_queue_count. One descriptor per frame; the bursts take no lock and make
  * no system call, except the kick of a sleeping engine (pnic_publish()).
- * Queue set-up, start and stop are in pasidnic_queue.c.
+ * Queue set-up is in pasidnic_queue_setup.c, start and stop in pasidnic_queue.c.
  */
 #include <ethdev_driver.h>
 #include <rte_mbuf.h>
