@@ -153,6 +153,42 @@ mp_hp_line() {
 		"in heaps $(mp_heap_pages)"
 }
 
+# mp_check_heaps: fail unless every hugepage outside DPDK's files is back.
+mp_check_heaps() {
+	[ "$(mp_heap_pages)" = "$MP_HEAP0" ] ||
+		fail "$(( $(mp_heap_pages) - MP_HEAP0 )) hugepages held outside DPDK's files ($(mp_hp_line))"
+}
+
+# mp_check_free: remove DPDK's files of the prefix (the primary leaves them
+# for later secondaries) and fail unless every hugepage is free again.
+mp_check_free() {
+	rm -rf "/run/dpdk/$MP_PREFIX" /dev/hugepages/"$MP_PREFIX"*
+	[ "$(mp_hp HugePages_Free)" = "$MP_FREE0" ] ||
+		fail "$(mp_hp HugePages_Free) hugepages free, $MP_FREE0 before the test ($(mp_hp_line))"
+}
+
+# mp_check_unheld: fail if a process still holds the port's vfio cdev.
+mp_check_unheld() {
+	local holders
+	holders=$(mp_holders | tr '\n' ' ')
+	[ -z "$holders" ] || fail "$MP_CDEV still held open by pid(s) $holders"
+}
+
+# mp_forwarding N PRIMARY-ARGS...: a primary with PRIMARY-ARGS and N workers,
+# each reported forwarding; the EXIT trap shows the logs if the runner's
+# timeout kills the test.
+mp_forwarding() {
+	local n=$1 k
+	shift
+	trap 'echo "REASON: killed (timeout)"; exit 1' TERM
+	mp_primary "$n" "$@"
+	mp_workers "$n"
+	for ((k = 0; k < n; k++)); do
+		mp_wait_fwd "$k" "${PROC_PID[w$k]}" "$(mp_fwd "$k" "${PROC_PID[w$k]}")" 30
+	done
+	echo "$n workers forward; $(mp_hp_line)"
+}
+
 # mp_procs: pids of any process still running one of our programs.
 mp_procs() {
 	local p e

@@ -35,14 +35,12 @@ echo "ok: all $N workers stopped with status 3 within $secs s of the primary's d
 
 procs=$(mp_procs | tr '\n' ' ')
 [ -z "$procs" ] || fail "processes left running: $procs"
-holders=$(mp_holders | tr '\n' ' ')
-[ -z "$holders" ] || fail "$MP_CDEV still held open by pid(s) $holders"
+mp_check_unheld
 echo "ok: no process left, nobody holds $MP_CDEV"
 
 # The dead primary cannot remove its DPDK files; its workers' heaps are gone.
 echo "after the exits: $(mp_hp_line)"
-[ "$(mp_heap_pages)" = "$MP_HEAP0" ] ||
-	fail "$(( $(mp_heap_pages) - MP_HEAP0 )) hugepages held outside DPDK's files ($(mp_hp_line))"
+mp_check_heaps
 free0=$(mp_hp HugePages_Free)
 rm -rf "/run/dpdk/$MP_PREFIX" /dev/hugepages/"$MP_PREFIX"*
 echo "removed the dead primary's DPDK files: $(mp_hp_line)"

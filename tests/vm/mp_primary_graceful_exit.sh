@@ -15,16 +15,8 @@
 
 N=2
 mp_setup mp_primary_graceful_exit q4
-# A table every 3 s, not every second: the log's time stamps (a fork per
-# line) keep up on a loaded TCG guest.
-# Killed by the runner's timeout: still show the processes' logs (mp_cleanup).
-trap 'echo "REASON: killed (timeout)"; exit 1' TERM
-mp_primary $N --stop-wait 2 --interval 3
-mp_workers "$N"
-for k in $(seq 0 $((N - 1))); do
-	mp_wait_fwd "$k" "${PROC_PID[w$k]}" "$(mp_fwd "$k" "${PROC_PID[w$k]}")" 30
-done
-echo "$N workers forward; $(mp_hp_line)"
+# A table every 3 s: less for the loaded TCG guest to do.
+mp_forwarding $N --stop-wait 2 --interval 3
 
 w1=${PROC_PID[w1]}
 kill -STOP "$w1"
@@ -59,14 +51,10 @@ echo "ok: worker 1, continued after the primary had gone, exited with status 3"
 
 procs=$(mp_procs | tr '\n' ' ')
 [ -z "$procs" ] || fail "processes left running: $procs"
-holders=$(mp_holders | tr '\n' ' ')
-[ -z "$holders" ] || fail "$MP_CDEV still held open by pid(s) $holders"
+mp_check_unheld
 echo "ok: no process left, nobody holds $MP_CDEV"
-[ "$(mp_heap_pages)" = "$MP_HEAP0" ] ||
-	fail "$(( $(mp_heap_pages) - MP_HEAP0 )) hugepages held outside DPDK's files ($(mp_hp_line))"
-rm -rf "/run/dpdk/$MP_PREFIX" /dev/hugepages/"$MP_PREFIX"*
-[ "$(mp_hp HugePages_Free)" = "$MP_FREE0" ] ||
-	fail "$(mp_hp HugePages_Free) hugepages free, $MP_FREE0 before the test ($(mp_hp_line))"
+mp_check_heaps
+mp_check_free
 echo "ok: all hugepages free again: $MP_FREE0 of $(mp_hp HugePages_Total)"
 timeout 20 bash -c "echo 1 > /sys/bus/mdev/devices/$MP_UUID/remove" ||
 	fail "removing the port failed or hung"

@@ -12,16 +12,8 @@
 
 N=2
 mp_setup mp_primary_port_stop q4
-# A table every 3 s, not every second: the log's time stamps (a fork per
-# line) keep up on a loaded TCG guest.
-# Killed by the runner's timeout: still show the processes' logs (mp_cleanup).
-trap 'echo "REASON: killed (timeout)"; exit 1' TERM
-mp_primary $N --interval 3
-mp_workers "$N"
-for k in $(seq 0 $((N - 1))); do
-	mp_wait_fwd "$k" "${PROC_PID[w$k]}" "$(mp_fwd "$k" "${PROC_PID[w$k]}")" 30
-done
-echo "$N workers forward; $(mp_hp_line)"
+# A table every 3 s: less for the loaded TCG guest to do.
+mp_forwarding $N --interval 3
 
 w0=${PROC_PID[w0]}
 w1=${PROC_PID[w1]}
@@ -53,9 +45,7 @@ proc_wait_log p "primary: port stopped \(no worker owned a queue pair\) and star
 echo "ok: with no worker left, the port stop succeeds"
 proc_stop p 30
 [ "${PROC_RC[p]}" = 0 ] || { proc_show p; fail "the primary exited with ${PROC_RC[p]}"; }
-[ "$(mp_heap_pages)" = "$MP_HEAP0" ] ||
-	fail "$(( $(mp_heap_pages) - MP_HEAP0 )) hugepages held outside DPDK's files ($(mp_hp_line))"
-holders=$(mp_holders | tr '\n' ' ')
-[ -z "$holders" ] || fail "$MP_CDEV still held open by pid(s) $holders"
+mp_check_heaps
+mp_check_unheld
 mp_remove_port || fail "the port could not be removed"
 echo "ok: hugepages back ($(mp_hp_line)), the port removed"
