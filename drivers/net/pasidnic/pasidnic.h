@@ -208,6 +208,11 @@ int pnic_qtrylock(struct pnic_port *p);
  * free (it must never wait on a worker), elsewhere waiting. 0 or -EBUSY.
  */
 int pnic_qlock_ctl(struct pnic_port *p);
+/*
+ * Release the lock, then free what pnic_q_free() retired under it in this
+ * thread: rte_free() can be a blocking request to the primary (a secondary
+ * giving memory back), which must not happen with the lock held.
+ */
 void pnic_qunlock(struct pnic_port *p);
 
 /* Record operation @kind on queue @q (or queue @dir/@qid) before it breaks an invariant. */
@@ -236,7 +241,10 @@ pnic_qop_end(struct pnic_port *p)
 
 /*
  * Free queue @q, which is out of its slot, with the lock held: reset its
- * device queue, free its mbufs, ring, sw_ring and the structure. Its owner
+ * device queue and free its mbufs now; its ring, sw_ring and the structure
+ * are unreachable from the port once it returns, and are given back to
+ * DPDK's heap by this thread's next pnic_qunlock() (a death in between
+ * leaks them, as any crashed worker's DPDK objects, doc/multi_process.md). Its owner
  * (@owner true) frees everything; another process (the owner has exited)
  * frees what is in DPDK's main memory: the mbufs of pools there go back to
  * them (the dead process's mempool cache and the mbufs it held are lost),

@@ -177,6 +177,30 @@ pnic_q_mbufs_free(struct pnic_qbase *q, bool owner)
 	return lost;
 }
 
+/*
+ * What pnic_q_free() retired under the lock, freed by the same thread after
+ * it lets the lock go. Per thread: each thread drains only its own, so a
+ * retired object is never freed while another thread's record (p->qop) may
+ * still name it. Three objects per queue, two queues per pair, at most every
+ * pair of a port in one hold (a close), plus one repair.
+ */
+#define RETIRED_MAX (3 * 2 * PNIC_MAX_QP + 3)
+static RTE_DEFINE_PER_LCORE(void *, retired[RETIRED_MAX]);
+static RTE_DEFINE_PER_LCORE(unsigned int, nb_retired);
+
+static void
+retire(void *obj)
+{
+	if (obj == NULL)
+		return;
+	if (RTE_PER_LCORE(nb_retired) == RETIRED_MAX) {
+		/* Cannot happen with the bound above; freeing now is still correct. */
+		rte_free(obj);
+		return;
+	}
+	RTE_PER_LCORE(retired)[RTE_PER_LCORE(nb_retired)++] = obj;
+}
+
 void
 pnic_q_free(struct rte_eth_dev *dev, struct pnic_qbase *q, bool owner)
 {
@@ -194,10 +218,10 @@ pnic_q_free(struct rte_eth_dev *dev, struct pnic_qbase *q, bool owner)
 	rte_compiler_barrier();
 	/* A dead owner's ring in its own heap is not mapped here (it went with the process). */
 	if (ring != NULL && (owner || in_shared_memory((const void *)(uintptr_t)ring)))
-		rte_free((void *)(uintptr_t)ring);
+		retire((void *)(uintptr_t)ring);
 	q->sw_ring = NULL;
 	rte_compiler_barrier();
-	rte_free(sw_ring);
+	retire(sw_ring);
 	if (!owner)
 		PNIC_LOG(INFO, "port %u: %s queue %u of process %d (exited) reclaimed; mbufs "
 			 "not returned to their pools (in the dead process's own memory): %u",
@@ -205,7 +229,7 @@ pnic_q_free(struct rte_eth_dev *dev, struct pnic_qbase *q, bool owner)
 	if (p->qop.q == q)
 		p->qop.q = NULL;
 	rte_compiler_barrier();
-	rte_free(q);
+	retire(q);
 }
 
 /*
@@ -314,8 +338,12 @@ void
 pnic_qunlock(struct pnic_port *p)
 {
 	int ret = pthread_mutex_unlock(&p->qlock);
+	unsigned int i, n = RTE_PER_LCORE(nb_retired);
 
 	if (ret != 0)
 		rte_panic("pasidnic: port %u: queue lock unlock: %s\n", p->port_id,
 			  strerror(ret));
+	RTE_PER_LCORE(nb_retired) = 0;
+	for (i = 0; i < n; i++)
+		rte_free(RTE_PER_LCORE(retired)[i]);
 }
