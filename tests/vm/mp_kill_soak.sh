@@ -204,18 +204,19 @@ survivors_advance() {
 		verdict=$(awk -v vpid="$vpid" -v want="$want" '
 			BEGIN { n = split(want, a, " ")
 				for (i = 1; i <= n; i++) { split(a[i], b, ":"); pid[b[1]] = b[2] } }
-			!dead && $0 ~ ("worker [0-9]+ pid " vpid " (died|left)") { dead = 1; next }
-			!dead { next }
+			$0 ~ ("worker [0-9]+ pid " vpid " (died|left)") { dead = 1; next }
 			match($0, / -- [0-9.]+ s:/) {
+				if (!dead) next
 				t = substr($0, RSTART + 4, RLENGTH - 7) + 0
 				if (t0 == "") t0 = t
 				cur = t; next }
-			t0 != "" && cur <= t0 + 5 &&
 			match($0, /worker [0-9]+ pid [0-9]+ PASID [0-9]+ IOAS [0-9]+: forwarded [0-9]+/) {
 				split(substr($0, RSTART, RLENGTH), f, " ")
-				if (pid[f[2]] != f[4]) next
-				if (!(f[2] in c0)) c0[f[2]] = f[10] + 0
-				else if (f[10] + 0 > c0[f[2]]) adv[f[2]] = 1 }
+				if (!(f[2] in pid) || pid[f[2]] != f[4]) next
+				# The count before the first table after the death
+				# is the base (0 if none: it began forwarding since).
+				if (t0 == "") c0[f[2]] = f[10] + 0
+				else if (cur <= t0 + 5 && f[10] + 0 > c0[f[2]] + 0) adv[f[2]] = 1 }
 			END { if (t0 == "") { print "wait"; exit }
 				left = ""
 				for (k in pid) if (!(k in adv)) left = left " " k
