@@ -22,9 +22,21 @@
  *   serves until DIR/p.quit exists.
  * worker (--proc-type=secondary, the port given with -a): qp_up() of queue
  *   pair 1 (the domain through the primary).
+ *
+ * Replay knobs (environment, printed when set): BUS_FAULT_FROM=N starts the
+ * loop at N, BUS_FAULT_ONLY=N injects at N only, BUS_FAULT_ROUNDS=R runs the
+ * whole loop R times.
+ *
+ * Each line of the loop is also written to DIR/<primary|worker>.report, by
+ * this process itself: the test reads that file, so what it sees is complete
+ * when DIR/p.ready appears or the process has exited. A fatal signal or an
+ * exit() from anywhere but main()'s end is reported there and on stderr with
+ * where the loop was and a backtrace.
  */
 #include <dirent.h>
 #include <errno.h>
+#include <execinfo.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -32,6 +44,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <rte_alarm.h>
 #include <rte_bus_iommufd.h>
 #include <rte_cycles.h>
 #include <rte_dev.h>
@@ -51,6 +64,7 @@
 #define HEAP_SIZE (UINT64_C(32) << 20) /* one segment */
 #define IOVA_BASE(q) (((uint64_t)(q) + 1) << 32)
 #define MAX_N 400
+#define FD_MAX 256 /* fd numbers above are not expected */
 
 /* One process's queue pair in its own PASID domain. */
 struct qp {
@@ -63,6 +77,9 @@ struct qp {
 
 static const char *port_name;
 static char step[128];         /* the step that failed */
+static FILE *report;           /* DIR/<who>.report */
+static char where[128] = "EAL init"; /* where the loop is, for a death report */
+static bool finished;          /* main() got to its end */
 
 static void
 say(const char *fmt, ...) __rte_format_printf(1, 2);
@@ -78,20 +95,216 @@ say(const char *fmt, ...)
 	printf("\n");
 	fflush(stdout);
 	va_end(ap);
+	if (report == NULL)
+		return;
+	va_start(ap, fmt);
+	vfprintf(report, fmt, ap);
+	fprintf(report, "\n");
+	fflush(report);
+	va_end(ap);
+}
+
+static void
+at(const char *fmt, ...) __rte_format_printf(1, 2);
+
+/* Record where the loop is (printed if the process dies). */
+static void
+at(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(where, sizeof(where), fmt, ap);
+	va_end(ap);
+}
+
+/* A death report on stderr and in the report file, with a backtrace. */
+static void
+death_report(const char *how)
+{
+	void *bt[64];
+	int n = backtrace(bt, RTE_DIM(bt));
+	int fds[2] = { STDERR_FILENO, report != NULL ? fileno(report) : -1 };
+	char line[384];
+	unsigned int i;
+	int len;
+
+	len = snprintf(line, sizeof(line), "bus-fault[%d]: %s in %s; backtrace:\n", getpid(),
+		       how, where);
+	for (i = 0; i < RTE_DIM(fds); i++) {
+		if (fds[i] < 0)
+			continue;
+		if (write(fds[i], line, RTE_MIN((size_t)len, sizeof(line) - 1)) < 0)
+			continue;
+		backtrace_symbols_fd(bt, n, fds[i]);
+	}
+}
+
+static void
+on_fatal_signal(int sig)
+{
+	char how[64];
+
+	snprintf(how, sizeof(how), "fatal signal %d (%s)", sig, strsignal(sig));
+	death_report(how);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void
+on_exit_early(void)
+{
+	if (!finished)
+		death_report("exit() before the end of main()");
+}
+
+/* Report deaths; backtrace() is called once here so that it loads its
+ * unwinder now, not in a signal handler.
+ */
+static void
+death_watch(void)
+{
+	static const int sigs[] = { SIGSEGV, SIGBUS, SIGABRT, SIGILL, SIGFPE, SIGPIPE };
+	void *bt[4];
+	unsigned int i;
+
+	backtrace(bt, RTE_DIM(bt));
+	for (i = 0; i < RTE_DIM(sigs); i++)
+		signal(sigs[i], on_fatal_signal);
+	atexit(on_exit_early);
+}
+
+static void
+report_open(const char *dir, const char *who)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s.report", dir, who);
+	report = fopen(path, "w");
+	TEST_ASSERT_NOT_NULL(report, "%s: %s", path, strerror(errno));
+}
+
+/* An unsigned environment knob, @def when unset. */
+static unsigned int
+knob(const char *name, unsigned int def)
+{
+	const char *v = getenv(name);
+	unsigned long n;
+	char *end;
+
+	if (v == NULL || *v == '\0')
+		return def;
+	errno = 0;
+	n = strtoul(v, &end, 10);
+	TEST_ASSERT_TRUE(*end == '\0' && errno == 0 && n <= MAX_N,
+			 "%s=%s: expected a number up to %u", name, v, MAX_N);
+	say("replay knob %s=%lu", name, n);
+	return (unsigned int)n;
+}
+
+/* The process's open files: what each fd number refers to, "" if closed. */
+struct fd_table {
+	int n;                  /* open fds */
+	char name[FD_MAX][96];  /* fd -> readlink of /proc/self/fd/<fd> */
+};
+
+static void
+fd_read(struct fd_table *t)
+{
+	char path[64];
+	struct dirent *e;
+	DIR *d = opendir("/proc/self/fd");
+	ssize_t len;
+	int fd;
+
+	TEST_ASSERT_NOT_NULL(d);
+	memset(t, 0, sizeof(*t));
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		fd = atoi(e->d_name);
+		if (fd == dirfd(d))
+			continue;
+		t->n++;
+		TEST_ASSERT_LT(fd, FD_MAX, "fd %d: raise FD_MAX", fd);
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		len = readlink(path, t->name[fd], sizeof(t->name[fd]) - 1);
+		if (len <= 0)
+			strcpy(t->name[fd], "?");
+	}
+	closedir(d);
+}
+
+struct fd_read_req {
+	struct fd_table *t;
+	bool done;
+};
+
+static void
+fd_read_cb(void *arg)
+{
+	struct fd_read_req *r = arg;
+
+	fd_read(r->t);
+	__atomic_store_n(&r->done, true, __ATOMIC_RELEASE);
+}
+
+/*
+ * Read the fds on EAL's interrupt thread, as an alarm callback. That thread
+ * closes its epoll fd and creates a new one whenever an interrupt callback
+ * is registered or unregistered (22.11 lib/eal/linux/eal_interrupts.c,
+ * eal_intr_thread_main()), asynchronously: the port's removal unregisters
+ * one, so read from another thread right after a teardown, that fd may be
+ * missing. While the thread runs a callback, its epoll fd is open.
+ */
+static void
+fd_snapshot(struct fd_table *t)
+{
+	struct fd_read_req r = { .t = t };
+
+	TEST_ASSERT_EQ(rte_eal_alarm_set(1, fd_read_cb, &r), 0, "rte_eal_alarm_set: %s",
+		       rte_strerror(rte_errno));
+	while (!__atomic_load_n(&r.done, __ATOMIC_ACQUIRE))
+		rte_delay_us_sleep(1000);
 }
 
 static int
-fd_count(void)
+name_cmp(const void *a, const void *b)
 {
-	struct dirent *e;
-	DIR *d = opendir("/proc/self/fd");
-	int n = 0;
+	return strcmp(a, b);
+}
 
-	TEST_ASSERT_NOT_NULL(d);
-	while ((e = readdir(d)) != NULL)
-		n += e->d_name[0] != '.';
-	closedir(d);
-	return n - 1; /* the directory's own fd */
+/* The names of @t's open fds, sorted (fd numbers left out). */
+static void
+fd_names_sorted(const struct fd_table *t, struct fd_table *sorted)
+{
+	memcpy(sorted, t, sizeof(*t));
+	qsort(sorted->name, FD_MAX, sizeof(sorted->name[0]), name_cmp);
+}
+
+static struct fd_table fds_base, fds_now, sort_a, sort_b;
+
+/*
+ * The open files must be those of the baseline, whatever their numbers (the
+ * interrupt thread's new epoll fd takes the lowest number free when it is
+ * created): else name the fds that differ and fail.
+ */
+static void
+fd_check(const char *who, const char *when)
+{
+	int fd;
+
+	fd_snapshot(&fds_now);
+	fd_names_sorted(&fds_base, &sort_a);
+	fd_names_sorted(&fds_now, &sort_b);
+	if (fds_now.n == fds_base.n && memcmp(sort_a.name, sort_b.name, sizeof(sort_a.name)) == 0)
+		return;
+	for (fd = 0; fd < FD_MAX; fd++)
+		if (strcmp(fds_now.name[fd], fds_base.name[fd]) != 0)
+			say("%s: fd %d: \"%s\" at the baseline, \"%s\" %s", who, fd,
+			    fds_base.name[fd], fds_now.name[fd], when);
+	TEST_FAIL("%s: %d fds %s, %d at the baseline (the differences are above)", who,
+		  fds_now.n, when, fds_base.n);
 }
 
 static long
@@ -255,70 +468,104 @@ worker_seq(struct qp *q)
 
 /* ---- the loop ---- */
 
+/* One injection at @n: the sequence fails and names its step (true), or it
+ * no longer reaches call @n and succeeds (false); either way it is torn down.
+ */
+static bool
+inject_one(const char *who, int (*seq)(struct qp *), void (*down)(struct qp *), unsigned int n,
+	   unsigned int round)
+{
+	const char *call;
+	char when[64];
+	struct qp q;
+	unsigned long calls;
+	bool fired;
+
+	step[0] = '\0';
+	at("%s round %u N=%u: the injected run", who, round, n);
+	TEST_ASSERT_EQ(iommufd_hook_arm(IOMMUFD_HOOK_ANY, n), 0,
+		       "run with DPDK_PASID_HOOK_FAIL=any:0");
+	memset(&q, 0, sizeof(q));
+	if (seq(&q) == 0) {
+		calls = iommufd_hook_count(&fired);
+		TEST_ASSERT_TRUE(!fired, "%s: call %u failed but the sequence succeeded", who, n);
+		say("%s: N=%u: the sequence succeeded: it issues %lu calls", who, n, calls);
+		/* the teardown is not under test: nothing fails in it */
+		TEST_ASSERT_EQ(iommufd_hook_arm(IOMMUFD_HOOK_ANY, 0), 0);
+		at("%s round %u N=%u: the teardown of the successful run", who, round, n);
+		down(&q);
+		return false;
+	}
+	iommufd_hook_count(&fired);
+	call = iommufd_hook_fired_at();
+	TEST_ASSERT_TRUE(fired && call != NULL, "%s: N=%u: the sequence failed (%s) with no call "
+			 "failed", who, n, step);
+	TEST_ASSERT_TRUE(step[0] != '\0', "%s: N=%u: the failure names no step", who, n);
+	/* The failed sequence unwound itself; what is left is the port. */
+	at("%s round %u N=%u: the teardown of the failed run", who, round, n);
+	down(&q);
+	say("%s: N=%u: failed at %s (hook: %s)", who, n, step, call);
+	snprintf(when, sizeof(when), "after the failed run of N=%u and its teardown", n);
+	fd_check(who, when);
+	TEST_ASSERT_EQ(iommufd_hook_arm(IOMMUFD_HOOK_ANY, 0), 0);
+	at("%s round %u N=%u: the retry", who, round, n);
+	TEST_ASSERT_EQ(seq(&q), 0, "%s: N=%u: the retry in place failed at %s", who, n, step);
+	at("%s round %u N=%u: the teardown of the retry", who, round, n);
+	down(&q);
+	return true;
+}
+
 static unsigned int
 inject_all(const char *who, int (*seq)(struct qp *), void (*down)(struct qp *))
 {
-	struct qp q;
-	unsigned long calls;
+	unsigned int from = knob("BUS_FAULT_FROM", 1), only = knob("BUS_FAULT_ONLY", 0);
+	unsigned int rounds = knob("BUS_FAULT_ROUNDS", 1);
 	uint64_t t0 = rte_get_timer_cycles();
-	unsigned int n;
-	bool fired;
+	unsigned int n, r, failures = 0;
+	char when[64];
+	struct qp q;
 	long hp0;
-	int fds0;
 
+	if (only != 0)
+		from = only;
+	TEST_ASSERT_TRUE(from >= 1 && rounds >= 1, "BUS_FAULT_FROM and BUS_FAULT_ROUNDS "
+			 "start at 1");
 	/* A first run, nothing failing: what stays for the process's life
 	 * (the bus's worker watch, ethdev's shared data, ...) is there before
 	 * the baseline.
 	 */
+	at("%s: the first run, nothing failing", who);
 	TEST_ASSERT_EQ(iommufd_hook_arm(IOMMUFD_HOOK_ANY, 0), 0,
 		       "run with DPDK_PASID_HOOK_FAIL=any:0");
 	memset(&q, 0, sizeof(q));
 	TEST_ASSERT_EQ(seq(&q), 0, "%s: the sequence fails with no fault injected: %s", who,
 		       step);
 	down(&q);
-	fds0 = fd_count();
+	fd_snapshot(&fds_base);
 	hp0 = hp_free();
 
-	say("%s: baseline: %d fds, %ld free hugepages", who, fds0, hp0);
-	for (n = 1; n <= MAX_N; n++) {
-		step[0] = '\0';
-		TEST_ASSERT_EQ(iommufd_hook_arm(IOMMUFD_HOOK_ANY, n), 0,
-			       "run with DPDK_PASID_HOOK_FAIL=any:0");
-		memset(&q, 0, sizeof(q));
-		if (seq(&q) == 0) {
-			calls = iommufd_hook_count(&fired);
-			TEST_ASSERT_TRUE(!fired, "%s: call %u failed but the sequence succeeded",
-					 who, n);
-			say("%s: N=%u: the sequence succeeded: it issues %lu calls", who, n,
-			    calls);
-			/* the teardown is not under test: nothing fails in it */
-			TEST_ASSERT_EQ(iommufd_hook_arm(IOMMUFD_HOOK_ANY, 0), 0);
-			down(&q);
-			break;
+	say("%s: baseline: %d fds, %ld free hugepages", who, fds_base.n, hp0);
+	for (r = 1; r <= rounds; r++) {
+		for (n = from; n <= MAX_N; n++) {
+			bool failed_at_n = inject_one(who, seq, down, n, r);
+
+			failures += failed_at_n;
+			snprintf(when, sizeof(when), "after the teardown of N=%u", n);
+			fd_check(who, when);
+			TEST_ASSERT_EQ(hp_free(), hp0, "%s: N=%u: free hugepages after the "
+				       "teardown", who, n);
+			if (!failed_at_n || n == only)
+				break;
 		}
-		calls = iommufd_hook_count(&fired);
-		TEST_ASSERT_TRUE(fired, "%s: N=%u: the sequence failed (%s) with no call "
-				 "failed", who, n, step);
-		/* The failed sequence unwound itself; what is left is the port. */
-		down(&q);
-		say("%s: N=%u: failed at %s", who, n, step);
-		TEST_ASSERT_EQ(iommufd_hook_arm(IOMMUFD_HOOK_ANY, 0), 0);
-		TEST_ASSERT_EQ(seq(&q), 0, "%s: N=%u: the retry in place failed at %s", who, n,
-			       step);
-		down(&q);
-		TEST_ASSERT_EQ(fd_count(), fds0, "%s: N=%u: fds after the retry's teardown", who,
-			       n);
-		TEST_ASSERT_EQ(hp_free(), hp0, "%s: N=%u: free hugepages after the teardown",
-			       who, n);
+		TEST_ASSERT_LE(n, MAX_N, "%s: the sequence never succeeded", who);
 	}
-	TEST_ASSERT_LE(n, MAX_N, "%s: the sequence never succeeded", who);
 	TEST_ASSERT_EQ(iommufd_hook_arm(IOMMUFD_HOOK_ANY, 0), 0);
-	TEST_ASSERT_EQ(fd_count(), fds0, "%s: fds at the end", who);
+	fd_check(who, "at the end");
 	TEST_ASSERT_EQ(hp_free(), hp0, "%s: free hugepages at the end", who);
 	say("ok: %s: %u injected failures, each a clear error, each retried in place with "
-	    "success, fds and free hugepages back to the baseline (%.1f s)", who, n - 1,
+	    "success, fds and free hugepages back to the baseline (%.1f s)", who, failures,
 	    (double)(rte_get_timer_cycles() - t0) / rte_get_timer_hz());
-	return n - 1;
+	return failures;
 }
 
 static void
@@ -345,30 +592,41 @@ exists(const char *dir, const char *name)
 int
 main(int argc, char **argv)
 {
-	int n = rte_eal_init(argc, argv);
+	int n;
 
+	death_watch();
+	n = rte_eal_init(argc, argv);
 	if (n < 0)
 		TEST_FAIL("rte_eal_init: %s", rte_strerror(rte_errno));
 	argc -= n;
 	argv += n;
 	if (argc >= 4 && strcmp(argv[1], "primary") == 0) {
 		port_name = argv[2];
+		report_open(argv[3], "primary");
 		inject_all("primary", primary_seq, primary_down);
 		/* Serve the worker: the port up, no queue pair of ours. */
+		at("primary: the port up for the worker");
 		TEST_ASSERT_EQ(port_up(), 0, "port up for the worker: %s", step);
 		touch(argv[3], "p.ready");
 		say("primary ready: port %u", port_id);
+		at("primary: serving the worker");
 		while (!exists(argv[3], "p.quit"))
 			usleep(100 * 1000);
+		at("primary: the port down");
 		port_down();
 	} else if (argc >= 3 && strcmp(argv[1], "worker") == 0) {
+		report_open(argv[2], "worker");
 		inject_all("worker", worker_seq, qp_down);
 	} else {
 		fprintf(stderr, "usage: %s [EAL options] -- primary PORT DIR | worker DIR\n",
 			argv[0]);
+		finished = true;
 		return 2;
 	}
+	at("rte_eal_cleanup");
 	rte_eal_cleanup();
 	say("exit");
+	finished = true;
+	fclose(report);
 	return 0;
 }
