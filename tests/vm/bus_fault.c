@@ -198,7 +198,7 @@ knob(const char *name, unsigned int def)
 	n = strtoul(v, &end, 10);
 	TEST_ASSERT_TRUE(*end == '\0' && errno == 0 && n <= MAX_N,
 			 "%s=%s: expected a number up to %u", name, v, MAX_N);
-	say("replay knob %s=%lu", name, n);
+	say("replay: %s=%lu", name, n);
 	return (unsigned int)n;
 }
 
@@ -230,7 +230,7 @@ fd_read(struct fd_table *t)
 		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 		len = readlink(path, t->name[fd], sizeof(t->name[fd]) - 1);
 		if (len <= 0)
-			strcpy(t->name[fd], "?");
+			snprintf(t->name[fd], sizeof(t->name[fd]), "?");
 	}
 	closedir(d);
 }
