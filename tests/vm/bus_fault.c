@@ -33,18 +33,13 @@
  * exit() from anywhere but main()'s end is reported there and on stderr with
  * where the loop was and a backtrace.
  */
-#include <dirent.h>
 #include <errno.h>
-#include <execinfo.h>
-#include <signal.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include <rte_alarm.h>
 #include <rte_bus_iommufd.h>
 #include <rte_cycles.h>
 #include <rte_dev.h>
@@ -56,6 +51,7 @@
 #include <rte_pasid_mem.h>
 #include <rte_pmd_pasidnic.h>
 
+#include "bus_fault_proc.h"
 #include "iommufd_hook.h"
 #include "test_assert.h"
 
@@ -64,7 +60,6 @@
 #define HEAP_SIZE (UINT64_C(32) << 20) /* one segment */
 #define IOVA_BASE(q) (((uint64_t)(q) + 1) << 32)
 #define MAX_N 400
-#define FD_MAX 256 /* fd numbers above are not expected */
 
 /* One process's queue pair in its own PASID domain. */
 struct qp {
@@ -77,112 +72,6 @@ struct qp {
 
 static const char *port_name;
 static char step[128];         /* the step that failed */
-static FILE *report;           /* DIR/<who>.report */
-static char where[128] = "EAL init"; /* where the loop is, for a death report */
-static bool finished;          /* main() got to its end */
-
-static void
-say(const char *fmt, ...) __rte_format_printf(1, 2);
-
-static void
-say(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	printf("[%d] ", getpid());
-	vprintf(fmt, ap);
-	printf("\n");
-	fflush(stdout);
-	va_end(ap);
-	if (report == NULL)
-		return;
-	va_start(ap, fmt);
-	vfprintf(report, fmt, ap);
-	fprintf(report, "\n");
-	fflush(report);
-	va_end(ap);
-}
-
-static void
-at(const char *fmt, ...) __rte_format_printf(1, 2);
-
-/* Record where the loop is (printed if the process dies). */
-static void
-at(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(where, sizeof(where), fmt, ap);
-	va_end(ap);
-}
-
-/* A death report on stderr and in the report file, with a backtrace. */
-static void
-death_report(const char *how)
-{
-	void *bt[64];
-	int n = backtrace(bt, RTE_DIM(bt));
-	int fds[2] = { STDERR_FILENO, report != NULL ? fileno(report) : -1 };
-	char line[384];
-	unsigned int i;
-	int len;
-
-	len = snprintf(line, sizeof(line), "bus-fault[%d]: %s in %s; backtrace:\n", getpid(),
-		       how, where);
-	for (i = 0; i < RTE_DIM(fds); i++) {
-		if (fds[i] < 0)
-			continue;
-		if (write(fds[i], line, RTE_MIN((size_t)len, sizeof(line) - 1)) < 0)
-			continue;
-		backtrace_symbols_fd(bt, n, fds[i]);
-	}
-}
-
-static void
-on_fatal_signal(int sig)
-{
-	char how[64];
-
-	snprintf(how, sizeof(how), "fatal signal %d (%s)", sig, strsignal(sig));
-	death_report(how);
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
-
-static void
-on_exit_early(void)
-{
-	if (!finished)
-		death_report("exit() before the end of main()");
-}
-
-/* Report deaths; backtrace() is called once here so that it loads its
- * unwinder now, not in a signal handler.
- */
-static void
-death_watch(void)
-{
-	static const int sigs[] = { SIGSEGV, SIGBUS, SIGABRT, SIGILL, SIGFPE, SIGPIPE };
-	void *bt[4];
-	unsigned int i;
-
-	backtrace(bt, RTE_DIM(bt));
-	for (i = 0; i < RTE_DIM(sigs); i++)
-		signal(sigs[i], on_fatal_signal);
-	atexit(on_exit_early);
-}
-
-static void
-report_open(const char *dir, const char *who)
-{
-	char path[512];
-
-	snprintf(path, sizeof(path), "%s/%s.report", dir, who);
-	report = fopen(path, "w");
-	TEST_ASSERT_NOT_NULL(report, "%s: %s", path, strerror(errno));
-}
 
 /* An unsigned environment knob, @def when unset. */
 static unsigned int
@@ -198,113 +87,8 @@ knob(const char *name, unsigned int def)
 	n = strtoul(v, &end, 10);
 	TEST_ASSERT_TRUE(*end == '\0' && errno == 0 && n <= MAX_N,
 			 "%s=%s: expected a number up to %u", name, v, MAX_N);
-	say("replay: %s=%lu", name, n);
+	bf_say("replay: %s=%lu", name, n);
 	return (unsigned int)n;
-}
-
-/* The process's open files: what each fd number refers to, "" if closed. */
-struct fd_table {
-	int n;                  /* open fds */
-	char name[FD_MAX][96];  /* fd -> readlink of /proc/self/fd/<fd> */
-};
-
-static void
-fd_read(struct fd_table *t)
-{
-	char path[64];
-	struct dirent *e;
-	DIR *d = opendir("/proc/self/fd");
-	ssize_t len;
-	int fd;
-
-	TEST_ASSERT_NOT_NULL(d);
-	memset(t, 0, sizeof(*t));
-	while ((e = readdir(d)) != NULL) {
-		if (e->d_name[0] == '.')
-			continue;
-		fd = atoi(e->d_name);
-		if (fd == dirfd(d))
-			continue;
-		t->n++;
-		TEST_ASSERT_LT(fd, FD_MAX, "fd %d: raise FD_MAX", fd);
-		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-		len = readlink(path, t->name[fd], sizeof(t->name[fd]) - 1);
-		if (len <= 0)
-			snprintf(t->name[fd], sizeof(t->name[fd]), "?");
-	}
-	closedir(d);
-}
-
-struct fd_read_req {
-	struct fd_table *t;
-	bool done;
-};
-
-static void
-fd_read_cb(void *arg)
-{
-	struct fd_read_req *r = arg;
-
-	fd_read(r->t);
-	__atomic_store_n(&r->done, true, __ATOMIC_RELEASE);
-}
-
-/*
- * Read the fds on EAL's interrupt thread, as an alarm callback. That thread
- * closes its epoll fd and creates a new one whenever an interrupt callback
- * is registered or unregistered (22.11 lib/eal/linux/eal_interrupts.c,
- * eal_intr_thread_main()), asynchronously: the port's removal unregisters
- * one, so read from another thread right after a teardown, that fd may be
- * missing. While the thread runs a callback, its epoll fd is open.
- */
-static void
-fd_snapshot(struct fd_table *t)
-{
-	struct fd_read_req r = { .t = t };
-
-	TEST_ASSERT_EQ(rte_eal_alarm_set(1, fd_read_cb, &r), 0, "rte_eal_alarm_set: %s",
-		       rte_strerror(rte_errno));
-	while (!__atomic_load_n(&r.done, __ATOMIC_ACQUIRE))
-		rte_delay_us_sleep(1000);
-}
-
-static int
-name_cmp(const void *a, const void *b)
-{
-	return strcmp(a, b);
-}
-
-/* The names of @t's open fds, sorted (fd numbers left out). */
-static void
-fd_names_sorted(const struct fd_table *t, struct fd_table *sorted)
-{
-	memcpy(sorted, t, sizeof(*t));
-	qsort(sorted->name, FD_MAX, sizeof(sorted->name[0]), name_cmp);
-}
-
-static struct fd_table fds_base, fds_now, sort_a, sort_b;
-
-/*
- * The open files must be those of the baseline, whatever their numbers (the
- * interrupt thread's new epoll fd takes the lowest number free when it is
- * created): else name the fds that differ and fail.
- */
-static void
-fd_check(const char *who, const char *when)
-{
-	int fd;
-
-	fd_snapshot(&fds_now);
-	fd_names_sorted(&fds_base, &sort_a);
-	fd_names_sorted(&fds_now, &sort_b);
-	if (fds_now.n == fds_base.n && memcmp(sort_a.name, sort_b.name, sizeof(sort_a.name)) == 0)
-		return;
-	for (fd = 0; fd < FD_MAX; fd++)
-		if (strcmp(fds_now.name[fd], fds_base.name[fd]) != 0)
-			say("%s: fd %d: \"%s\" at the baseline, \"%s\" %s", who, fd,
-			    fds_base.name[fd], fds_now.name[fd], when);
-	TEST_FAIL("%s: %d fds %s, %d at the baseline (the differences are above)", who,
-		  fds_now.n, when, fds_base.n);
 }
 
 static long
@@ -482,17 +266,17 @@ inject_one(const char *who, int (*seq)(struct qp *), void (*down)(struct qp *), 
 	bool fired;
 
 	step[0] = '\0';
-	at("%s round %u N=%u: the injected run", who, round, n);
+	bf_at("%s round %u N=%u: the injected run", who, round, n);
 	TEST_ASSERT_EQ(iommufd_hook_arm(IOMMUFD_HOOK_ANY, n), 0,
 		       "run with DPDK_PASID_HOOK_FAIL=any:0");
 	memset(&q, 0, sizeof(q));
 	if (seq(&q) == 0) {
 		calls = iommufd_hook_count(&fired);
 		TEST_ASSERT_TRUE(!fired, "%s: call %u failed but the sequence succeeded", who, n);
-		say("%s: N=%u: the sequence succeeded: it issues %lu calls", who, n, calls);
+		bf_say("%s: N=%u: the sequence succeeded: it issues %lu calls", who, n, calls);
 		/* the teardown is not under test: nothing fails in it */
 		TEST_ASSERT_EQ(iommufd_hook_arm(IOMMUFD_HOOK_ANY, 0), 0);
-		at("%s round %u N=%u: the teardown of the successful run", who, round, n);
+		bf_at("%s round %u N=%u: the teardown of the successful run", who, round, n);
 		down(&q);
 		return false;
 	}
@@ -502,15 +286,15 @@ inject_one(const char *who, int (*seq)(struct qp *), void (*down)(struct qp *), 
 			 "failed", who, n, step);
 	TEST_ASSERT_TRUE(step[0] != '\0', "%s: N=%u: the failure names no step", who, n);
 	/* The failed sequence unwound itself; what is left is the port. */
-	at("%s round %u N=%u: the teardown of the failed run", who, round, n);
+	bf_at("%s round %u N=%u: the teardown of the failed run", who, round, n);
 	down(&q);
-	say("%s: N=%u: failed at %s (hook: %s)", who, n, step, call);
+	bf_say("%s: N=%u: failed at %s (hook: %s)", who, n, step, call);
 	snprintf(when, sizeof(when), "after the failed run of N=%u and its teardown", n);
-	fd_check(who, when);
+	bf_fd_check(who, when);
 	TEST_ASSERT_EQ(iommufd_hook_arm(IOMMUFD_HOOK_ANY, 0), 0);
-	at("%s round %u N=%u: the retry", who, round, n);
+	bf_at("%s round %u N=%u: the retry", who, round, n);
 	TEST_ASSERT_EQ(seq(&q), 0, "%s: N=%u: the retry in place failed at %s", who, n, step);
-	at("%s round %u N=%u: the teardown of the retry", who, round, n);
+	bf_at("%s round %u N=%u: the teardown of the retry", who, round, n);
 	down(&q);
 	return true;
 }
@@ -525,6 +309,7 @@ inject_all(const char *who, int (*seq)(struct qp *), void (*down)(struct qp *))
 	char when[64];
 	struct qp q;
 	long hp0;
+	int fds0;
 
 	if (only != 0)
 		from = only;
@@ -534,24 +319,24 @@ inject_all(const char *who, int (*seq)(struct qp *), void (*down)(struct qp *))
 	 * (the bus's worker watch, ethdev's shared data, ...) is there before
 	 * the baseline.
 	 */
-	at("%s: the first run, nothing failing", who);
+	bf_at("%s: the first run, nothing failing", who);
 	TEST_ASSERT_EQ(iommufd_hook_arm(IOMMUFD_HOOK_ANY, 0), 0,
 		       "run with DPDK_PASID_HOOK_FAIL=any:0");
 	memset(&q, 0, sizeof(q));
 	TEST_ASSERT_EQ(seq(&q), 0, "%s: the sequence fails with no fault injected: %s", who,
 		       step);
 	down(&q);
-	fd_snapshot(&fds_base);
+	fds0 = bf_fd_baseline();
 	hp0 = hp_free();
 
-	say("%s: baseline: %d fds, %ld free hugepages", who, fds_base.n, hp0);
+	bf_say("%s: baseline: %d fds, %ld free hugepages", who, fds0, hp0);
 	for (r = 1; r <= rounds; r++) {
 		for (n = from; n <= MAX_N; n++) {
 			bool failed_at_n = inject_one(who, seq, down, n, r);
 
 			failures += failed_at_n;
 			snprintf(when, sizeof(when), "after the teardown of N=%u", n);
-			fd_check(who, when);
+			bf_fd_check(who, when);
 			TEST_ASSERT_EQ(hp_free(), hp0, "%s: N=%u: free hugepages after the "
 				       "teardown", who, n);
 			if (!failed_at_n || n == only)
@@ -560,9 +345,9 @@ inject_all(const char *who, int (*seq)(struct qp *), void (*down)(struct qp *))
 		TEST_ASSERT_LE(n, MAX_N, "%s: the sequence never succeeded", who);
 	}
 	TEST_ASSERT_EQ(iommufd_hook_arm(IOMMUFD_HOOK_ANY, 0), 0);
-	fd_check(who, "at the end");
+	bf_fd_check(who, "at the end");
 	TEST_ASSERT_EQ(hp_free(), hp0, "%s: free hugepages at the end", who);
-	say("ok: %s: %u injected failures, each a clear error, each retried in place with "
+	bf_say("ok: %s: %u injected failures, each a clear error, each retried in place with "
 	    "success, fds and free hugepages back to the baseline (%.1f s)", who, failures,
 	    (double)(rte_get_timer_cycles() - t0) / rte_get_timer_hz());
 	return failures;
@@ -594,7 +379,7 @@ main(int argc, char **argv)
 {
 	int n;
 
-	death_watch();
+	bf_death_watch();
 	n = rte_eal_init(argc, argv);
 	if (n < 0)
 		TEST_FAIL("rte_eal_init: %s", rte_strerror(rte_errno));
@@ -602,31 +387,30 @@ main(int argc, char **argv)
 	argv += n;
 	if (argc >= 4 && strcmp(argv[1], "primary") == 0) {
 		port_name = argv[2];
-		report_open(argv[3], "primary");
+		bf_report_open(argv[3], "primary");
 		inject_all("primary", primary_seq, primary_down);
 		/* Serve the worker: the port up, no queue pair of ours. */
-		at("primary: the port up for the worker");
+		bf_at("primary: the port up for the worker");
 		TEST_ASSERT_EQ(port_up(), 0, "port up for the worker: %s", step);
 		touch(argv[3], "p.ready");
-		say("primary ready: port %u", port_id);
-		at("primary: serving the worker");
+		bf_say("primary ready: port %u", port_id);
+		bf_at("primary: serving the worker");
 		while (!exists(argv[3], "p.quit"))
 			usleep(100 * 1000);
-		at("primary: the port down");
+		bf_at("primary: the port down");
 		port_down();
 	} else if (argc >= 3 && strcmp(argv[1], "worker") == 0) {
-		report_open(argv[2], "worker");
+		bf_report_open(argv[2], "worker");
 		inject_all("worker", worker_seq, qp_down);
 	} else {
 		fprintf(stderr, "usage: %s [EAL options] -- primary PORT DIR | worker DIR\n",
 			argv[0]);
-		finished = true;
+		bf_finished();
 		return 2;
 	}
-	at("rte_eal_cleanup");
+	bf_at("rte_eal_cleanup");
 	rte_eal_cleanup();
-	say("exit");
-	finished = true;
-	fclose(report);
+	bf_say("exit");
+	bf_finished();
 	return 0;
 }
