@@ -8,17 +8,18 @@
 # through: in the primary (rte_dev_probe of the port, configure and start,
 # domain, heap, queue set-up and start) and then in a worker (domain through
 # the primary, heap, queue set-up and start). Each failure must name its
-# step, a retry in place must succeed, and the fd count and the free
+# step, a retry in place must succeed, and the open files and the free
 # hugepages must be back at their baseline after each round.
 #
 # Replay (doc/testing.md): BUS_FAULT_FROM=N, BUS_FAULT_ONLY=N and
 # BUS_FAULT_ROUNDS=R reach both programs (devtools/test.sh passes BUS_FAULT_*
 # into the guest).
 . "$TOP/tests/vm/mp_lib.sh"
-# Unstamped logs: the stamping loop of proc.sh falls behind a process this
-# verbose, so a log could miss lines its process had already written when
-# p.ready appeared or the process exited. The checks read the reports that
-# the programs write themselves (DIR/primary.report, DIR/worker.report).
+# Unstamped logs: proc.sh's stamping copy is asynchronous, so a stamped log
+# can miss lines its process had already written when p.ready appeared or the
+# process exited (the old "the primary did not report its injections" and its
+# "silent death"). The checks read the reports that the programs write
+# themselves (DIR/primary.report, DIR/worker.report).
 PROC_STAMP=0
 
 BIN=$BUILD/tests/vm/bus-fault
