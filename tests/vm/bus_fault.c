@@ -22,10 +22,18 @@
  *   serves until DIR/p.quit exists.
  * worker (--proc-type=secondary, the port given with -a): qp_up() of queue
  *   pair 1 (the domain through the primary).
+ *
+ * Replay knobs (environment, printed when set): BUS_FAULT_FROM=N starts the
+ * loop at N, BUS_FAULT_ONLY=N injects at N only, BUS_FAULT_ROUNDS=R runs the
+ * whole loop R times.
+ *
+ * Each line of the loop is also written to DIR/<primary|worker>.report, by
+ * this process itself: the test reads that file, so what it sees is complete
+ * when DIR/p.ready appears or the process has exited. A fatal signal or an
+ * exit() from anywhere but main()'s end is reported there and on stderr with
+ * where the loop was and a backtrace.
  */
-#include <dirent.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +51,7 @@
 #include <rte_pasid_mem.h>
 #include <rte_pmd_pasidnic.h>
 
+#include "bus_fault_proc.h"
 #include "iommufd_hook.h"
 #include "test_assert.h"
 
@@ -64,34 +73,22 @@ struct qp {
 static const char *port_name;
 static char step[128];         /* the step that failed */
 
-static void
-say(const char *fmt, ...) __rte_format_printf(1, 2);
-
-static void
-say(const char *fmt, ...)
+/* An unsigned environment knob, @def when unset. */
+static unsigned int
+knob(const char *name, unsigned int def)
 {
-	va_list ap;
+	const char *v = getenv(name);
+	unsigned long n;
+	char *end;
 
-	va_start(ap, fmt);
-	printf("[%d] ", getpid());
-	vprintf(fmt, ap);
-	printf("\n");
-	fflush(stdout);
-	va_end(ap);
-}
-
-static int
-fd_count(void)
-{
-	struct dirent *e;
-	DIR *d = opendir("/proc/self/fd");
-	int n = 0;
-
-	TEST_ASSERT_NOT_NULL(d);
-	while ((e = readdir(d)) != NULL)
-		n += e->d_name[0] != '.';
-	closedir(d);
-	return n - 1; /* the directory's own fd */
+	if (v == NULL || *v == '\0')
+		return def;
+	errno = 0;
+	n = strtoul(v, &end, 10);
+	TEST_ASSERT_TRUE(*end == '\0' && errno == 0 && n <= MAX_N,
+			 "%s=%s: expected a number up to %u", name, v, MAX_N);
+	bf_say("replay: %s=%lu", name, n);
+	return (unsigned int)n;
 }
 
 static long
@@ -255,70 +252,105 @@ worker_seq(struct qp *q)
 
 /* ---- the loop ---- */
 
+/* One injection at @n: the sequence fails and names its step (true), or it
+ * no longer reaches call @n and succeeds (false); either way it is torn down.
+ */
+static bool
+inject_one(const char *who, int (*seq)(struct qp *), void (*down)(struct qp *), unsigned int n,
+	   unsigned int round)
+{
+	const char *call;
+	char when[64];
+	struct qp q;
+	unsigned long calls;
+	bool fired;
+
+	step[0] = '\0';
+	bf_at("%s round %u N=%u: the injected run", who, round, n);
+	TEST_ASSERT_EQ(iommufd_hook_arm(IOMMUFD_HOOK_ANY, n), 0,
+		       "run with DPDK_PASID_HOOK_FAIL=any:0");
+	memset(&q, 0, sizeof(q));
+	if (seq(&q) == 0) {
+		calls = iommufd_hook_count(&fired);
+		TEST_ASSERT_TRUE(!fired, "%s: call %u failed but the sequence succeeded", who, n);
+		bf_say("%s: N=%u: the sequence succeeded: it issues %lu calls", who, n, calls);
+		/* the teardown is not under test: nothing fails in it */
+		TEST_ASSERT_EQ(iommufd_hook_arm(IOMMUFD_HOOK_ANY, 0), 0);
+		bf_at("%s round %u N=%u: the teardown of the successful run", who, round, n);
+		down(&q);
+		return false;
+	}
+	iommufd_hook_count(&fired);
+	call = iommufd_hook_fired_at();
+	TEST_ASSERT_TRUE(fired && call != NULL, "%s: N=%u: the sequence failed (%s) with no call "
+			 "failed", who, n, step);
+	TEST_ASSERT_TRUE(step[0] != '\0', "%s: N=%u: the failure names no step", who, n);
+	/* The failed sequence unwound itself; what is left is the port. */
+	bf_at("%s round %u N=%u: the teardown of the failed run", who, round, n);
+	down(&q);
+	bf_say("%s: N=%u: failed at %s (hook: %s)", who, n, step, call);
+	snprintf(when, sizeof(when), "after the failed run of N=%u and its teardown", n);
+	bf_fd_check(who, when);
+	TEST_ASSERT_EQ(iommufd_hook_arm(IOMMUFD_HOOK_ANY, 0), 0);
+	bf_at("%s round %u N=%u: the retry", who, round, n);
+	TEST_ASSERT_EQ(seq(&q), 0, "%s: N=%u: the retry in place failed at %s", who, n, step);
+	bf_at("%s round %u N=%u: the teardown of the retry", who, round, n);
+	down(&q);
+	return true;
+}
+
 static unsigned int
 inject_all(const char *who, int (*seq)(struct qp *), void (*down)(struct qp *))
 {
-	struct qp q;
-	unsigned long calls;
+	unsigned int from = knob("BUS_FAULT_FROM", 1), only = knob("BUS_FAULT_ONLY", 0);
+	unsigned int rounds = knob("BUS_FAULT_ROUNDS", 1);
 	uint64_t t0 = rte_get_timer_cycles();
-	unsigned int n;
-	bool fired;
+	unsigned int n, r, failures = 0;
+	char when[64];
+	struct qp q;
 	long hp0;
 	int fds0;
 
+	if (only != 0)
+		from = only;
+	TEST_ASSERT_TRUE(from >= 1 && rounds >= 1, "BUS_FAULT_FROM and BUS_FAULT_ROUNDS "
+			 "start at 1");
 	/* A first run, nothing failing: what stays for the process's life
 	 * (the bus's worker watch, ethdev's shared data, ...) is there before
 	 * the baseline.
 	 */
+	bf_at("%s: the first run, nothing failing", who);
 	TEST_ASSERT_EQ(iommufd_hook_arm(IOMMUFD_HOOK_ANY, 0), 0,
 		       "run with DPDK_PASID_HOOK_FAIL=any:0");
 	memset(&q, 0, sizeof(q));
 	TEST_ASSERT_EQ(seq(&q), 0, "%s: the sequence fails with no fault injected: %s", who,
 		       step);
 	down(&q);
-	fds0 = fd_count();
+	fds0 = bf_fd_baseline();
 	hp0 = hp_free();
 
-	say("%s: baseline: %d fds, %ld free hugepages", who, fds0, hp0);
-	for (n = 1; n <= MAX_N; n++) {
-		step[0] = '\0';
-		TEST_ASSERT_EQ(iommufd_hook_arm(IOMMUFD_HOOK_ANY, n), 0,
-			       "run with DPDK_PASID_HOOK_FAIL=any:0");
-		memset(&q, 0, sizeof(q));
-		if (seq(&q) == 0) {
-			calls = iommufd_hook_count(&fired);
-			TEST_ASSERT_TRUE(!fired, "%s: call %u failed but the sequence succeeded",
-					 who, n);
-			say("%s: N=%u: the sequence succeeded: it issues %lu calls", who, n,
-			    calls);
-			/* the teardown is not under test: nothing fails in it */
-			TEST_ASSERT_EQ(iommufd_hook_arm(IOMMUFD_HOOK_ANY, 0), 0);
-			down(&q);
-			break;
+	bf_say("%s: baseline: %d fds, %ld free hugepages", who, fds0, hp0);
+	for (r = 1; r <= rounds; r++) {
+		for (n = from; n <= MAX_N; n++) {
+			bool failed_at_n = inject_one(who, seq, down, n, r);
+
+			failures += failed_at_n;
+			snprintf(when, sizeof(when), "after the teardown of N=%u", n);
+			bf_fd_check(who, when);
+			TEST_ASSERT_EQ(hp_free(), hp0, "%s: N=%u: free hugepages after the "
+				       "teardown", who, n);
+			if (!failed_at_n || n == only)
+				break;
 		}
-		calls = iommufd_hook_count(&fired);
-		TEST_ASSERT_TRUE(fired, "%s: N=%u: the sequence failed (%s) with no call "
-				 "failed", who, n, step);
-		/* The failed sequence unwound itself; what is left is the port. */
-		down(&q);
-		say("%s: N=%u: failed at %s", who, n, step);
-		TEST_ASSERT_EQ(iommufd_hook_arm(IOMMUFD_HOOK_ANY, 0), 0);
-		TEST_ASSERT_EQ(seq(&q), 0, "%s: N=%u: the retry in place failed at %s", who, n,
-			       step);
-		down(&q);
-		TEST_ASSERT_EQ(fd_count(), fds0, "%s: N=%u: fds after the retry's teardown", who,
-			       n);
-		TEST_ASSERT_EQ(hp_free(), hp0, "%s: N=%u: free hugepages after the teardown",
-			       who, n);
+		TEST_ASSERT_LE(n, MAX_N, "%s: the sequence never succeeded", who);
 	}
-	TEST_ASSERT_LE(n, MAX_N, "%s: the sequence never succeeded", who);
 	TEST_ASSERT_EQ(iommufd_hook_arm(IOMMUFD_HOOK_ANY, 0), 0);
-	TEST_ASSERT_EQ(fd_count(), fds0, "%s: fds at the end", who);
+	bf_fd_check(who, "at the end");
 	TEST_ASSERT_EQ(hp_free(), hp0, "%s: free hugepages at the end", who);
-	say("ok: %s: %u injected failures, each a clear error, each retried in place with "
-	    "success, fds and free hugepages back to the baseline (%.1f s)", who, n - 1,
+	bf_say("ok: %s: %u injected failures, each a clear error, each retried in place with "
+	    "success, fds and free hugepages back to the baseline (%.1f s)", who, failures,
 	    (double)(rte_get_timer_cycles() - t0) / rte_get_timer_hz());
-	return n - 1;
+	return failures;
 }
 
 static void
@@ -345,30 +377,40 @@ exists(const char *dir, const char *name)
 int
 main(int argc, char **argv)
 {
-	int n = rte_eal_init(argc, argv);
+	int n;
 
+	bf_death_watch();
+	n = rte_eal_init(argc, argv);
 	if (n < 0)
 		TEST_FAIL("rte_eal_init: %s", rte_strerror(rte_errno));
 	argc -= n;
 	argv += n;
 	if (argc >= 4 && strcmp(argv[1], "primary") == 0) {
 		port_name = argv[2];
+		bf_report_open(argv[3], "primary");
 		inject_all("primary", primary_seq, primary_down);
 		/* Serve the worker: the port up, no queue pair of ours. */
+		bf_at("primary: the port up for the worker");
 		TEST_ASSERT_EQ(port_up(), 0, "port up for the worker: %s", step);
 		touch(argv[3], "p.ready");
-		say("primary ready: port %u", port_id);
+		bf_say("primary ready: port %u", port_id);
+		bf_at("primary: serving the worker");
 		while (!exists(argv[3], "p.quit"))
 			usleep(100 * 1000);
+		bf_at("primary: the port down");
 		port_down();
 	} else if (argc >= 3 && strcmp(argv[1], "worker") == 0) {
+		bf_report_open(argv[2], "worker");
 		inject_all("worker", worker_seq, qp_down);
 	} else {
 		fprintf(stderr, "usage: %s [EAL options] -- primary PORT DIR | worker DIR\n",
 			argv[0]);
+		bf_finished();
 		return 2;
 	}
+	bf_at("rte_eal_cleanup");
 	rte_eal_cleanup();
-	say("exit");
+	bf_say("exit");
+	bf_finished();
 	return 0;
 }

@@ -32,6 +32,8 @@ struct iommufd_hook_state {
 	unsigned long target;        /* fail the target-th call; 0: none */
 	unsigned long count;         /* calls counted since the arming */
 	bool fired;
+	enum iommufd_hook_call fired_call; /* the kind and site of the failed call */
+	const char *fired_site;
 } iommufd_hook_state;
 
 int
@@ -45,6 +47,8 @@ iommufd_hook_check(enum iommufd_hook_call call, const char *site)
 	n = __atomic_add_fetch(&s->count, 1, __ATOMIC_RELAXED);
 	if (n != s->target)
 		return 0;
+	s->fired_call = call;
+	s->fired_site = site;
 	s->fired = true;
 	fprintf(stderr, "test hook (" HOOK_ENV "): failing %s call #%lu at %s with EIO\n",
 		hook_names[call], n, site);
@@ -68,6 +72,7 @@ iommufd_hook_arm(enum iommufd_hook_call call, unsigned long n)
 	s->target = 0;
 	__atomic_store_n(&s->count, 0, __ATOMIC_RELAXED);
 	s->fired = false;
+	s->fired_site = NULL;
 	s->call = call;
 	__atomic_store_n(&s->target, n, __ATOMIC_RELEASE);
 	return 0;
@@ -79,6 +84,18 @@ iommufd_hook_count(bool *fired)
 	if (fired != NULL)
 		*fired = iommufd_hook_state.fired;
 	return __atomic_load_n(&iommufd_hook_state.count, __ATOMIC_RELAXED);
+}
+
+const char *
+iommufd_hook_fired_at(void)
+{
+	static char where[256];
+	const struct iommufd_hook_state *s = &iommufd_hook_state;
+
+	if (!s->fired || s->fired_site == NULL)
+		return NULL;
+	snprintf(where, sizeof(where), "%s at %s", hook_names[s->fired_call], s->fired_site);
+	return where;
 }
 
 /* "<call>:<N>", checked whole: a typo is reported and arms nothing. */

@@ -71,6 +71,12 @@ int iommufd_hook_arm(enum iommufd_hook_call call, unsigned long n);
  */
 unsigned long iommufd_hook_count(bool *fired);
 
+/**
+ * Test programs only: where the armed failure happened since the last
+ * arming ("<kind> at <file>:<line>", a static string), or NULL if it has not.
+ */
+const char *iommufd_hook_fired_at(void);
+
 /** One branch when unarmed: should the call at @site fail? */
 static inline bool
 iommufd_hook_fails(enum iommufd_hook_call call, const char *site)
