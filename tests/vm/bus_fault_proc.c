@@ -22,6 +22,7 @@
 
 #include "bus_fault_proc.h"
 #include "test_assert.h"
+#include "test_say.h"
 
 #define FD_MAX 256 /* fd numbers above are not expected */
 
@@ -35,10 +36,7 @@ bf_say(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	printf("[%d] ", getpid());
-	vprintf(fmt, ap);
-	printf("\n");
-	fflush(stdout);
+	test_vsay(fmt, ap);
 	va_end(ap);
 	if (report == NULL)
 		return;

@@ -41,6 +41,7 @@
 #include "bus_iommufd_driver.h"
 #include "pasidnic_drv_bus.h"
 #include "test_assert.h"
+#include "test_say.h"
 
 #define IOVA UINT64_C(0x100000) /* the same in every domain */
 
@@ -50,10 +51,7 @@ say(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	printf("[%d] ", getpid());
-	vprintf(fmt, ap);
-	printf("\n");
-	fflush(stdout);
+	test_vsay(fmt, ap);
 	va_end(ap);
 }
 
