@@ -88,10 +88,21 @@ mp_primary() {
 # MP_PASID[NAME] and MP_IOAS[NAME].
 declare -A MP_PASID MP_IOAS
 mp_worker() {
-	local k=$1 name=${2:-w$1} line
-	mp_eal "w$k"
-	rm -f "$MP_DIR/$name.ready"
-	proc_start "$name" "$PW" "${MP_EAL[@]}" -- worker --id "$k" --ready "$MP_DIR/$name.ready"
+	mp_worker_start "$1" "${2:-w$1}"
+	mp_worker_wait "$1" "${2:-w$1}"
+}
+
+# mp_worker_start K NAME: start worker K as process NAME; no wait.
+mp_worker_start() {
+	mp_eal "w$1"
+	rm -f "$MP_DIR/$2.ready"
+	proc_start "$2" "$PW" "${MP_EAL[@]}" -- worker --id "$1" --ready "$MP_DIR/$2.ready"
+}
+
+# mp_worker_wait K NAME: wait until worker K (process NAME) forwards, as
+# mp_worker.
+mp_worker_wait() {
+	local k=$1 name=$2 line
 	proc_wait_file "$name" "$MP_DIR/$name.ready" 120
 	proc_wait_log p "worker $k pid ${PROC_PID[$name]} PASID [0-9]+ IOAS [0-9]+: forwarded" 30
 	line=$(grep -Eo "worker $k pid ${PROC_PID[$name]} PASID [0-9]+ IOAS [0-9]+" "$MP_DIR/p.log" |
@@ -182,7 +193,13 @@ mp_forwarding() {
 	shift
 	trap 'echo "REASON: killed (timeout)"; exit 1' TERM
 	mp_primary "$n" "$@"
-	mp_workers "$n"
+	# All at once: most of a start is the worker's own EAL init.
+	for ((k = 0; k < n; k++)); do
+		mp_worker_start "$k" "w$k"
+	done
+	for ((k = 0; k < n; k++)); do
+		mp_worker_wait "$k" "w$k"
+	done
 	for ((k = 0; k < n; k++)); do
 		mp_wait_fwd "$k" "${PROC_PID[w$k]}" "$(mp_fwd "$k" "${PROC_PID[w$k]}")" 30
 	done
