@@ -113,11 +113,15 @@ mp_worker_wait() {
 		"IOAS ${MP_IOAS[$name]}"
 }
 
-# mp_workers N: start workers 0..N-1 (processes w0..wN-1), each forwarding.
+# mp_workers N: start workers 0..N-1 (processes w0..wN-1) at once (most of
+# a start is the worker's own EAL init), then wait until each forwards.
 mp_workers() {
 	local k
 	for ((k = 0; k < $1; k++)); do
-		mp_worker "$k"
+		mp_worker_start "$k" "w$k"
+	done
+	for ((k = 0; k < $1; k++)); do
+		mp_worker_wait "$k" "w$k"
 	done
 }
 
@@ -193,13 +197,7 @@ mp_forwarding() {
 	shift
 	trap 'echo "REASON: killed (timeout)"; exit 1' TERM
 	mp_primary "$n" "$@"
-	# All at once: most of a start is the worker's own EAL init.
-	for ((k = 0; k < n; k++)); do
-		mp_worker_start "$k" "w$k"
-	done
-	for ((k = 0; k < n; k++)); do
-		mp_worker_wait "$k" "w$k"
-	done
+	mp_workers "$n"
 	for ((k = 0; k < n; k++)); do
 		mp_wait_fwd "$k" "${PROC_PID[w$k]}" "$(mp_fwd "$k" "${PROC_PID[w$k]}")" 30
 	done
