@@ -96,8 +96,5 @@ echo "ok: worker: $nw injected failures, each named and retried, in $(($(date +%
 touch "$MP_DIR/p.quit"
 proc_wait_exit p 60
 [ "${PROC_RC[p]}" = 0 ] || bf_ended p primary "failed at its end"
-# DPDK leaves the group's memory files for later secondaries: remove them.
-rm -rf "/run/dpdk/$MP_PREFIX" /dev/hugepages/"$MP_PREFIX"*
-[ "$(mp_hp HugePages_Free)" = "$MP_FREE0" ] ||
-	fail "free hugepages $(mp_hp HugePages_Free), $MP_FREE0 before: $(mp_hp_line)"
+mp_check_free
 echo "ok: both processes exited cleanly, every hugepage is back"

@@ -174,10 +174,14 @@ mp_check_heaps() {
 		fail "$(( $(mp_heap_pages) - MP_HEAP0 )) hugepages held outside DPDK's files ($(mp_hp_line))"
 }
 
-# mp_check_free: remove DPDK's files of the prefix (the primary leaves them
-# for later secondaries) and fail unless every hugepage is free again.
+# mp_rm_prefix: remove DPDK's runtime and hugepage files of the test's prefix
+# (a primary leaves them for later secondaries).
+mp_rm_prefix() { rm -rf "/run/dpdk/$MP_PREFIX" /dev/hugepages/"$MP_PREFIX"*; }
+
+# mp_check_free: remove DPDK's files of the prefix and fail unless every
+# hugepage is free again.
 mp_check_free() {
-	rm -rf "/run/dpdk/$MP_PREFIX" /dev/hugepages/"$MP_PREFIX"*
+	mp_rm_prefix
 	[ "$(mp_hp HugePages_Free)" = "$MP_FREE0" ] ||
 		fail "$(mp_hp HugePages_Free) hugepages free, $MP_FREE0 before the test ($(mp_hp_line))"
 }
@@ -240,7 +244,7 @@ mp_cleanup() {
 	local rc=$?
 	(exit "$rc")
 	proc_cleanup
-	[ -n "$MP_PREFIX" ] && rm -rf "/run/dpdk/$MP_PREFIX" /dev/hugepages/"$MP_PREFIX"*
+	[ -n "$MP_PREFIX" ] && mp_rm_prefix
 	if [ -n "$MP_UUID" ] && [ -e "/sys/bus/mdev/devices/$MP_UUID" ]; then
 		mp_remove_port ||
 			echo "cleanup: port $MP_UUID not removed: still held by pid(s) $(mp_holders | tr '\n' ' ')"

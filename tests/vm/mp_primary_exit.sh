@@ -42,7 +42,7 @@ echo "ok: no process left, nobody holds $MP_CDEV"
 echo "after the exits: $(mp_hp_line)"
 mp_check_heaps
 free0=$(mp_hp HugePages_Free)
-rm -rf "/run/dpdk/$MP_PREFIX" /dev/hugepages/"$MP_PREFIX"*
+mp_rm_prefix
 echo "removed the dead primary's DPDK files: $(mp_hp_line)"
 [ "$(mp_hp HugePages_Free)" = "$MP_FREE0" ] ||
 	fail "$(mp_hp HugePages_Free) hugepages free, $MP_FREE0 before the test (and $free0 before removing the DPDK files)"
