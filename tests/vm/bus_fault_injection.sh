@@ -69,8 +69,10 @@ t0=$(date +%s)
 # long.
 proc_start p "${HOOK[@]}" "$BIN" --lcores "0@(0-1)" -m 8 "${EAL[@]}" \
 	-b "iommufd:$MP_PORT" -- primary "$MP_PORT" "$MP_DIR"
-# Bounded below the runner's 600 s, so that a slow run fails with its log.
-for ((i = 0; i < 400 * 5; i++)); do
+# Bounded below the runner's 600 s, so that a slow run fails with its log
+# (wall-clock time, as proc.sh's waits: a loaded VM stretches each sleep).
+end=$(( ${EPOCHREALTIME/./} + 400 * 1000000 ))
+while [ "${EPOCHREALTIME/./}" -lt "$end" ]; do
 	[ -e "$MP_DIR/p.ready" ] && break
 	proc_alive p || [ -e "$MP_DIR/p.ready" ] || bf_ended p primary "ended before it was ready"
 	sleep 0.2
