@@ -89,7 +89,7 @@ lint_style() {
 	[ -x "$cp" ] || { echo "style: no checkpatch.pl ($cp): run devtools/kernel.sh or set DPDK_CHECKPATCH_PATH"; return 1; }
 	command -v codespell > /dev/null ||
 		{ echo "style: codespell not installed (devtools/deps.sh installs Debian's codespell)"; return 1; }
-	mapfile -t files < <(files_under drivers lib app examples tests -- -name '*.[ch]')
+	mapfile -t files < <(files_under config drivers lib app examples tests -- -name '*.[ch]')
 	[ ${#files[@]} -gt 0 ] || return 0
 	out=$(
 		cd "$TOP" || exit 1

@@ -26,6 +26,8 @@
 #include <rte_ip.h>
 #include <rte_mbuf.h>
 
+#include "pasid_dpdk_compat.h"
+
 #define NB_MBUF 2047
 #define NB_DESC 256
 #define BURST 32
@@ -90,12 +92,12 @@ icmp_reply(struct rte_mbuf *m, const struct rte_ether_addr *mac, rte_be32_t ip)
 	    (rte_be_to_cpu_16(iph->fragment_offset) & RTE_IPV4_HDR_OFFSET_MASK) != 0)
 		return false;
 	ic = (struct rte_icmp_hdr *)((uint8_t *)iph + hl);
-	if (ic->icmp_type != RTE_IP_ICMP_ECHO_REQUEST || ic->icmp_code != 0)
+	if (ic->icmp_type != RTE_ICMP_TYPE_ECHO_REQUEST || ic->icmp_code != 0)
 		return false;
-	ic->icmp_type = RTE_IP_ICMP_ECHO_REPLY;
+	ic->icmp_type = RTE_ICMP_TYPE_ECHO_REPLY;
 	/* Incremental checksum update (RFC 1624): the type went from 8 to 0. */
 	sum = (uint16_t)~rte_be_to_cpu_16(ic->icmp_cksum);
-	sum += (uint16_t)~(RTE_IP_ICMP_ECHO_REQUEST << 8) + (RTE_IP_ICMP_ECHO_REPLY << 8);
+	sum += (uint16_t)~(RTE_ICMP_TYPE_ECHO_REQUEST << 8) + (RTE_ICMP_TYPE_ECHO_REPLY << 8);
 	sum = (sum & 0xffff) + (sum >> 16);
 	sum = (sum & 0xffff) + (sum >> 16);
 	ic->icmp_cksum = rte_cpu_to_be_16((uint16_t)~sum);

@@ -7,14 +7,15 @@
 
 #include <rte_byteorder.h>
 
+#include "pasid_dpdk_compat.h"
 #include "pw_frames.h"
 
-struct pw_payload {
+struct __rte_packed_begin pw_payload {
 	rte_be32_t magic;
 	rte_be16_t worker;
 	rte_be16_t pad;
 	rte_be64_t seq;
-} __rte_packed;
+} __rte_packed_end;
 
 int
 pw_frame_build(struct rte_mbuf *m, const struct rte_ether_addr *dst, uint16_t worker,

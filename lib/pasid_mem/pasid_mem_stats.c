@@ -13,8 +13,8 @@
 #include <rte_errno.h>
 #include <rte_malloc.h>
 #include <rte_telemetry.h>
-#include <rte_version.h>
 
+#include "pasid_dpdk_compat.h"
 #include "pasid_mem_private.h"
 
 /* Heap lock held. */
@@ -58,13 +58,7 @@ rte_pasid_mem_stats_get(struct rte_pasid_mem_heap *h, struct rte_pasid_mem_stats
 	return 0;
 }
 
-/* DPDK 23.03 renamed the telemetry u64 adders to "uint". */
-#define PMEM_TEL_UINT_VERSION RTE_VERSION_NUM(23, 3, 0, 0)
-#if RTE_VERSION >= PMEM_TEL_UINT_VERSION
-#define tel_add_u64 rte_tel_data_add_dict_uint
-#else
-#define tel_add_u64 rte_tel_data_add_dict_u64
-#endif
+#define tel_add_u64 pasid_tel_add_dict_u64
 
 static int
 tel_list(const char *cmd __rte_unused, const char *params __rte_unused,

@@ -1,10 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * iommufd_bus_autotest, registered into dpdk-test when the bus plugin is
- * loaded there with -d (dpdk-test must export its symbols: DPDK configured
- * with -Dc_link_args=-Wl,--export-dynamic). In any other application the
- * weak reference to dpdk-test's add_test_command() is NULL and nothing is
- * registered.
+ * loaded there with -d (PASID_REGISTER_AUTOTEST, pasid_dpdk_compat.h).
  *
  * Checks that the bus is registered, that every device it found is bound,
  * that rte_malloc() memory lands in the default IOAS through the memory
@@ -19,15 +16,8 @@
 #include <rte_common.h>
 #include <rte_malloc.h>
 
+#include "pasid_dpdk_compat.h"
 #include "private.h"
-
-/* dpdk-test's test registry (app/test/test.h of DPDK 22.11). */
-struct test_command {
-	TAILQ_ENTRY(test_command) next;
-	const char *command;
-	int (*callback)(void);
-};
-void add_test_command(struct test_command *t) __rte_weak;
 
 /* true when @cond holds, else false after printing where and why. */
 #define EXPECT(cond, fmt, ...) ((cond) ? true : \
@@ -107,13 +97,4 @@ iommufd_bus_autotest(void)
 	return 0;
 }
 
-static struct test_command iommufd_bus_test = {
-	.command = "iommufd_bus_autotest",
-	.callback = iommufd_bus_autotest,
-};
-
-RTE_INIT(iommufd_bus_autotest_register)
-{
-	if (add_test_command != NULL)
-		add_test_command(&iommufd_bus_test);
-}
+PASID_REGISTER_AUTOTEST(iommufd_bus_autotest, iommufd_bus_autotest);

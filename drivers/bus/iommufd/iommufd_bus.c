@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The rte_bus of iommufd devices: scan, probe (open and bind every device
- * found, then hand it to a matching driver), hotplug, devargs, DMA mapping
- * of the default domain, device iteration and the clean-up at
+ * The work of the iommufd bus's ops (the table and EAL's view of it:
+ * iommufd_bus_ops.c): scan, probe (open and bind every device found, then
+ * hand it to a matching driver), hotplug, device lookup and the clean-up at
  * rte_eal_cleanup() in the safe order: quiesce (driver remove), interrupts
  * and bus mastering off, PASIDs detached, memory unmapped, domains
  * destroyed, RID detached, device closed, /dev/iommu closed.
@@ -18,8 +18,6 @@
 #include <rte_devargs.h>
 #include <rte_eal.h>
 #include <rte_errno.h>
-#include <rte_kvargs.h>
-#include <rte_string_fns.h>
 
 #include "private.h"
 
@@ -42,7 +40,7 @@ static const struct iommufd_proc_ops secondary_ops = {
 const struct iommufd_proc_ops *iommufd_proc = &primary_ops;
 
 /* The first op EAL calls, in either process: decide the role here, once. */
-static int
+int
 iommufd_bus_scan(void)
 {
 	iommufd_proc = rte_eal_process_type() == RTE_PROC_PRIMARY ? &primary_ops :
@@ -50,20 +48,9 @@ iommufd_bus_scan(void)
 	return iommufd_scan();
 }
 
-void
-rte_iommufd_register(struct rte_iommufd_driver *driver)
-{
-	TAILQ_INSERT_TAIL(&iommufd_bus.drivers, driver, next);
-}
-
-void
-rte_iommufd_unregister(struct rte_iommufd_driver *driver)
-{
-	TAILQ_REMOVE(&iommufd_bus.drivers, driver, next);
-}
-
-static bool
-id_match(const struct rte_iommufd_driver *drv, const struct rte_iommufd_device *dev)
+bool
+iommufd_driver_matches(const struct rte_iommufd_driver *drv,
+		       const struct rte_iommufd_device *dev)
 {
 	const struct rte_iommufd_id *id;
 
@@ -81,11 +68,11 @@ selected(const struct iommufd_dev *d)
 	       d->pub.device.devargs->policy == RTE_DEV_ALLOWED;
 }
 
-/* Open the device and give it to the first driver that matches.
- * 0: probed or bound without a driver; < 0: error.
+/* Open the device and give it to @want, or (NULL) to the first driver that
+ * matches. 0: probed or bound without a driver; < 0: error.
  */
 static int
-probe_one(struct iommufd_dev *d)
+probe_one(struct iommufd_dev *d, struct rte_iommufd_driver *want)
 {
 	struct rte_iommufd_driver *drv;
 	int ret;
@@ -105,7 +92,7 @@ probe_one(struct iommufd_dev *d)
 		return ret;
 	}
 	FOREACH_IOMMUFD_DRIVER(drv) {
-		if (!id_match(drv, &d->pub))
+		if ((want != NULL && drv != want) || !iommufd_driver_matches(drv, &d->pub))
 			continue;
 		if ((drv->drv_flags & RTE_IOMMUFD_DRV_NEED_PASID) && !d->pasid_mode) {
 			IOMMUFD_LOG(ERR, "%s: driver %s needs PASID domains, which the device "
@@ -133,7 +120,7 @@ probe_one(struct iommufd_dev *d)
 	return 0;
 }
 
-static int
+int
 iommufd_probe(void)
 {
 	struct rte_iommufd_device *p;
@@ -148,7 +135,7 @@ iommufd_probe(void)
 		if (p->device.devargs != NULL && p->device.devargs->policy == RTE_DEV_BLOCKED)
 			continue;
 		n++;
-		if (probe_one(IOMMUFD_DEV(p)) < 0 && selected(IOMMUFD_DEV(p))) {
+		if (probe_one(IOMMUFD_DEV(p), NULL) < 0 && selected(IOMMUFD_DEV(p))) {
 			failed++;
 			rte_errno = EINVAL;
 		}
@@ -198,7 +185,7 @@ remove_one(struct iommufd_dev *d)
 	return 0;
 }
 
-static struct rte_device *
+struct rte_device *
 iommufd_find_device(const struct rte_device *start, rte_dev_cmp_t cmp, const void *data)
 {
 	struct rte_iommufd_device *p;
@@ -213,8 +200,8 @@ iommufd_find_device(const struct rte_device *start, rte_dev_cmp_t cmp, const voi
 	return NULL;
 }
 
-static int
-iommufd_plug(struct rte_device *dev)
+int
+iommufd_plug(struct rte_device *dev, struct rte_iommufd_driver *drv)
 {
 	struct iommufd_dev *d = iommufd_dev_of(dev);
 	char err[256];
@@ -230,7 +217,7 @@ iommufd_plug(struct rte_device *dev)
 		IOMMUFD_LOG(ERR, "%s: bad devargs: %s", dev->name, err);
 		return -EINVAL;
 	}
-	return probe_one(d);
+	return probe_one(d, drv);
 }
 
 /* The device is closed but stays on the bus, unbound, until the bus cleanup:
@@ -239,7 +226,7 @@ iommufd_plug(struct rte_device *dev)
  * clear error (ENODEV, "removed") instead of a use after free; a later
  * rte_dev_probe() reuses it.
  */
-static int
+int
 iommufd_unplug(struct rte_device *dev)
 {
 	struct iommufd_dev *d = iommufd_dev_of(dev);
@@ -255,76 +242,12 @@ iommufd_unplug(struct rte_device *dev)
 	return 0;
 }
 
-static int
-iommufd_parse(const char *name, void *addr)
-{
-	const char **out = addr;
-
-	if (!iommufd_name_valid(name))
-		return -1;
-	if (out != NULL)
-		*out = name;
-	return 0;
-}
-
-/* The layered form "bus=iommufd,name=...,k=v" (also device iterator
- * filters): checked here, so a bad key fails the -a option itself.
- */
-static int
-iommufd_devargs_parse_op(struct rte_devargs *da)
-{
-	struct iommufd_devargs args;
-	char err[256];
-
-	if (iommufd_devargs_parse(da->bus_str, &args, err, sizeof(err)) < 0) {
-		IOMMUFD_LOG(ERR, "-a %s: %s", da->bus_str, err);
-		return -EINVAL;
-	}
-	/* No name: an iterator filter ("bus=iommufd"), matching every device. */
-	rte_strscpy(da->name, args.name, sizeof(da->name));
-	return 0;
-}
-
-static enum rte_iova_mode
-iommufd_get_iommu_class(void)
-{
-	return TAILQ_EMPTY(&iommufd_bus.devices) ? RTE_IOVA_DC : RTE_IOVA_VA;
-}
-
-static int
-name_match(const struct rte_device *dev, const void *kvlist)
-{
-	const char *name = kvlist ? rte_kvargs_get(kvlist, "name") : NULL;
-
-	return name != NULL && strcmp(name, dev->name) != 0 ? -1 : 0;
-}
-
-static void *
-iommufd_dev_iterate(const void *start, const char *str,
-		    const struct rte_dev_iterator *it __rte_unused)
-{
-	struct rte_kvargs *kv = NULL;
-	struct rte_device *dev;
-
-	if (str != NULL) {
-		kv = rte_kvargs_parse(str, NULL);
-		if (kv == NULL) {
-			IOMMUFD_LOG(ERR, "cannot parse '%s'", str);
-			rte_errno = EINVAL;
-			return NULL;
-		}
-	}
-	dev = iommufd_find_device(start, name_match, kv);
-	rte_kvargs_free(kv);
-	return dev;
-}
-
 /* Process exit: every device goes. A device whose driver refuses removal
  * is still closed (forced: PASIDs detached, IOASes destroyed, fd closed; the
  * device can issue no DMA once its fd is closed), but its memory is not
  * freed, since the driver still points at it (B1).
  */
-static int
+int
 iommufd_cleanup(void)
 {
 	struct rte_iommufd_device *p;
@@ -432,21 +355,3 @@ rte_iommufd_dev_domains(const struct rte_device *dev, struct rte_iommufd_domain_
 	return domains_copy(dev, NULL, info, n);
 }
 
-struct iommufd_bus iommufd_bus = {
-	.bus = {
-		.scan = iommufd_bus_scan,
-		.probe = iommufd_probe,
-		.find_device = iommufd_find_device,
-		.plug = iommufd_plug, .unplug = iommufd_unplug,
-		.parse = iommufd_parse, .devargs_parse = iommufd_devargs_parse_op,
-		.dma_map = iommufd_dma_map, .dma_unmap = iommufd_dma_unmap,
-		.get_iommu_class = iommufd_get_iommu_class,
-		.dev_iterate = iommufd_dev_iterate,
-		.cleanup = iommufd_cleanup,
-	},
-	.devices = TAILQ_HEAD_INITIALIZER(iommufd_bus.devices),
-	.drivers = TAILQ_HEAD_INITIALIZER(iommufd_bus.drivers),
-};
-
-RTE_REGISTER_BUS(iommufd, iommufd_bus.bus);
-RTE_LOG_REGISTER_DEFAULT(iommufd_bus_logtype, NOTICE);

@@ -436,7 +436,7 @@ int iommufd_intr_init(struct iommufd_dev *d);
 /* Disable interrupts and free the handle. */
 void iommufd_intr_fini(struct iommufd_dev *d);
 
-/* ---- iommufd_bus.c: the rte_bus, and the process role ---- */
+/* ---- iommufd_bus.c: the bus ops' work, the process role (ops table: iommufd_bus_ops.c) ---- */
 
 /* What differs between the primary process, which owns the devices and the
  * PASID allocator, and a secondary one, which borrows them (doc/design.md).
@@ -463,6 +463,31 @@ struct iommufd_proc_ops {
 };
 
 extern const struct iommufd_proc_ops *iommufd_proc;
+
+/* The bus ops' work, whatever the DPDK release (iommufd_bus_ops.c adapts
+ * them to its ops table).
+ */
+int iommufd_bus_scan(void);
+/* Open every device found and give it to its driver. 0, or -1 with
+ * rte_errno set when every selected device failed.
+ */
+int iommufd_probe(void);
+/* Hotplug: open @dev and give it to @drv (NULL: the first that matches).
+ * 0 or -errno.
+ */
+int iommufd_plug(struct rte_device *dev, struct rte_iommufd_driver *drv);
+/* Hot-unplug: driver remove, then close; the device stays listed. 0 or -errno. */
+int iommufd_unplug(struct rte_device *dev);
+/* Process exit: every device removed, closed and freed. 0, or -1 when a
+ * driver refused (the device is closed anyway).
+ */
+int iommufd_cleanup(void);
+/* The first device after @start (NULL: from the first) for which @cmp is 0. */
+struct rte_device *iommufd_find_device(const struct rte_device *start, rte_dev_cmp_t cmp,
+				       const void *data);
+/* Whether @drv's id table takes @dev. */
+bool iommufd_driver_matches(const struct rte_iommufd_driver *drv,
+			    const struct rte_iommufd_device *dev);
 
 struct iommufd_bus {
 	struct rte_bus bus;

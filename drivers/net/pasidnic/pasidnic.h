@@ -40,9 +40,9 @@
 #include <rte_log.h>
 #include <rte_mbuf.h>
 #include <pthread.h>
-#include <rte_version.h>
 
 #include "bus_iommufd_driver.h"
+#include "pasid_dpdk_compat.h"
 #include "pasidnic_devargs.h"
 #include "pasidnic_regs.h"
 
@@ -408,7 +408,7 @@ pnic_rx_post(struct pnic_rxq *rxq, uint32_t slot, struct rte_mbuf *m)
 /* pasidnic_rxtx.c: the fast path */
 uint16_t pnic_recv(void *rxq, struct rte_mbuf **pkts, uint16_t n);
 uint16_t pnic_xmit(void *txq, struct rte_mbuf **pkts, uint16_t n);
-uint32_t pnic_rx_queue_count(void *rxq);
+pasid_rx_queue_count_t pnic_rx_queue_count(void *rxq);
 
 /*
  * pasidnic_queue_setup.c: the ethdev queue set-up ops. 0, or -EINVAL (@qid is
@@ -460,12 +460,7 @@ int pnic_intr_on(struct pnic_port *p);
 void pnic_intr_off(struct pnic_port *p);
 
 /* pasidnic_stats.c: the ethdev ops */
-#if RTE_VERSION_NUM(25, 11, 0, 0) <= RTE_VERSION
-int pnic_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *st,
-		   struct eth_queue_stats *qs);
-#else
-int pnic_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *st);
-#endif
+pasid_eth_stats_get_fn pnic_stats_get;
 int pnic_stats_reset(struct rte_eth_dev *dev);
 int pnic_xstats_get_names(struct rte_eth_dev *dev, struct rte_eth_xstat_name *names,
 			  unsigned int size);

@@ -138,7 +138,7 @@ pnic_xmit(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 }
 
 /* Frames the device has written to the ring and the application not yet taken. */
-uint32_t
+pasid_rx_queue_count_t
 pnic_rx_queue_count(void *queue)
 {
 	const struct pnic_qbase *q = queue;
@@ -147,5 +147,5 @@ pnic_rx_queue_count(void *queue)
 	while (n < q->nb_desc &&
 	       (rte_le_to_cpu_16(q->ring[(q->head + n) & q->mask].status) & PNIC_DESC_DD))
 		n++;
-	return n;
+	return (pasid_rx_queue_count_t)n;
 }

@@ -130,17 +130,10 @@ stats_add(struct rte_eth_dev *dev, const struct pnic_qbase *q, struct stats_sum 
 	}
 }
 
-/* DPDK 25.11 moved the per-queue counters out of struct rte_eth_stats. */
-#if RTE_VERSION_NUM(25, 11, 0, 0) <= RTE_VERSION
 int
-pnic_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *st, struct eth_queue_stats *qs)
+pnic_stats_get(PASID_ETH_STATS_GET_PARAMS(dev, st, qs))
 {
-#else
-int
-pnic_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *st)
-{
-	struct rte_eth_stats *qs = st;
-#endif
+	pasid_eth_qstats_t *q = PASID_ETH_QSTATS(st, qs);
 	struct q_snap sn;
 	unsigned int i;
 	struct stats_sum s = {
@@ -148,8 +141,8 @@ pnic_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *st)
 		.pkts = { &st->ipackets, &st->opackets },
 		.bytes = { &st->ibytes, &st->obytes },
 		.errors = { &st->ierrors, &st->oerrors },
-		.q_pkts = { qs ? qs->q_ipackets : NULL, qs ? qs->q_opackets : NULL },
-		.q_bytes = { qs ? qs->q_ibytes : NULL, qs ? qs->q_obytes : NULL },
+		.q_pkts = { q ? q->q_ipackets : NULL, q ? q->q_opackets : NULL },
+		.q_bytes = { q ? q->q_ibytes : NULL, q ? q->q_obytes : NULL },
 	};
 
 	int ret = snap_queues(dev, &sn);
