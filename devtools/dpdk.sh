@@ -58,8 +58,9 @@ fi
 if [ -n "${DPDK_PASID_DPDK_SRC:-}" ]; then
 	SRC=$(cd "$DPDK_PASID_DPDK_SRC" 2>/dev/null && pwd) ||
 		die "DPDK_PASID_DPDK_SRC=$DPDK_PASID_DPDK_SRC is not a directory"
-	[ -f "$SRC/VERSION" ] && [ -f "$SRC/lib/eal/include/bus_driver.h" ] ||
+	if [ ! -f "$SRC/VERSION" ] || [ ! -f "$SRC/lib/eal/include/bus_driver.h" ]; then
 		die "DPDK_PASID_DPDK_SRC=$SRC is not a DPDK 22.11+ source tree (no VERSION or lib/eal/include/bus_driver.h); give the top of an unpacked DPDK release or a 'git archive' of a tag"
+	fi
 	version=$(cat "$SRC/VERSION")
 	extra=$(tr , '\n' <<< "$DPDK_SRC_NO_LIBS" | while read -r l; do
 		[ -d "$SRC/lib/$l" ] && printf ',%s' "$l"; done)
