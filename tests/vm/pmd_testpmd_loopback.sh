@@ -42,7 +42,8 @@ tx=$(sum 's/^ *TX-packets: *\([0-9]*\) *TX-errors.*/\1/p')
 missed=$(sum 's/.*RX-missed: *\([0-9]*\).*/\1/p')
 rxerr=$(sum 's/^ *RX-errors: *\([0-9]*\).*/\1/p')
 txerr=$(sum 's/.*TX-errors: *\([0-9]*\).*/\1/p')
-used=$(echo "$out" | sed -n 's/^Used desc count = \([0-9]*\)/\1/p' | paste -sd+ | bc)
+# "Used desc count = N" (22.11), "RxQ Q used desc count = N" (23.03+).
+used=$(echo "$out" | sed -n 's/^\(RxQ [0-9]* used\|Used\) desc count = \([0-9]*\)/\2/p' | paste -sd+ | bc)
 echo "sent $tx, received $rx, waiting in RX rings $used, missed $missed, errors $rxerr/$txerr"
 if [ -z "$tx" ] || [ -z "$rx" ] || [ -z "$used" ]; then
 	fail "no statistics in testpmd's output"
