@@ -67,7 +67,7 @@ check_lib() {
 		return
 	fi
 	local -A exported=() public=() kind=()
-	local n v k m line out
+	local n v k m out
 	out=$("$NM" -D --defined-only --with-symbol-versions "$so") ||
 		{ fail+=("$lib: $NM -D failed"); return; }
 	while read -r _ t n; do
