@@ -21,9 +21,8 @@
  * so they count together.
  *
  * A test-only internal API: its functions are __rte_internal (callers build
- * with ALLOW_INTERNAL_API) and exported by librte_bus_iommufd.so and
- * librte_pasid_mem.so in their INTERNAL version node, so that the copies
- * bind to one definition (doc/testing.md, "Test hooks").
+ * with ALLOW_INTERNAL_API); librte_bus_iommufd.so and librte_pasid_mem.so
+ * export them and the flag in their INTERNAL version node (version.map).
  */
 #ifndef IOMMUFD_HOOK_H
 #define IOMMUFD_HOOK_H
