@@ -7,6 +7,12 @@
  * the driver's probe(): when probe() runs, the device's RID is attached to
  * its default domain, every DPDK memory segment is mapped there at IOVA = VA,
  * bus mastering is on and dev->intr_handle exists (no vector enabled yet).
+ *
+ * Internal API, as DPDK's own driver headers (bus_driver.h, ethdev_driver.h):
+ * for drivers, not applications, with no ABI promise. Every function is
+ * __rte_internal, so a driver builds with ALLOW_INTERNAL_API; the shared
+ * object exports them in its INTERNAL version node (version.map), from where
+ * a PMD plugin resolves them at load time.
  */
 #ifndef BUS_IOMMUFD_DRIVER_H
 #define BUS_IOMMUFD_DRIVER_H

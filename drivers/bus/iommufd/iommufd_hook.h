@@ -19,6 +19,10 @@
  * link the bus); in a process that has both, the dynamic linker binds every
  * reference to one definition (the executable's, else the first library's),
  * so they count together.
+ *
+ * A test-only internal API: its functions are __rte_internal (callers build
+ * with ALLOW_INTERNAL_API); librte_bus_iommufd.so and librte_pasid_mem.so
+ * export them and the flag in their INTERNAL version node (version.map).
  */
 #ifndef IOMMUFD_HOOK_H
 #define IOMMUFD_HOOK_H
@@ -30,6 +34,8 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/types.h>
+
+#include <rte_compat.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -54,6 +60,7 @@ extern int iommufd_hook_armed;
  * @return 0 to go on, or -1 with errno EIO when this is the call to fail
  *         (logged with @site, so the test can name the failed step).
  */
+__rte_internal
 int iommufd_hook_check(enum iommufd_hook_call call, const char *site);
 
 /**
@@ -63,18 +70,21 @@ int iommufd_hook_check(enum iommufd_hook_call call, const char *site);
  * @return 0, or -1 with errno EPERM when the process is not armed, EINVAL
  *         for a bad @call.
  */
+__rte_internal
 int iommufd_hook_arm(enum iommufd_hook_call call, unsigned long n);
 
 /**
  * Test programs only: the number of calls counted since the last arming,
  * and whether the armed failure has happened (*@fired).
  */
+__rte_internal
 unsigned long iommufd_hook_count(bool *fired);
 
 /**
  * Test programs only: where the armed failure happened since the last
  * arming ("<kind> at <file>:<line>", a static string), or NULL if it has not.
  */
+__rte_internal
 const char *iommufd_hook_fired_at(void);
 
 /** One branch when unarmed: should the call at @site fail? */
