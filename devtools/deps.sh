@@ -17,6 +17,8 @@ PKGS=(
 	qemu-system-x86 busybox-static
 	# style checks: checkpatch.pl, codespell's dictionary, shellcheck
 	perl codespell shellcheck
+	# pmd_burst_no_syscalls: the system calls of a forwarding thread
+	strace
 )
 
 missing=()
