@@ -19,6 +19,8 @@ PKGS=(
 	perl codespell shellcheck
 	# pmd_burst_no_syscalls: the system calls of a forwarding thread
 	strace
+	# dkms_build: the companion module through DKMS
+	dkms
 )
 
 missing=()
