@@ -189,5 +189,20 @@ struct iommufd_bus iommufd_bus = {
 	.drivers = TAILQ_HEAD_INITIALIZER(iommufd_bus.drivers),
 };
 
-RTE_REGISTER_BUS(iommufd, iommufd_bus.bus);
+/* RTE_REGISTER_BUS, unless a bus of this name is registered already: an
+ * application linked with the bus (ours are, statically) into which EAL also
+ * loads the installed plugin (a shared DPDK's plugin directory, or -d) holds
+ * two copies of it. The first registered serves; this one stays out, and so
+ * do the drivers that register with it (doc/install.md).
+ */
+RTE_INIT_PRIO(iommufd_bus_register, BUS)
+{
+	if (rte_bus_find_by_name("iommufd") != NULL) {
+		RTE_LOG(NOTICE, EAL, "iommufd bus: registered already (the application links it "
+			"and a plugin copy was loaded): the plugin's copy stays out\n");
+		return;
+	}
+	iommufd_bus.bus.name = "iommufd";
+	rte_bus_register(&iommufd_bus.bus);
+}
 RTE_LOG_REGISTER_DEFAULT(iommufd_bus_logtype, NOTICE);
