@@ -88,7 +88,8 @@ cc -O2 -DALLOW_EXPERIMENTAL_API "$tmp/prog.c" -o "$tmp/prog" $(pcx --cflags --li
 	> "$tmp/cc.log" 2>&1 ||
 	fail "an out-of-tree program does not build with pkg-config libdpdk-pasid: $(grep -m1 -E 'error' "$tmp/cc.log")"
 eal=(-l 0 --no-huge -m 64 --no-pci --no-shconf --log-level=lib.eal:notice -d "$plugindir")
-out=$("$tmp/prog" "${eal[@]}" 2>&1) || fail "the out-of-tree program failed: $(echo "$out" | tail -2 | paste -sd' ')"
+out=$("$tmp/prog" "${eal[@]}" 2>&1) ||
+	fail "the out-of-tree program failed (status $?): $(echo "$out" | tail -2 | paste -sd' ')"
 echo "$out" | tail -1
 grep -q 'iommufd buses: 1,' <<< "$out" || fail "out-of-tree program: $(tail -1 <<< "$out")"
 
@@ -97,7 +98,7 @@ bin=$(find "$tmp/root" -path '*/bin/dpdk-testpasid' | head -1)
 [ -n "$bin" ] || fail "dpdk-testpasid not installed"
 # (Its RPATH names the real libdir, where nothing was installed: the DESTDIR one.)
 out=$(LD_LIBRARY_PATH=$libdir "$bin" "${eal[@]}" -- list 2>&1) ||
-	fail "dpdk-testpasid with the installed plugins loaded failed: $(echo "$out" | tail -2 | paste -sd' ')"
+	fail "dpdk-testpasid with the installed plugins loaded failed (status $?): $(echo "$out" | tail -2 | paste -sd' ')"
 grep -q "iommufd bus: registered already" <<< "$out" ||
 	fail "dpdk-testpasid with the plugins loaded: no sign that the plugin's copy of the bus stayed out"
 echo "ok: installed beside DPDK ($dpdk_prefix), plugins in ${plugindir#"$tmp/root"}; pkg-config build runs; one iommufd bus with the plugins loaded"

@@ -28,12 +28,17 @@
 #include "pasid_dpdk_compat.h"
 #include "private.h"
 
+/* This copy of the bus is the one registered with EAL (see the end). */
+static bool iommufd_bus_registered;
+
 void
 rte_iommufd_register(struct rte_iommufd_driver *driver)
 {
 	TAILQ_INSERT_TAIL(&iommufd_bus.drivers, driver, next);
 #if PASID_DPDK_BUS_PROBE_DEVICE
-	rte_bus_add_driver(&iommufd_bus.bus, &driver->driver);
+	/* The lists of an unregistered copy were never initialised by EAL. */
+	if (iommufd_bus_registered)
+		rte_bus_add_driver(&iommufd_bus.bus, &driver->driver);
 #endif
 }
 
@@ -41,7 +46,8 @@ void
 rte_iommufd_unregister(struct rte_iommufd_driver *driver)
 {
 #if PASID_DPDK_BUS_PROBE_DEVICE
-	rte_bus_remove_driver(&iommufd_bus.bus, &driver->driver);
+	if (iommufd_bus_registered)
+		rte_bus_remove_driver(&iommufd_bus.bus, &driver->driver);
 #endif
 	TAILQ_REMOVE(&iommufd_bus.drivers, driver, next);
 }
@@ -204,5 +210,6 @@ RTE_INIT_PRIO(iommufd_bus_register, BUS)
 	}
 	iommufd_bus.bus.name = "iommufd";
 	rte_bus_register(&iommufd_bus.bus);
+	iommufd_bus_registered = true;
 }
 RTE_LOG_REGISTER_DEFAULT(iommufd_bus_logtype, NOTICE);
