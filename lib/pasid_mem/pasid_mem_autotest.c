@@ -28,7 +28,8 @@
 static int
 check_blocks(struct rte_pasid_mem_heap *h)
 {
-	static const size_t sizes[] = { 1, 64, 1500, 4096, 9000, 3 * MB };
+	/* The second 3 MiB block needs a second 4 MiB segment. */
+	static const size_t sizes[] = { 1, 64, 1500, 4096, 9000, 3 * MB, 3 * MB };
 	void *p[RTE_DIM(sizes)];
 	struct rte_pasid_mem_stats st;
 	unsigned int i;
@@ -46,7 +47,7 @@ check_blocks(struct rte_pasid_mem_heap *h)
 	}
 	if (ret == 0 && (!EXPECT(rte_pasid_mem_stats_get(h, &st) == 0, "stats") ||
 			 !EXPECT(st.segments >= 2, "%u segments: the heap did not grow for the "
-				 "3 MiB block", (unsigned int)st.segments)))
+				 "second 3 MiB block", (unsigned int)st.segments)))
 		ret = -1;
 	while (i-- > 0)
 		rte_free(p[i]);
@@ -58,7 +59,7 @@ pasid_mem_autotest(void)
 {
 	struct rte_pasid_mem_conf c = {
 		.name = "pasid_mem_autotest", .iommufd = RTE_PASID_MEM_NO_IOMMU,
-		.numa_node = SOCKET_ID_ANY, .segment_size = 2 * MB, .initial_size = 2 * MB,
+		.numa_node = SOCKET_ID_ANY, .segment_size = 4 * MB, .initial_size = 4 * MB,
 		.max_size = 16 * MB,
 	};
 	struct rte_pasid_mem_conf bad = c;
@@ -71,7 +72,7 @@ pasid_mem_autotest(void)
 	    !EXPECT(rte_pasid_mem_create(NULL) == NULL && rte_errno == EINVAL, "NULL conf"))
 		return -1;
 	bad = c;
-	bad.max_size = MB;
+	bad.max_size = 2 * MB;
 	if (!EXPECT(rte_pasid_mem_create(&bad) == NULL && rte_errno == EINVAL, "a heap smaller "
 		    "than one segment was created"))
 		return -1;

@@ -21,7 +21,7 @@ for t in iommufd_bus_autotest pasid_mem_autotest pasidnic_autotest; do
 		-a "iommufd:${PNIC_PORTS[0]}" 2>&1)
 	rc=$?
 	echo "$out"
-	[ $rc = 0 ] || fail "dpdk-test $t exited with $rc: $(grep -m1 "$t:" <<< "$out")"
+	[ $rc = 0 ] || fail "dpdk-test $t exited with $rc: $(grep -m1 "' failed" <<< "$out")"
 	grep -q "Test OK" <<< "$out" || fail "dpdk-test did not report Test OK for $t"
 	echo "ok: $t"
 done
