@@ -18,12 +18,13 @@ PROC_DIR=$(mktemp -d)
 trap 'proc_cleanup; pnic_remove_ports' EXIT
 
 pmd_ports 2 q2
-proc_start_input tp "$TESTPMD" "${PMD_EAL[@]}" -d "$BUS_PLUGIN" -d "$PMD_PLUGIN" \
+# Line-buffered: testpmd's replies reach the log as they are printed.
+proc_start_input tp stdbuf -oL "$TESTPMD" "${PMD_EAL[@]}" -d "$BUS_PLUGIN" -d "$PMD_PLUGIN" \
 	-a "iommufd:${PNIC_PORTS[0]}" -a "iommufd:${PNIC_PORTS[1]}" \
 	-- -i --rxq=2 --txq=2 --nb-cores=1 --total-num-mbufs=8192 --forward-mode=io
 proc_wait_log tp '^testpmd> ' 120
 proc_send tp "start tx_first 4"
-proc_wait_log tp 'io packet forwarding' 30
+proc_wait_log tp 'io packet forwarding - ports' 30
 
 # The forwarding lcore (1): "lcore-worker-1" (22.11) or "dpdk-worker1" (23.11+).
 tid=
