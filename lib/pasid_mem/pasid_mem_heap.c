@@ -41,6 +41,7 @@ heap_free(struct rte_pasid_mem_heap *h)
 	free((void *)(uintptr_t)h->src.hugetlbfs_dir);
 	free(h->segs);
 	free(h->seg_iova);
+	free(h->ranges);
 	pasid_mem_ioas_drop(&h->ioas);
 	pthread_mutex_destroy(&h->lock);
 	free(h);
