@@ -54,8 +54,10 @@ guest_workers() (
 	trap pnic_remove_ports EXIT
 	pnic_ports 1 q2
 	echo "== bench workers (port ${PNIC_PORTS[0]})"
-	"$TESTPASID" -l 0 --in-memory -m 128 --no-pci -a "iommufd:${PNIC_PORTS[0]}" \
-		--log-level=lib.eal:warning -- bench workers --domains "$1" --heap-mb "$2" --rounds "$3"
+	# Not --in-memory: the secondaries of --secondaries attach to this primary.
+	"$TESTPASID" -l 0 --file-prefix bench_workers -m 128 --no-pci \
+		-a "iommufd:${PNIC_PORTS[0]}" --log-level=lib.eal:warning \
+		-- bench workers --domains "$1" --heap-mb "$2" --rounds "$3" --secondaries
 )
 
 if [ "${1:-}" = --guest ]; then

@@ -41,7 +41,7 @@ struct bm_dev {
 int bm_dev_open(const char *cdev, struct bm_dev *d);
 void bm_dev_close(struct bm_dev *d);
 
-/* Monotonic nanoseconds. */
+/* Nanoseconds from the TSC, the clock of pasid_mem's statistics. */
 uint64_t bm_now_ns(void);
 /* The median of @n values (sorts them). */
 uint64_t bm_median(uint64_t *v, unsigned int n);
@@ -67,5 +67,12 @@ int bench_mem_map(struct bm_dev *d, uint64_t seg, unsigned int rounds, int by_va
  */
 int bench_mem_type1(const char *cdev, uint64_t seg, unsigned int rounds,
 		const struct bm_map_result *ours);
+
+/*
+ * bench_workers_mp.c: N domains, each from a secondary process of its own
+ * started from this primary, for each of the @nc counts. Return: 0 or -1.
+ */
+int bench_workers_secondaries(const char *port, const unsigned int *counts, unsigned int nc,
+		uint64_t heap);
 
 #endif /* BENCH_MEM_H */

@@ -3,7 +3,7 @@
  * Copyright(c) 2026 The dpdk-pasid authors
  */
 /*
- * bench workers [--domains 1,2,4,8,16] [--heap-mb MB] [--rounds N]
+ * bench workers [--domains 1,2,4,8,16] [--heap-mb MB] [--rounds N] [--secondaries]
  *
  * What a worker's bring-up costs and how it grows with the number of
  * workers: N PASID domains on one device of the iommufd bus (a pasidnic
@@ -19,6 +19,9 @@
  * munmap/close, VFIO_DEVICE_DETACH_IOMMUFD_PT, IOMMU_DESTROY. Printed: the
  * per-domain cost of both sides for each N, its ratio, the raw ioctls alone,
  * and the growth (per-domain cost at the largest N / at the smallest).
+ *
+ * --secondaries then does the bring-up and teardown from secondary
+ * processes, one per domain (bench_workers_mp.c).
  *
  * Needs a PASID-capable device on the bus: -a iommufd:mdev-<uuid> (a
  * pasidnic port) and enough 2 MiB hugepages for the largest N heaps (twice:
@@ -55,6 +58,7 @@
 /* The device and what the raw side needs of it. */
 struct port {
 	struct rte_device *dev;
+	const char *name;	/* its bus name */
 	int iommufd;		/* a dup of the bus's iommufd (same context) */
 	int fd;			/* the bus's vfio device fd */
 	uint32_t devid;
@@ -62,10 +66,10 @@ struct port {
 	uint32_t pasid_top;	/* the raw side uses PASIDs pasid_top - i */
 };
 
-/* Per-domain times of one run of N domains (ns). */
+/* Times of one run of N domains (ns). */
 struct cost {
 	uint64_t up, down;		/* whole bring-up / teardown of the N domains */
-	uint64_t up_ioctl, down_ioctl;	/* raw: the ioctls alone */
+	uint64_t up_part, down_part;	/* raw: the ioctls alone; pasid: the domains alone */
 };
 
 /* Raw domain state. */
@@ -176,7 +180,7 @@ raw_run(const struct port *p, unsigned int n, uint64_t heap, struct cost *c)
 	for (i = 0; i < n; i++) {
 		r[i].pasid = p->pasid_top - i;	/* raw_up() reads it */
 		up++;
-		if (raw_up(p, &r[i], heap, &c->up_ioctl) < 0) {
+		if (raw_up(p, &r[i], heap, &c->up_part) < 0) {
 			ret = -1;
 			break;
 		}
@@ -184,7 +188,7 @@ raw_run(const struct port *p, unsigned int n, uint64_t heap, struct cost *c)
 	c->up = bm_now_ns() - t0;
 	t0 = bm_now_ns();
 	for (i = 0; i < up; i++)
-		raw_down(p, &r[i], heap, &c->down_ioctl);
+		raw_down(p, &r[i], heap, &c->down_part);
 	c->down = bm_now_ns() - t0;
 	return ret;
 }
@@ -206,8 +210,11 @@ pasid_run(const struct port *p, unsigned int n, uint64_t heap, struct cost *c)
 	memset(c, 0, sizeof(*c));
 	t0 = bm_now_ns();
 	for (i = 0; i < n; i++) {
+		uint64_t t1 = bm_now_ns();
+
 		up++;
 		dom[i] = rte_iommufd_domain_create(p->dev);
+		c->up_part += bm_now_ns() - t1;
 		if (dom[i] == NULL ||
 		    rte_iommufd_domain_ioas(dom[i], &mc.iommufd, &mc.ioas_id) != 0) {
 			fprintf(stderr, "bench workers: domain %u: %s\n", i, rte_strerror(rte_errno));
@@ -227,10 +234,14 @@ pasid_run(const struct port *p, unsigned int n, uint64_t heap, struct cost *c)
 	c->up = bm_now_ns() - t0;
 	t0 = bm_now_ns();
 	for (i = 0; i < up; i++) {
+		uint64_t t1;
+
 		if (h[i] != NULL)
 			rte_pasid_mem_destroy(h[i]);
+		t1 = bm_now_ns();
 		if (dom[i] != NULL)
 			rte_iommufd_domain_destroy(dom[i]);
+		c->down_part += bm_now_ns() - t1;
 	}
 	c->down = bm_now_ns() - t0;
 	return ret;
@@ -258,6 +269,7 @@ port_find(struct port *p)
 			"(-a iommufd:mdev-<uuid> of a pasidnic port)\n");
 		return -1;
 	}
+	p->name = in.name;
 	p->fd = RTE_DEV_TO_IOMMUFD(p->dev)->fd;
 	p->devid = RTE_DEV_TO_IOMMUFD(p->dev)->devid;
 	p->emulated = in.emulated;
@@ -300,6 +312,13 @@ per(uint64_t ns, unsigned int n)
 	return ns / 1e6 / n;
 }
 
+/* a - b of two medians, never below 0. */
+static uint64_t
+sub(uint64_t a, uint64_t b)
+{
+	return a > b ? a - b : 0;
+}
+
 int
 bench_workers(int argc, char **argv)
 {
@@ -307,15 +326,16 @@ bench_workers(int argc, char **argv)
 		{ "domains", required_argument, NULL, 'd' },
 		{ "heap-mb", required_argument, NULL, 'm' },
 		{ "rounds", required_argument, NULL, 'r' },
+		{ "secondaries", no_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	unsigned int counts[MAX_COUNTS] = { 1, 2, 4, 8, 16 }, nc = 5, rounds = 3, k, r, i;
 	uint64_t heap = 16 * BM_MB;
-	uint64_t v[6][16], first[4] = { 0 }, med[6];
+	uint64_t v[8][16], first[4] = { 0 }, med[8];
 	struct cost ours, raw;
 	struct port p;
-	int opt, ret = 0;
+	int opt, ret = 0, secondaries = 0;
 
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -329,6 +349,9 @@ bench_workers(int argc, char **argv)
 			break;
 		case 'r':
 			rounds = (unsigned int)strtoul(optarg, NULL, 0);
+			break;
+		case 's':
+			secondaries = 1;
 			break;
 		default:
 			goto usage;
@@ -353,18 +376,25 @@ bench_workers(int argc, char **argv)
 			v[1][r] = raw.up;
 			v[2][r] = ours.down;
 			v[3][r] = raw.down;
-			v[4][r] = raw.up_ioctl;
-			v[5][r] = raw.down_ioctl;
+			v[4][r] = raw.up_part;
+			v[5][r] = raw.down_part;
+			v[6][r] = ours.up_part;
+			v[7][r] = ours.down_part;
 		}
 		if (ret != 0)
 			break;
-		for (i = 0; i < 6; i++)
+		for (i = 0; i < 8; i++)
 			med[i] = bm_median(v[i], rounds);
 		printf("workers %2u: bring-up %8.3f ms/domain, raw %8.3f ms (ioctls alone %6.3f ms), "
 			"ratio pasid/raw %.3f; teardown %8.3f ms/domain, raw %8.3f ms (ioctls alone "
 			"%6.3f ms), ratio pasid/raw %.3f\n", n, per(med[0], n), per(med[1], n),
 			per(med[4], n), (double)med[0] / med[1], per(med[2], n),
 			per(med[3], n), per(med[5], n), (double)med[2] / med[3]);
+		printf("    pasid per domain: bring-up rte_iommufd_domain_create %6.3f ms + heap "
+			"%8.3f ms; teardown heap %6.3f ms + rte_iommufd_domain_destroy %6.3f ms; "
+			"raw hugepage syscalls: bring-up %8.3f ms, teardown %6.3f ms\n",
+			per(med[6], n), per(sub(med[0], med[6]), n), per(sub(med[2], med[7]), n),
+			per(med[7], n), per(sub(med[1], med[4]), n), per(sub(med[3], med[5]), n));
 		if (k == 0)
 			for (i = 0; i < 4; i++)
 				first[i] = med[i] / n;
@@ -375,11 +405,16 @@ bench_workers(int argc, char **argv)
 				(double)med[2] / n / first[2], (double)med[3] / n / first[3]);
 	}
 	close(p.iommufd);
+	if (ret == 0 && secondaries)
+		ret = bench_workers_secondaries(p.name, counts, nc, heap);
 	return ret ? 1 : 0;
 usage:
-	fprintf(stderr, "usage: bench workers [--domains N,N,...] [--heap-mb MB] [--rounds N]\n"
+	fprintf(stderr, "usage: bench workers [--domains N,N,...] [--heap-mb MB] [--rounds N] "
+		"[--secondaries]\n"
 		"  --domains  domain counts to run (default 1,2,4,8,16, each <= %d)\n"
 		"  --heap-mb  heap per domain, one segment (default 16, even)\n"
-		"  --rounds   rounds per count, the median is printed (default 3, <= 16)\n", MAX_N);
+		"  --rounds   rounds per count, the median is printed (default 3, <= 16)\n"
+		"  --secondaries  then each domain from a secondary process of its own (one\n"
+		"             round; the primary must not be --in-memory)\n", MAX_N);
 	return opt == 'h' ? 0 : 2;
 }

@@ -28,6 +28,8 @@ static const struct command commands[] = {
 	{ "bench pmd", bench_pmd, "[--seconds N]  net_pasidnic against net_null packet rate" },
 	{ "bench workers", bench_workers, "[--domains N,..] [--heap-mb MB] [--rounds N]  "
 	  "domain bring-up/teardown against raw ioctls" },
+	{ "bench workers-child", bench_workers_child, "HEAP_MB  (internal: one secondary of "
+	  "'bench workers --secondaries')" },
 };
 
 static void
