@@ -314,10 +314,8 @@ pasid_mem_ioas_unmap(struct pasid_mem_ioas *ioas, uint64_t iova, uint64_t len)
 		.iova = iova,
 		.length = len,
 	};
-	int err;
-
 	uint64_t t0;
-	int rc;
+	int err, rc;
 
 	if (ioas->iommufd == RTE_PASID_MEM_NO_IOMMU)
 		return 0;
