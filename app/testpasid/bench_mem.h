@@ -68,6 +68,10 @@ int bench_mem_map(struct bm_dev *d, uint64_t seg, unsigned int rounds, int by_va
 int bench_mem_type1(const char *cdev, uint64_t seg, unsigned int rounds,
 		const struct bm_map_result *ours);
 
+struct rte_device;
+/* bench_workers_mp.c: the first bound PASID-capable device of the iommufd bus, or NULL. */
+struct rte_device *bm_pasid_dev(void);
+
 /*
  * bench_workers_mp.c: N domains, each from a secondary process of its own
  * started from this primary, for each of the @nc counts. Return: 0 or -1.

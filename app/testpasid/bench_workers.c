@@ -251,20 +251,13 @@ static int
 port_find(struct port *p)
 {
 	struct rte_iommufd_domain *dom;
-	struct rte_dev_iterator it;
 	struct rte_iommufd_dev_info in;
-	struct rte_device *dev;
 	uint32_t ioas;
 	int fd;
 
 	memset(p, 0, sizeof(*p));
-	RTE_DEV_FOREACH(dev, "bus=" RTE_BUS_IOMMUFD_NAME, &it) {
-		if (rte_iommufd_dev_info(dev, &in) == 0 && in.bound && in.pasid_mode) {
-			p->dev = dev;
-			break;
-		}
-	}
-	if (p->dev == NULL) {
+	p->dev = bm_pasid_dev();
+	if (p->dev == NULL || rte_iommufd_dev_info(p->dev, &in) != 0) {
 		fprintf(stderr, "bench workers: no bound PASID-capable device on the iommufd bus "
 			"(-a iommufd:mdev-<uuid> of a pasidnic port)\n");
 		return -1;

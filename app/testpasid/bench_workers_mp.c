@@ -39,9 +39,8 @@ struct child {
 	FILE *in, *out;	/* the child's stdin (we write), stdout (we read) */
 };
 
-/* The first bound PASID-capable device of the bus. */
-static struct rte_device *
-pasid_dev(void)
+struct rte_device *
+bm_pasid_dev(void)
 {
 	struct rte_iommufd_dev_info in;
 	struct rte_dev_iterator it;
@@ -59,7 +58,7 @@ bench_workers_child(int argc, char **argv)
 	struct rte_pasid_mem_conf mc = {
 		.numa_node = SOCKET_ID_ANY, .page_size = RTE_PGSIZE_2M,
 	};
-	struct rte_device *dev = pasid_dev();
+	struct rte_device *dev = bm_pasid_dev();
 	struct rte_iommufd_domain *dom;
 	struct rte_pasid_mem_heap *h;
 	uint64_t t0, t1, t2, heap;
