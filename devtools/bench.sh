@@ -28,7 +28,7 @@ guest() {
 	local seg=$1 rounds=$2 domains=$3 heap=$4 wrounds=$5 rc=0 w
 	shift 5
 	TESTPASID=$BUILD/app/testpasid/dpdk-testpasid
-	echo "kernel: $(uname -r), $(nproc) CPUs, commit $(git -C "$TOP" rev-parse --short HEAD 2>/dev/null || echo '?')"
+	echo "$(date -u '+%F %H:%M UTC'), kernel $(uname -r), $(nproc) CPUs, commit $(git -C "$TOP" rev-parse --short HEAD 2>/dev/null || echo '?')"
 	for w in "$@"; do
 		case "$w" in
 		mem) guest_mem "$seg" "$rounds" || rc=1;;
