@@ -119,9 +119,17 @@ raw_cold_map(const struct bm_dev *d, struct bm_mem *m, uint64_t seg, int by_va,
 		return -1;
 	rc = raw_map(d, m, by_va, &q[R_MAP][r]);
 	q[R_GROW][r] = bm_now_ns() - t0;
-	if (rc < 0)
+	if (rc < 0) {
 		bm_mem_destroy(m);
-	return rc;
+		return rc;
+	}
+	/*
+	 * The heap's memory is written between its map and unmap (DPDK's
+	 * rte_malloc_heap_memory_add() zeroes it): so is this, untimed, so
+	 * that both unmaps find the memory, and the caches, in the same state.
+	 */
+	memset(m->va, 0, m->len);
+	return 0;
 }
 
 /* The raw side's unmap, then the same memory mapped and unmapped again (warm). */

@@ -64,13 +64,10 @@ ranges_read(struct rte_pasid_mem_heap *h)
 static int
 iova_choose(struct rte_pasid_mem_heap *h, bool log, uint64_t *iova)
 {
-	struct pasid_iova_range *used;
+	struct pasid_iova_range *used = h->iova_used;
 	unsigned int n_used = 0, i;
 	int err;
 
-	used = calloc(h->max_segs, sizeof(*used));
-	if (used == NULL)
-		return -ENOMEM;
 	for (i = 0; i < h->max_segs; i++) {
 		if (h->segs[i].iova == RTE_BAD_IOVA)
 			continue;
@@ -80,7 +77,6 @@ iova_choose(struct rte_pasid_mem_heap *h, bool log, uint64_t *iova)
 	}
 	err = pasid_iova_find(h->ranges, h->n_ranges, used, n_used, h->seg_size,
 		h->src.page_size, iova);
-	free(used);
 	if (err < 0 && log)
 		PMEM_LOG(ERR, "heap %s: no free IOVA block of %" PRIu64 " bytes aligned to %" PRIu64
 			" in IOAS %u (%u usable ranges within [%#" PRIx64 ", %#" PRIx64 "])",

@@ -123,6 +123,8 @@ struct rte_pasid_mem_heap {
 	 */
 	struct pasid_iova_range *ranges;
 	unsigned int n_ranges;
+	/** max_segs entries: the IOVA choice's list of used blocks (no allocation per growth) */
+	struct pasid_iova_range *iova_used;
 };
 
 TAILQ_HEAD(pasid_mem_heap_list, rte_pasid_mem_heap);
