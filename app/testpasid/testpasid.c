@@ -4,6 +4,8 @@
  *
  *   list [--json] [--domains N]   devices of the iommufd bus
  *   bench mem [...]               pasid_mem benchmark
+ *   bench pmd [...]               net_pasidnic packet rate
+ *   bench workers [...]           PASID domain bring-up and teardown scaling
  */
 #include <stdio.h>
 #include <string.h>
@@ -24,6 +26,10 @@ static const struct command commands[] = {
 	{ "list", testpasid_list, "[--json] [--domains N]  devices of the iommufd bus" },
 	{ "bench mem", bench_mem, "[...]  pasid_mem allocation and mapping benchmark" },
 	{ "bench pmd", bench_pmd, "[--seconds N]  net_pasidnic against net_null packet rate" },
+	{ "bench workers", bench_workers, "[--domains N,..] [--heap-mb MB] [--rounds N]  "
+	  "domain bring-up/teardown against raw ioctls" },
+	{ "bench workers-child", bench_workers_child, "HEAP_MB  (internal: one secondary of "
+	  "'bench workers --secondaries')" },
 };
 
 static void

@@ -14,5 +14,9 @@ int testpasid_list(int argc, char **argv);
 int bench_mem(int argc, char **argv);
 /* bench_pmd.c: bench pmd [--seconds N] */
 int bench_pmd(int argc, char **argv);
+/* bench_workers.c: bench workers [--domains N,..] [--heap-mb MB] [--rounds N] */
+int bench_workers(int argc, char **argv);
+/* bench_workers_mp.c: bench workers-child HEAP_MB (a secondary of bench workers) */
+int bench_workers_child(int argc, char **argv);
 
 #endif /* TESTPASID_H */

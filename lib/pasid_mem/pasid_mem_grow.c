@@ -10,7 +10,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
-#include <time.h>
+#include <string.h>
 
 #include <rte_errno.h>
 #include <rte_malloc.h>
@@ -43,12 +43,87 @@ unmap_seg(struct rte_pasid_mem_heap *h, unsigned int slot)
 	return 0;
 }
 
+/* Read the usable IOVA ranges into the heap's cache. Return: 0 or -errno (logged). */
+static int
+ranges_read(struct rte_pasid_mem_heap *h)
+{
+	struct pasid_iova_range *r;
+	unsigned int n;
+	int err;
+
+	err = pasid_mem_ioas_ranges(&h->ioas, h->iova_min, h->iova_max, &r, &n);
+	if (err < 0)
+		return err;
+	free(h->ranges);
+	h->ranges = r;
+	h->n_ranges = n;
+	return 0;
+}
+
+/* The lowest free IOVA block for one segment in the cached ranges. */
+static int
+iova_choose(struct rte_pasid_mem_heap *h, bool log, uint64_t *iova)
+{
+	struct pasid_iova_range *used = h->iova_used;
+	unsigned int n_used = 0, i;
+	int err;
+
+	for (i = 0; i < h->max_segs; i++) {
+		if (h->segs[i].iova == RTE_BAD_IOVA)
+			continue;
+		used[n_used].start = h->segs[i].iova;
+		used[n_used].last = h->segs[i].iova + h->segs[i].len - 1;
+		n_used++;
+	}
+	err = pasid_iova_find(h->ranges, h->n_ranges, used, n_used, h->seg_size,
+		h->src.page_size, iova);
+	if (err < 0 && log)
+		PMEM_LOG(ERR, "heap %s: no free IOVA block of %" PRIu64 " bytes aligned to %" PRIu64
+			" in IOAS %u (%u usable ranges within [%#" PRIx64 ", %#" PRIx64 "])",
+			h->name, h->seg_size, h->src.page_size, h->ioas.ioas_id, h->n_ranges,
+			h->iova_min, h->iova_max);
+	return err;
+}
+
+/*
+ * The map step: choose an IOVA in the cached usable ranges (read at the
+ * first growth: one IOMMU_IOAS_IOVA_RANGES per heap, not per segment) and map
+ * @seg there. The ranges shrink when a device attaches to the IOAS (its
+ * reserved regions): when the kernel refuses the IOVA (EINVAL) or no block
+ * fits, the ranges are read again and the step retried once.
+ * Return: 0 with *@iova, or -errno (logged).
+ */
+static int
+map_seg(struct rte_pasid_mem_heap *h, struct pasid_mem_seg *seg, uint64_t *iova)
+{
+	bool fresh = h->ranges == NULL;
+	int err;
+
+	if (fresh) {
+		err = ranges_read(h);
+		if (err < 0)
+			return err;
+	}
+	for (;;) {
+		err = iova_choose(h, fresh, iova);
+		if (err == 0)
+			err = pasid_mem_ioas_map(&h->ioas, seg, *iova, !fresh);
+		if (fresh || (err != -EINVAL && err != -ENOSPC))
+			return err;
+		PMEM_LOG(DEBUG, "heap %s: IOVA ranges changed (%s): reading them again",
+			h->name, strerror(-err));
+		err = ranges_read(h);
+		if (err < 0)
+			return err;
+		fresh = true;
+	}
+}
+
 /* Add one segment in the lowest free slot. Heap lock held. Return: 0 or -errno. */
 int
 pasid_mem_grow_one(struct rte_pasid_mem_heap *h)
 {
-	struct pasid_iova_range *avail = NULL, *used = NULL;
-	unsigned int n_avail = 0, n_used = 0, i, slot;
+	unsigned int slot;
 	struct pasid_mem_seg *seg;
 	rte_iova_t *iovas = NULL;
 	uint64_t iova, npages, k, t0;
@@ -60,6 +135,10 @@ pasid_mem_grow_one(struct rte_pasid_mem_heap *h)
 			"raise max_size or free memory", h->name, h->max_segs, h->seg_size);
 		return -ENOMEM;
 	}
+	/* Before any hugepage is taken: one segment above RLIMIT_MEMLOCK never maps. */
+	err = pasid_mem_memlock_precheck(&h->ioas, h->seg_size);
+	if (err < 0)
+		return err;
 	for (slot = 0; slot < h->max_segs; slot++)
 		if (h->segs[slot].fd < 0)
 			break;
@@ -69,36 +148,13 @@ pasid_mem_grow_one(struct rte_pasid_mem_heap *h)
 	if (err < 0)
 		return err;
 
-	/* The map step (timed for the statistics): IOVA ranges, IOVA choice, map. */
+	/* The map step, timed for the statistics (ends when the map ioctl returns). */
 	t0 = pmem_now_ns();
-	err = pasid_mem_ioas_ranges(&h->ioas, h->iova_min, h->iova_max, &avail, &n_avail);
-	if (err < 0)
-		goto fail_seg;
-	used = calloc(h->max_segs, sizeof(*used));
-	if (used == NULL) {
-		err = -ENOMEM;
-		goto fail_seg;
-	}
-	for (i = 0; i < h->max_segs; i++) {
-		if (h->segs[i].iova == RTE_BAD_IOVA)
-			continue;
-		used[n_used].start = h->segs[i].iova;
-		used[n_used].last = h->segs[i].iova + h->segs[i].len - 1;
-		n_used++;
-	}
-	err = pasid_iova_find(avail, n_avail, used, n_used, h->seg_size, h->src.page_size, &iova);
-	if (err < 0) {
-		PMEM_LOG(ERR, "heap %s: no free IOVA block of %" PRIu64 " bytes aligned to %" PRIu64
-			" in IOAS %u (%u usable ranges within [%#" PRIx64 ", %#" PRIx64 "])",
-			h->name, h->seg_size, h->src.page_size, h->ioas.ioas_id, n_avail,
-			h->iova_min, h->iova_max);
-		goto fail_seg;
-	}
-	err = pasid_mem_ioas_map(&h->ioas, seg, iova);
+	err = map_seg(h, seg, &iova);
 	if (err < 0)
 		goto fail_seg;
 	if (h->ioas.iommufd != RTE_PASID_MEM_NO_IOMMU)
-		h->ioas.map_ns += pmem_now_ns() - t0;
+		h->ioas.map_ns += h->ioas.map_end_ns - t0;
 	seg->iova = iova;
 
 	npages = h->seg_size / h->src.page_size;
@@ -126,8 +182,6 @@ pasid_mem_grow_one(struct rte_pasid_mem_heap *h)
 	PMEM_LOG(DEBUG, "heap %s: segment %u at %p, %" PRIu64 " bytes, IOVA %#" PRIx64,
 		h->name, slot, seg->va, seg->len, iova);
 	free(iovas);
-	free(avail);
-	free(used);
 	return 0;
 
 fail_map:
@@ -135,15 +189,11 @@ fail_map:
 		/* Still mapped: the slot stays (IOVA reserved); shrink retries. */
 		h->nsegs++;
 		free(iovas);
-		free(avail);
-		free(used);
 		return err;
 	}
 fail_seg:
 	pasid_mem_seg_destroy(seg);
 	free(iovas);
-	free(avail);
-	free(used);
 	return err;
 }
 

@@ -41,6 +41,8 @@ heap_free(struct rte_pasid_mem_heap *h)
 	free((void *)(uintptr_t)h->src.hugetlbfs_dir);
 	free(h->segs);
 	free(h->seg_iova);
+	free(h->ranges);
+	free(h->iova_used);
 	pasid_mem_ioas_drop(&h->ioas);
 	pthread_mutex_destroy(&h->lock);
 	free(h);
@@ -71,7 +73,8 @@ rte_pasid_mem_create(const struct rte_pasid_mem_conf *conf)
 		goto fail_free;
 	h->segs = calloc(h->max_segs, sizeof(*h->segs));
 	h->seg_iova = calloc(h->max_segs, sizeof(*h->seg_iova));
-	if (h->segs == NULL || h->seg_iova == NULL) {
+	h->iova_used = calloc(h->max_segs, sizeof(*h->iova_used));
+	if (h->segs == NULL || h->seg_iova == NULL || h->iova_used == NULL) {
 		err = -ENOMEM;
 		goto fail_free;
 	}

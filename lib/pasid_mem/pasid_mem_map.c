@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/resource.h>
@@ -20,6 +19,8 @@
 
 #include <linux/capability.h>
 #include <linux/iommufd.h>
+
+#include <rte_cycles.h>
 
 #include "iommufd_hook.h"
 #include "pasid_mem_private.h"
@@ -29,6 +30,8 @@
 #define MSI_WINDOW_LAST  0xfeefffffull
 /* IOVA space of a heap without an IOMMU (48-bit, the common IOMMU width). */
 #define NO_IOMMU_IOVA_LAST ((1ull << 48) - 1)
+/* Ranges the first IOMMU_IOAS_IOVA_RANGES call has room for (one call, not two). */
+#define IOVA_RANGES_GUESS 8
 
 static bool
 has_cap_ipc_lock(void)
@@ -62,14 +65,17 @@ pasid_mem_memlock_explain(uint64_t len)
 }
 
 /*
- * Fail early when one segment alone is above the limit. Whether the process
- * holds CAP_IPC_LOCK is read once per heap.
+ * Fail early (growth calls this before it allocates the hugepages) when one
+ * segment alone is above the limit. Whether the process holds CAP_IPC_LOCK
+ * is read once per heap.
  */
-static int
-memlock_precheck(struct pasid_mem_ioas *ioas, uint64_t len)
+int
+pasid_mem_memlock_precheck(struct pasid_mem_ioas *ioas, uint64_t len)
 {
 	struct rlimit rl;
 
+	if (ioas->iommufd == RTE_PASID_MEM_NO_IOMMU)
+		return 0;
 	if (getrlimit(RLIMIT_MEMLOCK, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY ||
 			len <= rl.rlim_cur)
 		return 0;
@@ -134,8 +140,9 @@ int
 pasid_mem_ioas_ranges(const struct pasid_mem_ioas *ioas, uint64_t iova_min,
 		uint64_t iova_max, struct pasid_iova_range **ranges, unsigned int *n)
 {
+	struct iommu_iova_range first[IOVA_RANGES_GUESS];
+	struct iommu_iova_range *kr = first, *heap_kr = NULL, *tmp;
 	struct iommu_ioas_iova_ranges q;
-	struct iommu_iova_range *kr = NULL, *tmp;
 	unsigned int i, cap = 0, tries;
 	int err = 0;
 
@@ -150,7 +157,11 @@ pasid_mem_ioas_ranges(const struct pasid_mem_ioas *ioas, uint64_t iova_min,
 	memset(&q, 0, sizeof(q));
 	q.size = sizeof(q);
 	q.ioas_id = ioas->ioas_id;
-	/* Two-call pattern: EMSGSIZE returns the count needed; retry if it grew. */
+	q.num_iovas = RTE_DIM(first);
+	/*
+	 * One call with room for a few ranges (an IOAS has one to three);
+	 * EMSGSIZE returns the count needed: retry with that, again if it grew.
+	 */
 	for (tries = 0; tries < 4; tries++) {
 		q.allowed_iovas = (uintptr_t)kr;
 		if (iommufd_hook_ioctl(ioas->iommufd, IOMMU_IOAS_IOVA_RANGES, &q) == 0)
@@ -164,12 +175,12 @@ pasid_mem_ioas_ranges(const struct pasid_mem_ioas *ioas, uint64_t iova_min,
 				" (the fd is not /dev/iommu)" : "");
 			goto out;
 		}
-		tmp = realloc(kr, sizeof(*kr) * (q.num_iovas ? q.num_iovas : 1));
+		tmp = realloc(heap_kr, sizeof(*kr) * (q.num_iovas ? q.num_iovas : 1));
 		if (tmp == NULL) {
 			err = -ENOMEM;
 			goto out;
 		}
-		kr = tmp;
+		kr = heap_kr = tmp;
 		err = 0;
 	}
 	if (tries == 4) {
@@ -178,14 +189,14 @@ pasid_mem_ioas_ranges(const struct pasid_mem_ioas *ioas, uint64_t iova_min,
 		err = -EAGAIN;
 		goto out;
 	}
-	for (i = 0; i < q.num_iovas && kr != NULL; i++) {
+	for (i = 0; i < q.num_iovas; i++) {
 		err = range_add_clipped(ranges, n, &cap, kr[i].start, kr[i].last,
 			iova_min, iova_max);
 		if (err < 0)
 			goto out;
 	}
 out:
-	free(kr);
+	free(heap_kr);
 	if (err < 0) {
 		free(*ranges);
 		*ranges = NULL;
@@ -194,14 +205,17 @@ out:
 	return err;
 }
 
-/* Monotonic nanoseconds, for the map timings in the heap statistics. */
+/*
+ * Nanoseconds from the TSC, for the map timings in the heap statistics:
+ * rte_rdtsc() makes no system call (clock_gettime() does whenever the
+ * kernel's clock source is not the TSC, as in a TCG VM).
+ */
 uint64_t
 pmem_now_ns(void)
 {
-	struct timespec t;
+	uint64_t hz = rte_get_tsc_hz(), c = rte_rdtsc();
 
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (uint64_t)t.tv_sec * 1000000000ull + t.tv_nsec;
+	return hz ? c / hz * NS_PER_S + c % hz * NS_PER_S / hz : 0;
 }
 
 static void
@@ -220,12 +234,13 @@ map_error(const struct pasid_mem_ioas *ioas, const char *how, const struct pasid
 
 /**
  * Map a whole segment at the fixed @iova. Tries IOMMU_IOAS_MAP_FILE first and
- * falls back to IOMMU_IOAS_MAP (for good) when the kernel lacks it.
+ * falls back to IOMMU_IOAS_MAP (for good) when the kernel lacks it. EINVAL
+ * (the IOVA hits a reserved region) is not logged when @may_retry.
  * Return: 0 or -errno.
  */
 int
 pasid_mem_ioas_map(struct pasid_mem_ioas *ioas, const struct pasid_mem_seg *seg,
-		uint64_t iova)
+		uint64_t iova, bool may_retry)
 {
 	const uint32_t flags = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE |
 		IOMMU_IOAS_MAP_WRITEABLE;
@@ -234,9 +249,6 @@ pasid_mem_ioas_map(struct pasid_mem_ioas *ioas, const struct pasid_mem_seg *seg,
 
 	if (ioas->iommufd == RTE_PASID_MEM_NO_IOMMU)
 		return 0;
-	err = memlock_precheck(ioas, seg->len);
-	if (err < 0)
-		return err;
 	if (ioas->map_file) {
 		struct iommu_ioas_map_file m = {
 			.size = sizeof(m),
@@ -250,13 +262,15 @@ pasid_mem_ioas_map(struct pasid_mem_ioas *ioas, const struct pasid_mem_seg *seg,
 
 		t0 = pmem_now_ns();
 		rc = iommufd_hook_ioctl(ioas->iommufd, IOMMU_IOAS_MAP_FILE, &m);
-		ioas->map_ioctl_ns += pmem_now_ns() - t0;
+		ioas->map_end_ns = pmem_now_ns();
+		ioas->map_ioctl_ns += ioas->map_end_ns - t0;
 		ioas->map_calls++;
 		if (rc == 0)
 			return 0;
 		err = -errno;
 		if (err != -ENOTTY && err != -EOPNOTSUPP) {
-			map_error(ioas, "IOMMU_IOAS_MAP_FILE", seg, iova, err);
+			if (!may_retry || err != -EINVAL)
+				map_error(ioas, "IOMMU_IOAS_MAP_FILE", seg, iova, err);
 			return err;
 		}
 		PMEM_LOG(INFO, "IOMMU_IOAS_MAP_FILE is not available (Linux 6.13+): "
@@ -275,12 +289,14 @@ pasid_mem_ioas_map(struct pasid_mem_ioas *ioas, const struct pasid_mem_seg *seg,
 
 		t0 = pmem_now_ns();
 		rc = iommufd_hook_ioctl(ioas->iommufd, IOMMU_IOAS_MAP, &m);
-		ioas->map_ioctl_ns += pmem_now_ns() - t0;
+		ioas->map_end_ns = pmem_now_ns();
+		ioas->map_ioctl_ns += ioas->map_end_ns - t0;
 		ioas->map_calls++;
 		if (rc == 0)
 			return 0;
 		err = -errno;
-		map_error(ioas, "IOMMU_IOAS_MAP", seg, iova, err);
+		if (!may_retry || err != -EINVAL)
+			map_error(ioas, "IOMMU_IOAS_MAP", seg, iova, err);
 		return err;
 	}
 }
@@ -298,13 +314,17 @@ pasid_mem_ioas_unmap(struct pasid_mem_ioas *ioas, uint64_t iova, uint64_t len)
 		.iova = iova,
 		.length = len,
 	};
-	int err;
+	uint64_t t0;
+	int err, rc;
 
 	if (ioas->iommufd == RTE_PASID_MEM_NO_IOMMU)
 		return 0;
 	ioas->unmap_calls++;
 	errno = 0;
-	if (iommufd_hook_ioctl(ioas->iommufd, IOMMU_IOAS_UNMAP, &u) == 0 && u.length == len)
+	t0 = pmem_now_ns();
+	rc = iommufd_hook_ioctl(ioas->iommufd, IOMMU_IOAS_UNMAP, &u);
+	ioas->unmap_ns += pmem_now_ns() - t0;
+	if (rc == 0 && u.length == len)
 		return 0;
 	err = errno ? -errno : -EIO;
 	PMEM_LOG(ERR, "IOMMU_IOAS_UNMAP of %" PRIu64 " bytes at IOVA %#" PRIx64 " in IOAS %u "

@@ -66,12 +66,20 @@ struct pasid_mem_ioas {
 	uint64_t map_calls, unmap_calls;
 	uint64_t map_ns;               /**< the whole map step of growth */
 	uint64_t map_ioctl_ns;         /**< the map ioctls alone */
+	uint64_t map_end_ns;           /**< pmem_now_ns() when the last map ioctl returned */
+	uint64_t unmap_ns;             /**< the unmap ioctls */
 };
 
 int pasid_mem_ioas_ranges(const struct pasid_mem_ioas *ioas, uint64_t iova_min,
 		uint64_t iova_max, struct pasid_iova_range **ranges, unsigned int *n);
+/*
+ * Map @seg at @iova. Errors are logged, except EINVAL (a reserved IOVA) when
+ * @may_retry: the caller reads the IOVA ranges again and retries.
+ */
 int pasid_mem_ioas_map(struct pasid_mem_ioas *ioas, const struct pasid_mem_seg *seg,
-		uint64_t iova);
+		uint64_t iova, bool may_retry);
+/* -ENOMEM (logged, with the limit and the fix) when @len alone is above RLIMIT_MEMLOCK. */
+int pasid_mem_memlock_precheck(struct pasid_mem_ioas *ioas, uint64_t len);
 int pasid_mem_ioas_unmap(struct pasid_mem_ioas *ioas, uint64_t iova, uint64_t len);
 void pasid_mem_memlock_explain(uint64_t len);
 
@@ -108,6 +116,15 @@ struct rte_pasid_mem_heap {
 	uint32_t nsegs;
 	struct pasid_mem_seg *segs;     /**< max_segs slots, slot i at base + i * seg_size */
 	rte_iova_t *seg_iova;           /**< per slot IOVA for virt2iova, RTE_BAD_IOVA if empty */
+	/**
+	 * The usable IOVA ranges within [iova_min, iova_max], read at the
+	 * first growth and again when the kernel refuses an IOVA taken from
+	 * them (NULL: not read yet); pasid_mem_grow.c.
+	 */
+	struct pasid_iova_range *ranges;
+	unsigned int n_ranges;
+	/** max_segs entries: the IOVA choice's list of used blocks (no allocation per growth) */
+	struct pasid_iova_range *iova_used;
 };
 
 TAILQ_HEAD(pasid_mem_heap_list, rte_pasid_mem_heap);

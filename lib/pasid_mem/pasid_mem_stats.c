@@ -43,6 +43,7 @@ pasid_mem_stats_fill(struct rte_pasid_mem_heap *h, struct rte_pasid_mem_stats *s
 	st->map_ns = h->ioas.map_ns;
 	st->map_ioctl_ns = h->ioas.map_ioctl_ns;
 	st->map_file = h->ioas.map_file;
+	st->unmap_ns = h->ioas.unmap_ns;
 }
 
 int
@@ -112,6 +113,7 @@ tel_stats(const char *cmd __rte_unused, const char *params, struct rte_tel_data 
 	tel_add_u64(d, "map_ns", st.map_ns);
 	tel_add_u64(d, "map_ioctl_ns", st.map_ioctl_ns);
 	rte_tel_data_add_dict_int(d, "map_file", st.map_file);
+	tel_add_u64(d, "unmap_ns", st.unmap_ns);
 	return 0;
 }
 

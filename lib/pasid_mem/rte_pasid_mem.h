@@ -114,6 +114,7 @@ struct rte_pasid_mem_stats {
 	uint64_t map_ns;
 	uint64_t map_ioctl_ns;   /**< nanoseconds in the map ioctls alone */
 	int map_file;            /**< 1: mapped with IOMMU_IOAS_MAP_FILE, 0: IOMMU_IOAS_MAP */
+	uint64_t unmap_ns;       /**< nanoseconds in the unmap ioctls (shrink, destroy) */
 };
 
 struct rte_pasid_mem_heap;
