@@ -60,16 +60,12 @@ for d in "${dirs[@]}"; do
 		bad=1
 		continue
 	fi
+	# The host tests by name (no filter: everything, --vm-all), plus the VM subset.
 	filters=()
-	case $mode in
-	host)
-		mapfile -t filters < <(/usr/bin/python3 /usr/bin/meson test -C "$BUILD" --list 2>/dev/null |
-			sed 's/^[^ ]* \/ //' | grep -E '^[^ ]+$');;
-	vm)
-		mapfile -t filters < <(/usr/bin/python3 /usr/bin/meson test -C "$BUILD" --list 2>/dev/null |
-			sed 's/^[^ ]* \/ //' | grep -E '^[^ ]+$')
-		filters+=("${VM_SUBSET[@]}");;
-	esac
+	if [ "$mode" != all ]; then
+		mapfile -t filters < <(host_test_names "$BUILD")
+	fi
+	[ "$mode" != vm ] || filters+=("${VM_SUBSET[@]}")
 	"$TOP/devtools/test.sh" "${filters[@]}" 2>&1 | tee -a "$clog" | grep -E '^(PASS|FAIL|SKIP) '
 	tail=$(tail -1 "$clog")
 	line="DPDK $version ($mode): $tail in $(( $(date +%s) - t0 )) s"

@@ -29,6 +29,12 @@ hash_of() {
 	done | sha256sum | cut -c1-12
 }
 
+# host_test_names BUILD: the meson (host) tests of a built project, a name a line.
+host_test_names() {
+	/usr/bin/python3 /usr/bin/meson test -C "$1" --no-rebuild --list 2>/dev/null |
+		sed 's/^[^ ]* \/ //' | grep -E '^[^ ]+$'
+}
+
 # kernel_src: the source tree of the debug test kernel (for
 # scripts/checkpatch.pl), else the newest unpacked one in the cache, else
 # nothing.

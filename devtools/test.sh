@@ -82,8 +82,7 @@ log "build ready in $(( $(date +%s) - t )) s"
 rm -rf "$LOGS"; mkdir -p "$LOGS"
 
 # ---- host tests (meson) ----
-mapfile -t host_tests < <(/usr/bin/python3 /usr/bin/meson test -C "$BUILD" --no-rebuild --list 2>/dev/null |
-	sed 's/^[^ ]* \/ //' | grep -E '^[^ ]+$')
+mapfile -t host_tests < <(host_test_names "$BUILD")
 sel=()
 for n in "${host_tests[@]}"; do selected "$n" && sel+=("$n"); done
 if [ ${#sel[@]} -gt 0 ]; then
