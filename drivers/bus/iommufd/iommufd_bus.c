@@ -21,9 +21,24 @@
 
 #include "private.h"
 
+/* The primary serves the secondaries: their requests, their usage reports. */
+static void
+primary_start(void)
+{
+	iommufd_mp_server_init();
+	iommufd_usage_server_init();
+}
+
+static void
+primary_stop(void)
+{
+	iommufd_usage_server_fini();
+	iommufd_mp_server_fini();
+}
+
 /* The primary owns the devices and serves the secondaries (iommufd_mp_server.c). */
 static const struct iommufd_proc_ops primary_ops = {
-	.start = iommufd_mp_server_init, .stop = iommufd_mp_server_fini,
+	.start = primary_start, .stop = primary_stop,
 	.dev_open = iommufd_dev_open, .dev_close = iommufd_dev_close,
 	.domain_create = iommufd_domain_create, .domain_destroy = iommufd_domain_destroy,
 	.owned = iommufd_domains_owned, .destroy_pasid = iommufd_domain_destroy_pasid,
@@ -45,6 +60,7 @@ iommufd_bus_scan(void)
 {
 	iommufd_proc = rte_eal_process_type() == RTE_PROC_PRIMARY ? &primary_ops :
 		       &secondary_ops;
+	iommufd_telemetry_init();
 	return iommufd_scan();
 }
 

@@ -249,17 +249,24 @@ rte_iommufd_domain_dma_map(struct rte_iommufd_domain *dom, void *va, uint64_t io
 	}
 	if (ret == 0)
 		ret = iommufd_ioas_map(dom->ioas, va, iova, len);
+	if (ret == 0)
+		iommufd_usage_api_add(dom, (int64_t)len); /* telemetry: best effort */
 	return iommufd_ret(ret);
 }
 
 int
 rte_iommufd_domain_dma_unmap(struct rte_iommufd_domain *dom, uint64_t iova, size_t len)
 {
+	int ret;
+
 	if (dom == NULL) {
 		rte_errno = EINVAL;
 		return -1;
 	}
-	return iommufd_ret(iommufd_ioas_unmap(dom->ioas, iova, len));
+	ret = iommufd_ioas_unmap(dom->ioas, iova, len);
+	if (ret == 0)
+		iommufd_usage_api_add(dom, -(int64_t)len); /* telemetry: best effort */
+	return iommufd_ret(ret);
 }
 
 const struct rte_device *

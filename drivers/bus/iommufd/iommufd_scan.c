@@ -232,7 +232,12 @@ consider(const char *name)
 	TAILQ_INIT(&d->domains);
 	if (iommufd_devargs_of(d->pub.device.devargs, &d->args, err, sizeof(err)) < 0)
 		snprintf(d->error, sizeof(d->error), "bad devargs: %s", err);
+	/* Locked: a hotplug scan runs in the application's thread while the
+	 * telemetry thread may walk the list.
+	 */
+	pthread_mutex_lock(&iommufd_lock);
 	TAILQ_INSERT_TAIL(&iommufd_bus.devices, &d->pub, next);
+	pthread_mutex_unlock(&iommufd_lock);
 	IOMMUFD_LOG(DEBUG, "found %s (%s, %s)", name,
 		    d->pub.kind == RTE_IOMMUFD_PHYSICAL ? "physical" : "emulated", d->pub.cdev);
 }

@@ -264,6 +264,13 @@ struct rte_iommufd_domain {
 	bool dead;            /* torn down with its device (unplug): only freed by a
 			       * later rte_iommufd_domain_destroy() of the handle
 			       */
+	/* iommufd_usage.c: what is mapped into the IOAS (telemetry). In the
+	 * primary for every domain (a secondary's as it last reported it).
+	 */
+	uint64_t api_bytes;   /* mapped with rte_iommufd_domain_dma_map() here */
+	uint64_t usage_bytes; /* rte_iommufd_domain_usage_set(); primary: owner's total */
+	char usage_heap[RTE_IOMMUFD_USAGE_NAMESIZE];
+	bool usage_dirty;     /* secondary: a change the primary has not got yet */
 };
 
 /* Every domain list, the PASID tables and the worker list: the rte_mp
@@ -410,6 +417,22 @@ int iommufd_secondary_owned(struct iommufd_dev *d, struct rte_iommufd_domain_inf
  * without a handle of it here (a handle is freed). 0 or -errno.
  */
 int iommufd_secondary_destroy_pasid(struct iommufd_dev *d, uint32_t pasid);
+
+/* ---- iommufd_usage.c: what processes mapped into domains (telemetry) ---- */
+
+/* Primary: take the secondaries' usage messages / stop. */
+void iommufd_usage_server_init(void);
+void iommufd_usage_server_fini(void);
+/* Count @delta bytes mapped (< 0: unmapped) into @dom through the bus's API;
+ * a secondary sends the change to the primary. 0, or -1 with rte_errno when
+ * the message could not be sent (it goes with the next change).
+ */
+int iommufd_usage_api_add(struct rte_iommufd_domain *dom, int64_t delta);
+
+/* ---- iommufd_telemetry.c: /iommufd/devices, /iommufd/device, /iommufd/domains ---- */
+
+/* Register the telemetry commands (once; the bus's first scan). */
+void iommufd_telemetry_init(void);
 
 /* ---- iommufd_mem.c: the default IOAS, DPDK memory at IOVA = VA ---- */
 

@@ -267,6 +267,31 @@ const struct rte_device *rte_iommufd_domain_device(const struct rte_iommufd_doma
 __rte_experimental
 int rte_iommufd_process_alive(int pid);
 
+/** Size of a usage label of rte_iommufd_domain_usage_set(), with its NUL. */
+#define RTE_IOMMUFD_USAGE_NAMESIZE 32
+
+/**
+ * Say what the calling process has mapped into one of its domains other
+ * than through rte_iommufd_domain_dma_map() (which the bus counts itself),
+ * e.g. a lib/pasid_mem heap mapped with the iommufd directly, for the
+ * primary process's telemetry (/iommufd/domains,<device>: "heap" and
+ * "bytes_mapped"). The last values set are shown; call it again when they
+ * change (a heap grew). Cheap: in a secondary process a change, and only a
+ * change, goes to the primary as one rte_mp message that nobody waits for.
+ *
+ * @param dom   a domain of the calling process
+ * @param heap  a label (e.g. the heap's name) shorter than
+ *              RTE_IOMMUFD_USAGE_NAMESIZE, or NULL for none
+ * @param bytes the number of bytes mapped into the domain's IOAS under that label
+ * @return 0, or -1 with rte_errno set: EINVAL (NULL @p dom, label too long),
+ *   ENODEV (the domain was torn down with its device), or the errno of
+ *   sending the change to the primary (the values are kept and go with the
+ *   next call that changes them).
+ */
+__rte_experimental
+int rte_iommufd_domain_usage_set(struct rte_iommufd_domain *dom, const char *heap,
+				 uint64_t bytes);
+
 #ifdef __cplusplus
 }
 #endif
