@@ -74,6 +74,19 @@ wait_reports() {
 	proc_wait_count p "^worker [0-9]+ pid ${PROC_PID[$1]} .*forwarded" "$2" 60
 }
 
+# telemetry: the primary's /iommufd/domains of the port, read with DPDK's
+# stock dpdk-telemetry.py (when this DPDK installed it), one line per domain.
+telemetry() {
+	local tel=${DPDK_PREFIX:-}/bin/dpdk-telemetry.py name=${DEV#iommufd:}
+	[ -f "$tel" ] || return 0
+	note "the primary's telemetry (dpdk-telemetry.py: /iommufd/domains,$name):"
+	echo "/iommufd/domains,$name" | python3 "$tel" -f "$PREFIX" -i 0 2> /dev/null | tail -1 |
+		python3 -c 'import json, sys
+for k, d in json.loads(sys.stdin.read())["/iommufd/domains"].items():
+    print("     %s: IOAS %s, owner pid %s, heap %s, %d MiB mapped" % (k, d["ioas"],
+          d["owner_pid"], d["heap"], d["bytes_mapped"] >> 20))' || true
+}
+
 cleanup() {
 	proc_kill_all
 	rm -rf "/run/dpdk/$PREFIX" /dev/hugepages/"$PREFIX"*
@@ -100,8 +113,8 @@ scenario() {
 
 	say "1. the primary binds the device and starts the port with no queue set up"
 	eal 0
-	proc_start p "$PW" "${EAL[@]}" -m 64 -- primary --workers $WORKERS --interval 2 \
-		--ready "$PROC_DIR/p.ready"
+	proc_start p "$PW" "${EAL[@]}" -m 64 -- primary --workers $WORKERS --interval 1 \
+		--stats --ready "$PROC_DIR/p.ready"
 	proc_wait_file p "$PROC_DIR/p.ready" 120
 	note "$(grep '^primary pid' "$PROC_DIR/p.log")"
 	note "from here on the primary's output is shown as it comes, after 'primary |'"
@@ -118,6 +131,7 @@ scenario() {
 	for k in $(seq 0 $((WORKERS - 1))); do
 		wait_reports "w$k" 2
 	done
+	telemetry
 
 	say "3. SIGKILL worker $VICTIM (pid ${PROC_PID[w$VICTIM]}): no chance to clean up"
 	dead=${PROC_PID[w$VICTIM]}
@@ -206,8 +220,9 @@ PASID-capable NIC port driven through /dev/iommu and its vfio cdev:
   1. a DPDK primary process binds the device and starts the port;
   2. $WORKERS worker processes (DPDK secondaries) each take a queue pair, put it
      in a PCI PASID of their own with its own I/O address space and hugepage
-     heap, and forward frames through it; the primary prints, per worker, its
-     PASID, IOAS and packet count;
+     heap, and forward frames through it; every second the primary prints,
+     per worker, its PASID, IOAS, state, rx/tx rates and faults (--stats),
+     and its telemetry lists the PASID domains with their heaps;
   3. worker $VICTIM is SIGKILLed: the primary's bus quiesces its queue pair,
      detaches its PASID and destroys its IOAS; the others keep forwarding;
   4. worker $VICTIM is restarted and gets a PASID again;

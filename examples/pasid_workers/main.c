@@ -5,7 +5,7 @@
  * (doc/multi_process.md).
  *
  *   dpdk-pasid-workers [EAL] -- primary --workers N [--interval S] [--duration S]
- *                      [--stop-wait S] [--ready FILE]
+ *                      [--stop-wait S] [--ready FILE] [--stats]
  *   dpdk-pasid-workers --proc-type=secondary [EAL] -- worker --id K [--window W]
  *                      [--duration S] [--ready FILE]
  *
@@ -57,12 +57,14 @@ print_usage(const char *prog)
 {
 	fprintf(stderr,
 		"usage: %s [EAL options] -- primary --workers N [--interval S] [--duration S] "
-		"[--stop-wait S] [--ready FILE]\n"
+		"[--stop-wait S] [--ready FILE] [--stats]\n"
 		"       %s --proc-type=secondary [EAL options] -- worker --id K [--window W] "
 		"[--duration S] [--ready FILE]\n"
 		"  N <= %d and <= the port's queue pairs; K < N; W frames in flight (default 64);\n"
 		"  --stop-wait: seconds the workers have to leave when the primary stops (default "
 		"10)\n"
+		"  --stats: every interval a line per worker: PASID, IOAS, state, rx/tx pps, "
+		"faults\n"
 		"  the primary: SIGINT/SIGTERM stop it, SIGUSR1 tries a port stop (refused while "
 		"workers own queue pairs)\n",
 		prog, prog, PW_MAX_WORKERS);
@@ -90,9 +92,10 @@ parse(int argc, char **argv, int primary, struct pw_opts *o)
 		{ "duration", required_argument, NULL, 'd' },
 		{ "ready", required_argument, NULL, 'r' },
 		{ "stop-wait", required_argument, NULL, 's' },
+		{ "stats", no_argument, NULL, 't' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *only = primary ? "nis" : "kw";
+	const char *only = primary ? "nist" : "kw";
 	int opt, li = 0, have_n = 0, have_k = 0;
 	double v;
 
@@ -101,7 +104,7 @@ parse(int argc, char **argv, int primary, struct pw_opts *o)
 		v = 0;
 		if (opt == '?')
 			return -1;
-		if (strchr("nikws", opt) != NULL && strchr(only, opt) == NULL) {
+		if (strchr("nikwst", opt) != NULL && strchr(only, opt) == NULL) {
 			fprintf(stderr, "%s: --%s is not an option of this role\n", argv[0],
 				opts[li].name);
 			return -1;
@@ -135,6 +138,9 @@ parse(int argc, char **argv, int primary, struct pw_opts *o)
 			break;
 		case 'r':
 			o->ready = optarg;
+			break;
+		case 't':
+			o->stats = 1;
 			break;
 		}
 		if (v < 0) {

@@ -30,6 +30,7 @@
 
 #include "pw_app.h"
 #include "pw_state.h"
+#include "pw_stats.h"
 
 #ifndef __NR_pidfd_open
 #define __NR_pidfd_open 434
@@ -58,6 +59,7 @@ struct primary {
 	uint64_t forwarded, lost;           /* of incarnations that ended */
 	long hp_free;                       /* HugePages_Free at the last table line */
 	int errors;
+	struct pw_stats view;               /* --stats */
 };
 
 static double
@@ -211,31 +213,44 @@ watch_new(struct primary *p)
 	}
 }
 
-/* One table line per live worker. */
+/* One table line per live worker; --stats adds each slot's state, rates and faults. */
 static void
 table(struct primary *p, double elapsed, double dt)
 {
+	double now = now_s();
 	unsigned int k;
+	char view[128];
 
 	p->hp_free = hugepages_free();
 	printf("-- %.1f s: %u workers running, hugepages free %ld\n", elapsed, p->live,
 	       p->hp_free);
 	for (k = 0; k < p->st->nb_workers; k++) {
 		struct track *t = &p->t[k];
+		int32_t pid = pw_load(&p->st->slot[k].pid);
 
-		if (t->pidfd < 0)
+		view[0] = '\0';
+		if (p->o->stats && pid != 0)
+			pw_stats_slot(&p->view, p->st, k, now, view, sizeof(view));
+		if (t->pidfd < 0) {
+			if (view[0] != '\0')   /* the slot's last worker: left or died */
+				printf("worker %u pid %d: %s\n", k, pid, view);
 			continue;
+		}
 		snapshot(p, k);
 		if (t->pasid <= 0) {
-			printf("worker %u pid %d: %s\n", k, t->pid,
+			printf("worker %u pid %d: %s\n", k, t->pid, view[0] != '\0' ? view :
 			       pw_state_name(pw_load(&p->st->slot[k].state)));
 			continue;
 		}
-		printf("worker %u pid %d PASID %d IOAS %u: forwarded %" PRIu64 " (%.0f pkts/s)\n",
+		printf("worker %u pid %d PASID %d IOAS %u: forwarded %" PRIu64 " (%.0f pkts/s)%s%s\n",
 		       k, t->pid, t->pasid, t->ioas, t->forwarded,
-		       dt > 0 ? (double)(t->forwarded - t->table_forwarded) / dt : 0.0);
+		       dt > 0 ? (double)(t->forwarded - t->table_forwarded) / dt : 0.0,
+		       view[0] != '\0' ? "  " : "", view);
 		t->table_forwarded = t->forwarded;
 	}
+	if (p->o->stats)
+		pw_stats_done(&p->view, now);
+	fflush(stdout);
 }
 
 /* Wait up to @ms for worker exits and handle them. */
@@ -347,6 +362,7 @@ pw_primary(const struct pw_opts *o)
 	for (k = 0; k < PW_MAX_WORKERS; k++)
 		p.t[k].pidfd = -1;
 	pw_store(&p.st->nb_workers, o->workers);
+	pw_stats_init(&p.view, port);
 	rte_eth_macaddr_get(port, &mac);
 	p.hp_free = hugepages_free();
 	printf("primary pid %d: port %u (%s, MAC " RTE_ETHER_ADDR_PRT_FMT "): %u queue pairs, "

@@ -16,6 +16,7 @@ struct pw_opts {
 	double duration;        /**< seconds to run (0: until a signal) */
 	double stop_wait;       /**< primary: seconds the workers have to leave at exit */
 	const char *ready;      /**< file created once running, or NULL */
+	int stats;              /**< primary: the live view, a line per worker per interval */
 };
 
 /** Set by SIGINT and SIGTERM. */

@@ -72,6 +72,7 @@ pw_queue_open(struct pw_queue *q, uint16_t port, uint16_t queue, uint16_t nb_des
 	memset(q, 0, sizeof(*q));
 	q->port = port;
 	q->queue = queue;
+	snprintf(q->tag, sizeof(q->tag), "%s", tag);
 	ret = rte_eth_dev_info_get(port, &info);
 	if (ret != 0)
 		return step_failed(q, "rte_eth_dev_info_get", -ret, "is the port valid?");
@@ -113,6 +114,8 @@ pw_queue_open(struct pw_queue *q, uint16_t port, uint16_t queue, uint16_t nb_des
 		goto fail;
 	}
 	q->socket = rte_pasid_mem_socket_id(q->heap);
+
+	pw_queue_report_usage(q);
 
 	q->mp = rte_pasid_mem_pktmbuf_pool_create(tag, nb_mbufs, PWQ_POOL_CACHE, 0,
 						  RTE_MBUF_DEFAULT_BUF_SIZE, q->heap);
@@ -209,4 +212,15 @@ pw_queue_close(struct pw_queue *q)
 	q->pasid = 0;
 	q->ioas = 0;
 	return first;
+}
+
+void
+pw_queue_report_usage(struct pw_queue *q)
+{
+	struct rte_pasid_mem_stats st;
+
+	if (q->dom == NULL || q->heap == NULL || rte_pasid_mem_stats_get(q->heap, &st) != 0)
+		return;
+	/* Best effort: telemetry only (rte_iommufd_domain_usage_set() logs why). */
+	rte_iommufd_domain_usage_set(q->dom, q->tag, st.bytes_mapped);
 }

@@ -33,6 +33,7 @@ struct pw_queue {
 	struct rte_pasid_mem_heap *heap;
 	struct rte_mempool *mp;
 	int socket;                      /* the heap's malloc socket id */
+	char tag[32];                    /* the heap's and the pool's name */
 };
 
 /*
@@ -53,5 +54,12 @@ int pw_queue_open(struct pw_queue *q, uint16_t port, uint16_t queue, uint16_t nb
  * @return 0, or the first negative errno (each failure is logged; the rest is still done).
  */
 int pw_queue_close(struct pw_queue *q);
+
+/*
+ * Tell the bus what the heap maps into the domain (its name and bytes mapped), for the
+ * primary's telemetry (/iommufd/domains,<device>). Cheap when nothing changed; call it again
+ * after the heap grew. Best effort: a failure is only logged.
+ */
+void pw_queue_report_usage(struct pw_queue *q);
 
 #endif /* PW_QUEUE_H */

@@ -33,6 +33,7 @@
 #define BURST 32
 #define ALIVE_CHECK_S 0.2     /* how often the primary's liveness is checked */
 #define DRAIN_S 2.0           /* how long a leaving worker waits for its frames */
+#define USAGE_REPORT_S 1.0    /* how often the heap's size goes to the bus's telemetry */
 #define CLAIM_WAIT_S 5.0      /* how long to wait for the primary to mark a dead slot */
 #define IDLE_POLLS 64         /* empty polls before a nap */
 #define IDLE_NAP_US 100
@@ -191,6 +192,7 @@ forward(struct worker *w)
 {
 	double next_check = now_s() + ALIVE_CHECK_S;
 	double end = w->o->duration > 0 ? now_s() + w->o->duration : 0;
+	double next_usage = now_s() + USAGE_REPORT_S;
 	unsigned int idle = 0;
 
 	while (!pw_quit && !pw_load(&w->st->stop)) {
@@ -213,6 +215,11 @@ forward(struct worker *w)
 			/* Let the other workers and the device's engine have the CPU. */
 			rte_delay_us_sleep(IDLE_NAP_US);
 			idle = 0;
+		}
+		if (now_s() >= next_usage) {
+			/* The heap's size for the primary's telemetry (a no-op unless it changed). */
+			pw_queue_report_usage(&w->q);
+			next_usage = now_s() + USAGE_REPORT_S;
 		}
 		if (primary_gone(&next_check))
 			return 3;
