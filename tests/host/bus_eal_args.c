@@ -132,6 +132,8 @@ main(void)
 	       "app -a bus=iommufd,name=" MDEV " -a iommufd:pci-0000:00:04.0 --no-pci");
 	/* Option values are not options: "-l -a" is not an -a. */
 	accept("app --file-prefix --bus --bus iommufd", "app --file-prefix --bus --no-pci");
+	/* "-bX" is a block, whatever X starts with. */
+	accept("app --bus iommufd -bauxiliary:x", "app -bauxiliary:x --no-pci");
 	/* Other buses' devices leave the PCI bus off. */
 	accept("app --bus iommufd --vdev net_null0 -a auxiliary:x",
 	       "app --vdev net_null0 -a auxiliary:x --no-pci");

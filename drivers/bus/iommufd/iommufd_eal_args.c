@@ -392,7 +392,8 @@ iommufd_eal_args_rewrite(int argc, char **argv, const char *pci_sysfs, int *out_
 	for (i = 1; i < end && ret == 0; i += used) {
 		const char *a = argv[i];
 
-		if ((v = opt_value(argv, i, end, NULL, BUS_OPT, &used)) != NULL) {
+		v = opt_value(argv, i, end, NULL, BUS_OPT, &used);
+		if (v != NULL) {
 			bus_words[i] = used;
 			if (v[0] == '\0') {
 				snprintf(err, errlen, "--bus needs a value (" HOW ")");
@@ -400,11 +401,18 @@ iommufd_eal_args_rewrite(int argc, char **argv, const char *pci_sysfs, int *out_
 			} else {
 				ret = bus_value(&s, v, &new_a[i], err, errlen);
 			}
-		} else if ((v = opt_value(argv, i, end, "-a", "--allow", &used)) != NULL) {
-			ret = device_arg(&s, true, v, err, errlen);
-		} else if ((v = opt_value(argv, i, end, "-b", "--block", &used)) != NULL) {
-			ret = device_arg(&s, false, v, err, errlen);
-		} else if (strcmp(a, "--no-pci") == 0) {
+			continue;
+		}
+		v = opt_value(argv, i, end, "-a", "--allow", &used);
+		if (v == NULL)
+			v = opt_value(argv, i, end, "-b", "--block", &used);
+		if (v != NULL) {
+			/* -a, -aX, --allow, --allow=X: allowed; else blocked */
+			ret = device_arg(&s, a[1] == 'a' || strncmp(a, "--allow", 7) == 0, v, err,
+					 errlen);
+			continue;
+		}
+		if (strcmp(a, "--no-pci") == 0) {
 			s.no_pci = true;
 		} else if (a[0] == '-' && a[1] != '-' && a[1] != '\0' && a[2] == '\0' &&
 			   strchr(short_with_arg, a[1]) != NULL) {
