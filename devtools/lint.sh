@@ -6,13 +6,13 @@
 #
 # The checks:
 # - "shellcheck": ShellCheck (Debian's package) over the shell scripts of
-#   devtools/, tests/ and usertools/: *.sh, scripts with a sh/bash "#!" line and the
-#   boot fragments tests/vm/boots/*.conf. Sourced files are followed (-x,
+#   devtools/, tests/ and usertools/: *.sh, scripts with a sh/bash "#!"
+#   line and the boot fragments tests/vm/boots/*.conf. Sourced files are followed (-x,
 #   relative to the script). Findings in gcc form.
 # - "style": the kernel's scripts/checkpatch.pl with the options DPDK's
 #   devtools/checkpatches.sh (22.11) passes, over the userspace C (drivers/,
-#   lib/, app/, examples/, tests/, usertools/; kernel/ has its own --strict gate in
-#   devtools/test.sh), plus codespell with the dictionary checkpatch's
+#   lib/, app/, examples/, tests/, usertools/; kernel/ has its own --strict
+#   gate in devtools/test.sh), plus codespell with the dictionary checkpatch's
 #   --codespell reads. checkpatch.pl comes from $DPDK_CHECKPATCH_PATH or the
 #   test kernel's source (devtools/kernel.sh). Findings in checkpatch's
 #   terse form: "file:line: LEVEL:TYPE: text".
