@@ -7,8 +7,8 @@
 # The checks:
 # - "shellcheck": ShellCheck (Debian's package) over the shell scripts of
 #   devtools/, tests/ and usertools/: *.sh, scripts with a sh/bash "#!"
-#   line and the boot fragments tests/vm/boots/*.conf. Sourced files are followed (-x,
-#   relative to the script). Findings in gcc form.
+#   line and the boot fragments tests/vm/boots/*.conf. Sourced files are
+#   followed (-x, relative to the script). Findings in gcc form.
 # - "style": the kernel's scripts/checkpatch.pl with the options DPDK's
 #   devtools/checkpatches.sh (22.11) passes, over the userspace C (drivers/,
 #   lib/, app/, examples/, tests/, usertools/; kernel/ has its own --strict
