@@ -6,13 +6,13 @@
 #
 # The checks:
 # - "shellcheck": ShellCheck (Debian's package) over the shell scripts of
-#   devtools/ and tests/: *.sh, scripts with a sh/bash "#!" line and the
-#   boot fragments tests/vm/boots/*.conf. Sourced files are followed (-x,
-#   relative to the script). Findings in gcc form.
+#   devtools/, tests/ and usertools/: *.sh, scripts with a sh/bash "#!"
+#   line and the boot fragments tests/vm/boots/*.conf. Sourced files are
+#   followed (-x, relative to the script). Findings in gcc form.
 # - "style": the kernel's scripts/checkpatch.pl with the options DPDK's
 #   devtools/checkpatches.sh (22.11) passes, over the userspace C (drivers/,
-#   lib/, app/, examples/, tests/; kernel/ has its own --strict gate in
-#   devtools/test.sh), plus codespell with the dictionary checkpatch's
+#   lib/, app/, examples/, tests/, usertools/; kernel/ has its own --strict
+#   gate in devtools/test.sh), plus codespell with the dictionary checkpatch's
 #   --codespell reads. checkpatch.pl comes from $DPDK_CHECKPATCH_PATH or the
 #   test kernel's source (devtools/kernel.sh). Findings in checkpatch's
 #   terse form: "file:line: LEVEL:TYPE: text".
@@ -51,7 +51,7 @@ lint_shellcheck() {
 		*) IFS= read -r first < "$TOP/$f"
 			case "$first" in '#!'*/sh|'#!'*/bash|'#!'*/env\ bash) with+=("$f");; esac;;
 		esac
-	done < <(files_under devtools tests -- -name '*' ! -name '*.[ch]' ! -name meson.build)
+	done < <(files_under devtools tests usertools -- -name '*' ! -name '*.[ch]' ! -name meson.build)
 	out=$(
 		cd "$TOP" || exit 1
 		sc=(shellcheck -x -P SCRIPTDIR -f gcc)
@@ -89,7 +89,7 @@ lint_style() {
 	[ -x "$cp" ] || { echo "style: no checkpatch.pl ($cp): run devtools/kernel.sh or set DPDK_CHECKPATCH_PATH"; return 1; }
 	command -v codespell > /dev/null ||
 		{ echo "style: codespell not installed (devtools/deps.sh installs Debian's codespell)"; return 1; }
-	mapfile -t files < <(files_under config drivers lib app examples tests -- -name '*.[ch]')
+	mapfile -t files < <(files_under config drivers lib app examples tests usertools -- -name '*.[ch]')
 	[ ${#files[@]} -gt 0 ] || return 0
 	out=$(
 		cd "$TOP" || exit 1

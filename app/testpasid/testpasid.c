@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * dpdk-testpasid [EAL options] -- COMMAND [ARGS]
+ *   (EAL options include --bus iommufd[,name=<device>,...], rte_bus_iommufd.h)
  *
  *   list [--json] [--domains N]   devices of the iommufd bus
  *   bench mem [...]               pasid_mem benchmark
@@ -10,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <rte_bus_iommufd.h>
 #include <rte_common.h>
 #include <rte_eal.h>
 #include <rte_errno.h>
@@ -73,6 +75,8 @@ main(int argc, char **argv)
 	const struct command *cmd;
 	int n, words, ret;
 
+	if (rte_iommufd_eal_args(&argc, &argv) < 0) /* --bus iommufd */
+		return 2;
 	n = rte_eal_init(argc, argv);
 	if (n < 0) {
 		fprintf(stderr, "dpdk-testpasid: EAL initialisation failed: %s\n",

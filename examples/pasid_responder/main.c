@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include <rte_arp.h>
+#include <rte_bus_iommufd.h>
 #include <rte_cycles.h>
 #include <rte_eal.h>
 #include <rte_errno.h>
@@ -157,6 +158,8 @@ main(int argc, char **argv)
 	char ipstr[INET_ADDRSTRLEN];
 	int n, opt, ret;
 
+	if (rte_iommufd_eal_args(&argc, &argv) < 0) /* --bus iommufd */
+		return 1;
 	n = rte_eal_init(argc, argv);
 	if (n < 0) {
 		fprintf(stderr, "EAL initialisation failed: %s\n", rte_strerror(rte_errno));

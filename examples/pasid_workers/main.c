@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <rte_bus_iommufd.h>
 #include <rte_eal.h>
 #include <rte_errno.h>
 
@@ -173,6 +174,8 @@ main(int argc, char **argv)
 	int n, primary;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (rte_iommufd_eal_args(&argc, &argv) < 0) /* --bus iommufd */
+		return 2;
 	n = rte_eal_init(argc, argv);
 	if (n < 0) {
 		fprintf(stderr, "EAL initialisation failed: %s\n", rte_strerror(rte_errno));

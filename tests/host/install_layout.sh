@@ -101,4 +101,13 @@ out=$(LD_LIBRARY_PATH=$libdir "$bin" "${eal[@]}" -- list 2>&1) ||
 	fail "dpdk-testpasid with the installed plugins loaded failed (status $?): $(echo "$out" | tail -2 | paste -sd' ')"
 grep -q "iommufd bus: registered already" <<< "$out" ||
 	fail "dpdk-testpasid with the plugins loaded: no sign that the plugin's copy of the bus stayed out"
+# dpdk-pasid-run (doc/bus_iommufd.md): the installed copy names the
+# installed helper and no build-tree plugin; the helper rewrites --bus.
+run=$(find "$tmp/root" -path '*/bin/dpdk-pasid-run' | head -1)
+[ -x "$run" ] || fail "dpdk-pasid-run not installed into bindir"
+grep -q "^BUS_PLUGIN=''$" "$run" || fail "the installed dpdk-pasid-run names a build-tree plugin"
+helper=$(sed -n "s/^EAL_ARGS='\(.*\)'$/\1/p" "$run")
+[ -x "$tmp/root$helper" ] || fail "dpdk-pasid-run's helper $helper is not installed"
+out=$(LD_LIBRARY_PATH=$libdir "$tmp/root$helper" app --bus iommufd -l 0 -- x | tr '\0' ' ')
+[ "$out" = "app -l 0 --no-pci -- x " ] || fail "the installed dpdk-pasid-eal-args printed '$out'"
 echo "ok: installed beside DPDK ($dpdk_prefix), plugins in ${plugindir#"$tmp/root"}; pkg-config build runs; one iommufd bus with the plugins loaded"

@@ -73,6 +73,17 @@ bool iommufd_name_valid(const char *name);
 /* The devargs EAL holds for the device named @name, or NULL. */
 struct rte_devargs *iommufd_devargs_lookup(const char *name);
 
+/* ---- iommufd_eal_args.c: --bus iommufd among the EAL arguments ---- */
+
+/* rte_iommufd_eal_args() with the PCI functions' sysfs directory
+ * @pci_sysfs ("/sys/bus/pci/devices"; a test gives its own) and the error in
+ * @err. 0 with *@out_argc, *@out_argv the new arguments (argc, argv when
+ * there is no --bus), or -EINVAL (@err names the problem and the fix) or
+ * -ENOMEM, *@out_argc and *@out_argv then argc and argv.
+ */
+int iommufd_eal_args_rewrite(int argc, char **argv, const char *pci_sysfs, int *out_argc,
+			     char ***out_argv, char *err, size_t errlen);
+
 /* ---- iommufd_pasid.c: per-device PASID allocator ---- */
 
 struct iommufd_pasid_table {

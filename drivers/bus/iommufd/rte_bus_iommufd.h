@@ -292,6 +292,44 @@ __rte_experimental
 int rte_iommufd_domain_usage_set(struct rte_iommufd_domain *dom, const char *heap,
 				 uint64_t bytes);
 
+/**
+ * Rewrite an application's EAL arguments for the option
+ * `--bus iommufd[,name=<device>[,key=value...]]`, which EAL does not know:
+ * call it on main()'s argc and argv before rte_eal_init() and pass EAL the
+ * result. Only the EAL part of the command line (up to the first "--") is
+ * read and changed (doc/bus_iommufd.md, "--bus iommufd"):
+ *  - `--bus iommufd` selects every device of the bus (it adds no -a);
+ *  - `--bus iommufd,name=<device>[,key=value...][/<driver layer>]` selects
+ *    that device with those device arguments: it becomes
+ *    `-a bus=iommufd,name=<device>,...`; one --bus per device;
+ *  - when no PCI device is given with -a or -b (and --no-pci is not), it
+ *    adds `--no-pci`, so that DPDK's PCI bus takes none of the bus's PCI
+ *    functions (EAL's allow-list of one bus does not restrict another).
+ * A command line without --bus is left as it is.
+ *
+ * @param argc  in: main()'s argc; out: the count of the rewritten arguments
+ * @param argv  in: main()'s argv; out: the rewritten arguments (NULL at
+ *              [*argc]), which stay allocated until the process exits (EAL
+ *              and the application keep pointers into them, as into argv);
+ *              the application's own arguments after "--" are the same
+ *              strings
+ * @return 0 (*argc, *argv rewritten, or unchanged without --bus), or -1 with
+ *   rte_errno set and *argc, *argv unchanged:
+ *   - EINVAL: a bad form or a combination EAL cannot honour; an error line
+ *     (log type bus.iommufd, on stderr before rte_eal_init()) names the
+ *     problem and the fix: a bus other than iommufd; --bus without a value;
+ *     an unknown key or a bad value (the bus's device-argument parser);
+ *     keys without name=; a device named twice; `--bus iommufd` with an -a
+ *     of a device of the bus or with --bus iommufd,name=; -b together with
+ *     --bus iommufd,name= (EAL refuses -a with -b); -b of a PCI function;
+ *     -a of a PCI function that the iommufd bus takes (one named with --bus,
+ *     or with `--bus iommufd` any function bound to vfio-pci with a vfio
+ *     cdev); also a NULL @argc or @argv, or *@argc < 1;
+ *   - ENOMEM: out of memory.
+ */
+__rte_experimental
+int rte_iommufd_eal_args(int *argc, char ***argv);
+
 #ifdef __cplusplus
 }
 #endif
