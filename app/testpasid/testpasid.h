@@ -9,6 +9,8 @@
 
 /* testpasid_list.c: list [--json] [--domains N] */
 int testpasid_list(int argc, char **argv);
+/* conformance.c: conformance [-a DEV] [--json] [--domains N] */
+int testpasid_conformance(int argc, char **argv);
 
 /* bench_mem.c (lib/pasid_mem's benchmark): bench mem [...] */
 int bench_mem(int argc, char **argv);
