@@ -106,7 +106,7 @@ find_device(const char *name)
 }
 
 static void
-usage(void)
+conf_usage(void)
 {
 	fprintf(stderr, "usage: conformance [-a DEV] [--json] [--domains N (2..%d, default %d)]\n",
 		DOMAINS_MAX, DOMAINS_DEFAULT);
@@ -145,13 +145,13 @@ parse(int argc, char **argv, struct conf_run *r, const char **name)
 			r->nb_domains = (unsigned int)v;
 			break;
 		default:
-			usage();
+			conf_usage();
 			return 2;
 		}
 	}
 	if (optind < argc) {
 		fprintf(stderr, "conformance: unexpected argument '%s'\n", argv[optind]);
-		usage();
+		conf_usage();
 		return 2;
 	}
 	return 0;

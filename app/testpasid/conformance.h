@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <rte_common.h>
 #include <rte_bus_iommufd.h>
 #include <bus_iommufd_driver.h>
 
@@ -54,7 +55,7 @@ struct conf_run {
 
 /* Report check @check: one line "RESULT check: reason" (or a JSON object). */
 void conf_report(struct conf_run *r, const char *check, enum conf_result res,
-		 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+		 const char *fmt, ...) __rte_format_printf(4, 5);
 
 /* conformance_attach.c: the raw ioctls, each 0 or -errno. */
 int conf_ioas_alloc(struct conf_run *r, uint32_t *ioas);

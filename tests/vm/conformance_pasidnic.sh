@@ -33,7 +33,7 @@ done
 must "^result: 8 PASS, 0 FAIL, 2 SKIP"
 echo "ok: every check but the HWPT ones passes on $port"
 
-# --json, with 8 domains.
+# --json, with 8 domains, the device found without -a (the only one bound).
 tp --json --domains 8 > /tmp/conf-pnic.json 2>/dev/null || fail "conformance --json --domains 8 failed"
 python3 - /tmp/conf-pnic.json <<'PY' || fail "conformance --json: $(tail -1 /tmp/conf-json.err)"
 import json, sys
@@ -41,6 +41,7 @@ sys.stderr = open("/tmp/conf-json.err", "w")
 j = json.load(open(sys.argv[1]))
 res = {c["check"]: c for c in j["checks"]}
 assert j["kind"] == "emulated" and j["fail"] == 0 and j["pass"] == 8, j
+assert j["pasid_width"] == 20 and j["driver"] == "net_pasidnic", j
 assert "8 PASIDs" in res["pasid_attach"]["reason"], res["pasid_attach"]
 assert "8 PASIDs" in res["dma_isolation"]["reason"], res["dma_isolation"]
 print("ok: --json, 8 domains:", res["dma_isolation"]["reason"])

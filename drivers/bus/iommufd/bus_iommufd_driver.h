@@ -121,16 +121,18 @@ typedef int (rte_iommufd_quiesce_domain_t)(struct rte_iommufd_device *dev, uint3
 struct rte_iommufd_dma_test {
 	uint32_t pasid;      /**< PASID to tag the DMA with; 0: the RID (default domain) */
 	void *work;          /**< CPU address of the work area (the driver's descriptors) */
-	uint64_t work_iova;  /**< its IOVA in @pasid's address space: RTE_IOMMUFD_DMA_TEST_WORK
-			      *   bytes, page aligned, mapped read/write there
-			      */
+	/** its IOVA in @pasid's address space: RTE_IOMMUFD_DMA_TEST_WORK bytes,
+	 *  page aligned, mapped read/write there
+	 */
+	uint64_t work_iova;
 	uint64_t src_iova;   /**< the device reads here (need not be mapped: then it faults) */
 	uint64_t dst_iova;   /**< and writes here (need not be mapped: then it faults) */
 	uint32_t len;        /**< RTE_IOMMUFD_DMA_TEST_MIN .. RTE_IOMMUFD_DMA_TEST_MAX */
 	uint64_t fault_iova; /**< out: the IOVA the device faulted at (-EFAULT) */
-	int fault_errno;     /**< out: the device's reason for the fault (ENOENT: not
-			      *   mapped, ENXIO: nothing attached...), 0 if it has none
-			      */
+	/** out: the device's reason for the fault (ENOENT: not mapped, ENXIO:
+	 *  nothing attached...), 0 if it has none
+	 */
+	int fault_errno;
 };
 
 /**

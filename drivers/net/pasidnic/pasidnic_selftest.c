@@ -11,7 +11,6 @@
  * and backend are put back as they were, the two queues reset.
  */
 #include <errno.h>
-#include <inttypes.h>
 #include <string.h>
 
 #include <rte_cycles.h>
@@ -126,8 +125,8 @@ pnic_dma_selftest(struct rte_iommufd_device *idev, struct rte_iommufd_dma_test *
 	    t->len < RTE_IOMMUFD_DMA_TEST_MIN || t->len > RTE_IOMMUFD_DMA_TEST_MAX ||
 	    (t->pasid != 0 && (p->pasid_width == 0 || t->pasid >= 1u << p->pasid_width))) {
 		PNIC_LOG(ERR, "%s: self-test: bad request (PASID %u, width %u, length %u, work "
-			 "IOVA %#" PRIx64 ")", p->name, t->pasid, p->pasid_width, t->len,
-			 t->work_iova);
+			 "IOVA %#llx)", p->name, t->pasid, p->pasid_width, t->len,
+			 (unsigned long long)t->work_iova);
 		return -EINVAL;
 	}
 	if (!(p->caps & PNIC_CAP_LOOPBACK))
