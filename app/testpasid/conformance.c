@@ -30,21 +30,6 @@
 
 static const char *const result_name[] = { "PASS", "FAIL", "SKIP" };
 
-static void
-json_string(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			printf("\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			printf("\\u%04x", *s);
-		else
-			putchar(*s);
-	}
-	putchar('"');
-}
-
 void
 conf_report(struct conf_run *r, const char *check, enum conf_result res, const char *fmt, ...)
 {
@@ -58,7 +43,7 @@ conf_report(struct conf_run *r, const char *check, enum conf_result res, const c
 	if (r->json) {
 		printf("%s\n    {\"check\": \"%s\", \"result\": \"%s\", \"reason\": ",
 		       r->printed ? "," : "", check, result_name[res]);
-		json_string(why);
+		json_str(why);
 		putchar('}');
 		r->printed = true;
 	} else {
@@ -164,10 +149,10 @@ header(const struct conf_run *r)
 
 	if (r->json) {
 		printf("{\"device\": ");
-		json_string(in->name);
+		json_str(in->name);
 		printf(", \"kind\": \"%s\", \"id\": \"%04x:%04x\", \"driver\": ",
 		       in->emulated ? "emulated" : "physical", in->vendor_id, in->device_id);
-		json_string(in->driver ? in->driver : "");
+		json_str(in->driver ? in->driver : "");
 		printf(", \"pasid_width\": %u, \"checks\": [", in->pasid_log2);
 		return;
 	}

@@ -9,24 +9,19 @@
 # EAL start here, each maps DPDK's memory through the vIOMMU, slow under TCG.)
 . "$TOP/tests/vm/lib.sh"
 . "$TOP/tests/vm/bus_lib.sh"
+. "$TOP/tests/vm/conformance_lib.sh"
 
 edu_vfio
 edu=pci-$EDU_BDF
-tp() { "$BUILD/app/testpasid/dpdk-testpasid" "${EAL[@]}" -a "iommufd:$edu" -- conformance "$@"; }
-
-tp -a "$edu" > /tmp/conf-edu.log 2> /tmp/conf-edu.err
-rc=$?
-cat /tmp/conf-edu.log
-[ $rc = 0 ] || { cat /tmp/conf-edu.err; fail "conformance of $edu failed (exit $rc)"; }
-must() { grep -q "$1" /tmp/conf-edu.log || fail "no '$1' in the conformance output"; }
-must "^conformance of $edu: physical, 1234:11e8, driver (none), PASID width 0"
-must "^PASS pasid_width: 0 bits (IOMMU_GET_HW_INFO out_max_pasid_log2)"
-must "^PASS rid_hwpt: the RID is on PASID-capable HWPT [0-9]"
-must "^PASS pasid_attach: PASID attach refused: rte_iommufd_domain_create() .*(no PASID support; documented: ENOTSUP"
-must "^SKIP pasid_hwpt: no PASID on this physical device .*physical pasidnic ports arrive with issue 17"
-must "^SKIP dma_isolation: no driver probed the device"
-must "^result: 3 PASS, 0 FAIL, 7 SKIP"
-grep -q "$edu: cannot create a PASID domain: the device has no PASID support" /tmp/conf-edu.err ||
+conf_run "$edu" /tmp/conf-edu.log
+conf_must "^conformance of $edu: physical, 1234:11e8, driver (none), PASID width 0"
+conf_must "^PASS pasid_width: 0 bits (IOMMU_GET_HW_INFO out_max_pasid_log2)"
+conf_must "^PASS rid_hwpt: the RID is on PASID-capable HWPT [0-9]"
+conf_must "^PASS pasid_attach: PASID attach refused: rte_iommufd_domain_create() .*(no PASID support; documented: ENOTSUP"
+conf_must "^SKIP pasid_hwpt: no PASID on this physical device .*physical pasidnic ports arrive with issue 17"
+conf_must "^SKIP dma_isolation: no driver probed the device"
+conf_must "^result: 3 PASS, 0 FAIL, 7 SKIP"
+grep -q "$edu: cannot create a PASID domain: the device has no PASID support" /tmp/conf-edu.log.err ||
 	fail "the bus did not log why the PASID domain was refused"
 echo "ok: width 0, the RID on a PASID-capable HWPT, PASID attach refused as documented"
 

@@ -9,32 +9,27 @@
 # its own IOAS, and a detached PASID's DMA faults. --json says the same.
 . "$TOP/tests/vm/lib.sh"
 . "$TOP/tests/vm/bus_lib.sh"
+. "$TOP/tests/vm/conformance_lib.sh"
 
 [ -e /dev/iommu ] || fail "no /dev/iommu: the kernel lacks CONFIG_IOMMUFD"
 pnic_load_fresh
 pnic_ports 1 pasidnic-q4
 port=${PNIC_PORTS[0]}
 trap 'pnic_remove_ports; rmmod pasidnic 2>/dev/null' EXIT
-tp() { "$BUILD/app/testpasid/dpdk-testpasid" "${EAL[@]}" -a "iommufd:$port" -- conformance "$@"; }
-
-tp -a "$port" > /tmp/conf-pnic.log 2> /tmp/conf-pnic.err
-rc=$?
-cat /tmp/conf-pnic.log
-[ $rc = 0 ] || { cat /tmp/conf-pnic.err; fail "conformance of $port failed (exit $rc)"; }
-must() { grep -q "$1" /tmp/conf-pnic.log || fail "no '$1' in the conformance output"; }
-must "^conformance of $port: emulated, 1234:50a5, driver net_pasidnic, PASID width 20"
+conf_run "$port" /tmp/conf-pnic.log
+conf_must "^conformance of $port: emulated, 1234:50a5, driver net_pasidnic, PASID width 20"
 for c in pasid_width pasid_attach pasid_replace pasid_detach pasid_out_of_range \
 	dma_rid dma_isolation dma_detach; do
-	must "^PASS $c: "
+	conf_must "^PASS $c: "
 done
 for c in rid_hwpt pasid_hwpt; do
-	must "^SKIP $c: emulated device: .*physical pasidnic ports arrive with issue 17"
+	conf_must "^SKIP $c: emulated device: .*physical pasidnic ports arrive with issue 17"
 done
-must "^result: 8 PASS, 0 FAIL, 2 SKIP"
+conf_must "^result: 8 PASS, 0 FAIL, 2 SKIP"
 echo "ok: every check but the HWPT ones passes on $port"
 
 # --json, with 8 domains, the device found without -a (the only one bound).
-tp --json --domains 8 > /tmp/conf-pnic.json 2>/dev/null || fail "conformance --json --domains 8 failed"
+conf_tp "$port" --json --domains 8 > /tmp/conf-pnic.json 2>/dev/null || fail "conformance --json --domains 8 failed"
 python3 - /tmp/conf-pnic.json <<'PY' || fail "conformance --json: $(tail -1 /tmp/conf-json.err)"
 import json, sys
 sys.stderr = open("/tmp/conf-json.err", "w")
