@@ -292,17 +292,18 @@ conf_check_attach(struct conf_run *r)
 		goto out;
 	}
 	for (i = 0; i < (unsigned int)got && i < n + 8; i++) {
-		if (di[i].pasid == 0 || di[i].pasid >= 1u << r->info.pasid_log2) {
-			conf_report(r, CONF_ATTACH, CONF_FAIL, "PASID %u outside the width (%u bits)",
-				    di[i].pasid, r->info.pasid_log2);
+		if (di[i].pasid == 0 || di[i].pasid >= 1u << r->info.pasid_log2 ||
+		    di[i].ioas == r->info.default_ioas) {
+			conf_report(r, CONF_ATTACH, CONF_FAIL, "PASID %u outside the width (%u bits) "
+				    "or on the default IOAS %u", di[i].pasid, r->info.pasid_log2,
+				    di[i].ioas);
 			goto out;
 		}
 		for (j = 0; j < i; j++) {
-			if (di[j].pasid == di[i].pasid || di[j].ioas == di[i].ioas ||
-			    di[i].ioas == r->info.default_ioas) {
+			if (di[j].pasid == di[i].pasid || di[j].ioas == di[i].ioas) {
 				conf_report(r, CONF_ATTACH, CONF_FAIL, "PASIDs %u and %u share a PASID "
-					    "or an IOAS (%u, %u; default %u)", di[j].pasid,
-					    di[i].pasid, di[j].ioas, di[i].ioas, r->info.default_ioas);
+					    "or an IOAS (%u, %u)", di[j].pasid, di[i].pasid, di[j].ioas,
+					    di[i].ioas);
 				goto out;
 			}
 		}

@@ -54,6 +54,13 @@ fill(uint8_t *p, uint8_t seed, size_t n)
 		p[i] = (uint8_t)(seed + i * 7);
 }
 
+/* The device's reason for a fault, for a message. */
+static const char *
+fault_why(const struct rte_iommufd_dma_test *t)
+{
+	return t->fault_errno > 0 ? strerror(t->fault_errno) : "reason not latched";
+}
+
 /* Does @p hold @seed's pattern (@copied) or UNTOUCHED bytes? */
 static bool
 holds(const uint8_t *p, uint8_t seed, bool copied)
@@ -167,8 +174,8 @@ check_isolation(struct conf_run *r, struct dma_dom *d, unsigned int n, uint8_t *
 	}
 	conf_report(r, CONF_DMA_ISOLATION, CONF_PASS, "%u PASIDs with the same IOVAs: each "
 		    "copy landed in its own IOAS only; PASID %u's copy to an IOVA of PASID %u "
-		    "faulted (IOVA %#" PRIx64 ", errno %d) and left it untouched", n, d[0].pasid,
-		    d[n - 1].pasid, t.fault_iova, t.fault_errno);
+		    "faulted (IOVA %#" PRIx64 ": %s) and left it untouched", n, d[0].pasid,
+		    d[n - 1].pasid, t.fault_iova, fault_why(&t));
 }
 
 /* Destroy the first domain (detach), then DMA with its PASID must fault. */
@@ -189,8 +196,8 @@ check_detach(struct conf_run *r, struct dma_dom *d)
 	ret = selftest(r, d->pasid, d->mem, IOVA_BASE, IOVA_BASE + OFF_DST, &t);
 	if (ret == -EFAULT && holds(d->mem + OFF_DST, 0, false))
 		conf_report(r, CONF_DMA_DETACH, CONF_PASS, "PASID %u detached (domain destroyed): "
-			    "its DMA faults (IOVA %#" PRIx64 ", errno %d)", d->pasid, t.fault_iova,
-			    t.fault_errno);
+			    "its DMA faults (IOVA %#" PRIx64 ": %s)", d->pasid, t.fault_iova,
+			    fault_why(&t));
 	else
 		conf_report(r, CONF_DMA_DETACH, CONF_FAIL, "PASID %u detached, yet its DMA %s",
 			    d->pasid, ret == 0 ? "completed" : ret == -EFAULT ?
