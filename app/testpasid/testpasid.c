@@ -4,6 +4,7 @@
  *   (EAL options include --bus iommufd[,name=<device>,...], rte_bus_iommufd.h)
  *
  *   list [--json] [--domains N]   devices of the iommufd bus
+ *   conformance [-a DEV] [--json] PASID conformance run of a device
  *   bench mem [...]               pasid_mem benchmark
  *   bench pmd [...]               net_pasidnic packet rate
  *   bench workers [...]           PASID domain bring-up and teardown scaling
@@ -26,6 +27,7 @@ struct command {
 
 static const struct command commands[] = {
 	{ "list", testpasid_list, "[--json] [--domains N]  devices of the iommufd bus" },
+	{ "conformance", testpasid_conformance, "[-a DEV] [--json] [--domains N]  PASID checks" },
 	{ "bench mem", bench_mem, "[...]  pasid_mem allocation and mapping benchmark" },
 	{ "bench pmd", bench_pmd, "[--seconds N]  net_pasidnic against net_null packet rate" },
 	{ "bench workers", bench_workers, "[--domains N,..] [--heap-mb MB] [--rounds N]  "

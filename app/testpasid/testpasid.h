@@ -9,6 +9,10 @@
 
 /* testpasid_list.c: list [--json] [--domains N] */
 int testpasid_list(int argc, char **argv);
+/* testpasid_list.c: print @s as a JSON string (quoted, escaped) */
+void json_str(const char *s);
+/* conformance.c: conformance [-a DEV] [--json] [--domains N] */
+int testpasid_conformance(int argc, char **argv);
 
 /* bench_mem.c (lib/pasid_mem's benchmark): bench mem [...] */
 int bench_mem(int argc, char **argv);

@@ -22,7 +22,7 @@
 
 #define MAX_PASIDS 64
 
-static void
+void
 json_str(const char *s)
 {
 	putchar('"');

@@ -104,6 +104,60 @@ typedef int (rte_iommufd_remove_t)(struct rte_iommufd_device *dev);
  */
 typedef int (rte_iommufd_quiesce_domain_t)(struct rte_iommufd_device *dev, uint32_t pasid);
 
+/** Bytes of the work area of a DMA self-test (struct rte_iommufd_dma_test). */
+#define RTE_IOMMUFD_DMA_TEST_WORK 4096u
+/** Largest transfer of a DMA self-test, bytes. */
+#define RTE_IOMMUFD_DMA_TEST_MAX 2048u
+/** Smallest transfer of a DMA self-test, bytes. */
+#define RTE_IOMMUFD_DMA_TEST_MIN 64u
+
+/**
+ * One DMA self-test (rte_iommufd_dma_selftest()): the device reads @len
+ * bytes at @src_iova and writes them at @dst_iova, every access (its
+ * descriptors too) tagged with @pasid, so translated by that PASID's domain.
+ * The caller maps the memory and checks afterwards where the bytes landed;
+ * the driver only makes the device do the transfer and reports how it ended.
+ */
+struct rte_iommufd_dma_test {
+	uint32_t pasid;      /**< PASID to tag the DMA with; 0: the RID (default domain) */
+	void *work;          /**< CPU address of the work area (the driver's descriptors) */
+	/** its IOVA in @pasid's address space: RTE_IOMMUFD_DMA_TEST_WORK bytes,
+	 *  page aligned, mapped read/write there
+	 */
+	uint64_t work_iova;
+	uint64_t src_iova;   /**< the device reads here (need not be mapped: then it faults) */
+	uint64_t dst_iova;   /**< and writes here (need not be mapped: then it faults) */
+	uint32_t len;        /**< RTE_IOMMUFD_DMA_TEST_MIN .. RTE_IOMMUFD_DMA_TEST_MAX */
+	uint64_t fault_iova; /**< out: the IOVA the device faulted at (-EFAULT) */
+	/** out: the device's reason for the fault (ENOENT: not mapped, ENXIO:
+	 *  nothing attached...), 0 if it has none
+	 */
+	int fault_errno;
+};
+
+/**
+ * Optional: DMA self-test, for conformance runs (dpdk-testpasid conformance,
+ * doc/hardware.md). Make the device copy @t->len bytes from @t->src_iova to
+ * @t->dst_iova with its DMA tagged with @t->pasid (0: the RID), using only
+ * the work area of @t for anything else it must read or write, and wait for
+ * the end (bounded, about a second). Called in the primary process, on a
+ * device the driver probed and the application does not use (an ethdev port
+ * not started). The driver leaves the device as it found it.
+ *
+ * @return 0: the device completed the transfer and reported no fault;
+ *   -EFAULT: the device reported a translation fault (at @t->fault_iova,
+ *   @t->fault_errno set when the device tells why) and the transfer did not
+ *   complete; -EBUSY: the device is in use (port started, or the resources
+ *   the test needs are taken); -EINVAL: bad @t (length, alignment, PASID
+ *   beyond the device's width); -ETIMEDOUT: the device neither completed
+ *   nor faulted in time; -EPERM: not the primary process; -ENOTSUP: the
+ *   device cannot run the test (e.g. no loopback); -ENODEV: the driver has
+ *   no port for the device; -EIO: the device did not respond as its driver
+ *   expects.
+ */
+typedef int (rte_iommufd_dma_selftest_t)(struct rte_iommufd_device *dev,
+					 struct rte_iommufd_dma_test *t);
+
 /** The driver needs PASID domains: do not probe devices without PASID support. */
 #define RTE_IOMMUFD_DRV_NEED_PASID 0x0001
 
@@ -117,6 +171,8 @@ struct rte_iommufd_driver {
 	uint32_t drv_flags;                  /**< RTE_IOMMUFD_DRV_* */
 	/** Optional (NULL: none): quiesce the queues of a dead worker's PASID. */
 	rte_iommufd_quiesce_domain_t *quiesce_domain;
+	/** Optional (NULL: none): DMA self-test for conformance runs. */
+	rte_iommufd_dma_selftest_t *dma_selftest;
 };
 
 /** Register a driver (use RTE_PMD_REGISTER_IOMMUFD). */
@@ -206,6 +262,34 @@ int rte_iommufd_intr_enable(struct rte_iommufd_device *dev, unsigned int irq_ind
  */
 __rte_internal
 int rte_iommufd_intr_disable(struct rte_iommufd_device *dev);
+
+/**
+ * Run the DMA self-test of @dev's driver (struct rte_iommufd_driver
+ * dma_selftest): for a conformance tool, which maps the memory of @t into
+ * the domains it tests and checks where the bytes landed.
+ *
+ * @param dev a probed device of the iommufd bus
+ * @param t   the transfer; fault_iova and fault_errno are set on -EFAULT
+ * @return 0 (completed, no fault), or -1 with rte_errno set: ENOTSUP (the
+ *   device's driver has no DMA self-test), ENODEV (not bound or not
+ *   probed), EINVAL (not an iommufd bus device, NULL @t), or the driver's
+ *   result (EFAULT, EBUSY, EINVAL, ETIMEDOUT, EPERM, EIO; see
+ *   rte_iommufd_dma_selftest_t).
+ */
+__rte_internal
+int rte_iommufd_dma_selftest(struct rte_device *dev, struct rte_iommufd_dma_test *t);
+
+/**
+ * The process's iommufd (/dev/iommu), to which the bus binds its devices:
+ * for a conformance tool that issues iommufd ioctls of its own on a bound
+ * device's devid (IOMMU_GET_HW_INFO, IOMMU_HWPT_ALLOC...). The bus owns it:
+ * do not close it; objects the caller creates on it are the caller's to
+ * destroy.
+ *
+ * @return the fd, or -1 with rte_errno ENODEV when no device is bound.
+ */
+__rte_internal
+int rte_iommufd_ctx_fd(void);
 
 #ifdef __cplusplus
 }

@@ -318,6 +318,7 @@ rte_iommufd_dev_info(const struct rte_device *dev, struct rte_iommufd_dev_info *
 	info->pasid_log2 = d->pub.pasid_log2;
 	info->pasid_mode = d->pasid_mode;
 	info->default_ioas = d->rid_ioas;
+	info->rid_hwpt = d->rid_hwpt;
 	pthread_mutex_lock(&iommufd_lock);
 	TAILQ_FOREACH(dom, &d->domains, next)
 		info->nb_domains++;

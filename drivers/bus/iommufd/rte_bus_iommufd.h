@@ -55,6 +55,10 @@ struct rte_iommufd_dev_info {
 	int pasid_mode;       /**< 1: PASID domains can be created on it, 0: RID only */
 	uint32_t default_ioas; /**< IOAS of the default domain (0 when not bound) */
 	uint32_t nb_domains;  /**< PASID domains attached now */
+	/** PASID-capable HWPT the RID is attached to (physical devices in PASID
+	 *  mode), 0: the RID is on its IOAS directly
+	 */
+	uint32_t rid_hwpt;
 };
 
 /**

@@ -23,6 +23,7 @@
  *                       processes), its repair when a holder dies, freeing a
  *                       queue (also a dead owner's), the park test hook
  *   pasidnic_rxtx.c     the RX and TX bursts
+ *   pasidnic_selftest.c the bus's DMA self-test op (conformance runs)
  *   pasidnic_devargs.c  the driver-layer devargs (no device, no EAL needed)
  * (pasidnic_mp.c and pasidnic_ethdev.c read pnic_eth_ops of pasidnic_port.c:
  * data, not calls.)
@@ -515,6 +516,9 @@ void pnic_leave(struct rte_eth_dev *dev, const char *why);
  * shared structures away from ethdev (kept for them) and return true.
  */
 bool pnic_leave_keep_locked(struct rte_eth_dev *dev);
+
+/* pasidnic_selftest.c: the bus's dma_selftest op (struct rte_iommufd_driver) */
+int pnic_dma_selftest(struct rte_iommufd_device *idev, struct rte_iommufd_dma_test *t);
 
 /* pasidnic_port.c */
 /* The port's ethdev ops: what makes an ethdev port a pasidnic port. */

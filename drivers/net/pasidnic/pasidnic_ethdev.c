@@ -269,6 +269,7 @@ static struct rte_iommufd_driver pnic_driver = {
 	.probe = pnic_probe,
 	.remove = pnic_remove,
 	.quiesce_domain = pnic_quiesce_domain,
+	.dma_selftest = pnic_dma_selftest,
 };
 
 RTE_PMD_REGISTER_IOMMUFD(net_pasidnic, pnic_driver);
