@@ -244,7 +244,8 @@ try_device(struct doc_report *r, const char *name, const char *check, const char
 		doc_add(r, check, DOC_INFO, dv->emulated ?
 			"load a pasidnic with PASID support (doc/pasidnic.md)" :
 			"for PASID domains: a function with a PCI PASID capability behind an "
-			"IOMMU in scalable mode, Linux 6.15+ (doc/hardware.md)",
+			"IOMMU in scalable mode (intel_iommu=on,sm_on), Linux 6.15+ "
+			"(doc/hardware.md)",
 			"%s%s (%s): %s%s%sPASID width %u, RID only (works): %s", name, ids, drv,
 			dv->iommu[0] ? "IOMMU " : "", dv->iommu, dv->iommu[0] ? ", " : "",
 			c.pasid_log2, c.error);

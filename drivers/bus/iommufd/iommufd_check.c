@@ -135,20 +135,7 @@ try_domain(struct iommufd_dev *d, struct rte_iommufd_dev_check *c)
 	int ret;
 
 	if (!d->pasid_mode) {
-		if (d->pub.pasid_log2 == 0)
-			snprintf(c->error, sizeof(c->error), "%s", d->pub.kind ==
-				 RTE_IOMMUFD_PHYSICAL ? "no PASID: IOMMU_GET_HW_INFO reports "
-				 "out_max_pasid_log2 = 0 (the function has no PCI PASID capability, "
-				 "or the IOMMU is not in scalable mode: intel_iommu=on,sm_on)" :
-				 "the emulated device advertises no PCI PASID capability");
-		else if (d->pub.kind == RTE_IOMMUFD_PHYSICAL &&
-			 !iommufd_bus_ctx.features.hwpt_alloc)
-			snprintf(c->error, sizeof(c->error), "the kernel lacks IOMMU_HWPT_ALLOC "
-				 "(probed; Linux 6.6+)");
-		else
-			snprintf(c->error, sizeof(c->error), "the kernel cannot attach PASIDs "
-				 "through vfio (probed: VFIO_DEVICE_ATTACH_PASID unknown to it or "
-				 "to the device's vfio driver; Linux 6.15+)");
+		snprintf(c->error, sizeof(c->error), "%s", iommufd_why_no_pasid(d));
 		return;
 	}
 	dom = iommufd_domain_create(d);
