@@ -84,11 +84,19 @@ main(int argc, char **argv)
 	const struct command *cmd;
 	int n, words, ret;
 
-	/* "PROG COMMAND" or "PROG -- COMMAND" of a NO_EAL command: no EAL. */
-	n = argc > 1 && strcmp(argv[1], "--") == 0 ? 2 : 1;
+	/* A NO_EAL command: "PROG COMMAND" or "PROG -- COMMAND", no EAL options. */
+	for (n = 1; n < argc && strcmp(argv[n], "--") != 0; n++)
+		;
+	n = n < argc ? n + 1 : 1;
 	cmd = argc > n ? find_command(argc - n, argv + n, &words) : NULL;
-	if (cmd != NULL && cmd->no_eal)
+	if (cmd != NULL && cmd->no_eal) {
+		if (n > 2) {
+			fprintf(stderr, "%s: '%s' runs without EAL: give it no EAL options\n",
+				argv[0], cmd->name);
+			return 2;
+		}
 		return cmd->run(argc - n - words + 1, argv + n + words - 1);
+	}
 
 	if (rte_iommufd_eal_args(&argc, &argv) < 0) /* --bus iommufd */
 		return 2;
