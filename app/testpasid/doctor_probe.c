@@ -106,6 +106,36 @@ holder_of(const char *path)
 	return pid;
 }
 
+/* A process holding the vfio cdev or the VFIO group of device @id (below
+ * sysfs @dir) open, or 0.
+ */
+static long
+device_holder(const char *dir, const char *id)
+{
+	char group[64], path[PATH_MAX];
+	struct dirent *e;
+	long pid = 0;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "%s/%s/vfio-dev", dir, id);
+	d = opendir(path);
+	while (d != NULL && pid == 0 && (e = readdir(d)) != NULL) {
+		if (strncmp(e->d_name, "vfio", 4) != 0)
+			continue;
+		snprintf(path, sizeof(path), "/dev/vfio/devices/%.64s", e->d_name);
+		pid = holder_of(path);
+	}
+	if (d != NULL)
+		closedir(d);
+	snprintf(path, sizeof(path), "%s/%s/iommu_group", dir, id);
+	link_base(path, group, sizeof(group));
+	if (pid == 0 && group[0] != '\0') {
+		snprintf(path, sizeof(path), "/dev/vfio/%s", group);
+		pid = holder_of(path);
+	}
+	return pid;
+}
+
 static const char *
 iommu_name(const struct rte_iommufd_dev_check *c)
 {
@@ -174,8 +204,8 @@ try_device(struct doc_report *r, const char *name, const char *check, const char
 {
 	struct doc_device *dv;
 	struct rte_iommufd_dev_check c;
-	char group[64], path[PATH_MAX], ids[24] = "";
-	long pid = 0;
+	char ids[24] = "";
+	long pid;
 	int ret;
 
 	if (r->nb_dev == DOC_MAX_DEVICES)
@@ -185,34 +215,13 @@ try_device(struct doc_report *r, const char *name, const char *check, const char
 	rte_strscpy(dv->name, name, sizeof(dv->name));
 	dv->emulated = name[0] == 'm';
 	dv->iommu = "";
-	/* A cdev is bound by one file at a time: a holder is not disturbed. */
-	snprintf(path, sizeof(path), "%s/%s/vfio-dev", dv->emulated ? MDEV_DEVICES :
-		 "/sys/bus/pci/devices", name + 4);
-	{
-		DIR *d = opendir(path);
-		struct dirent *e;
-
-		while (d != NULL && pid == 0 && (e = readdir(d)) != NULL)
-			if (strncmp(e->d_name, "vfio", 4) == 0) {
-				snprintf(path, sizeof(path), "/dev/vfio/devices/%s", e->d_name);
-				pid = holder_of(path);
-			}
-		if (d != NULL)
-			closedir(d);
-	}
-	snprintf(path, sizeof(path), "%s/%s/iommu_group", dv->emulated ? MDEV_DEVICES :
-		 "/sys/bus/pci/devices", name + 4);
-	link_base(path, group, sizeof(group));
-	if (pid == 0 && group[0] != '\0') {
-		snprintf(path, sizeof(path), "/dev/vfio/%s%s", dv->emulated ? "noiommu-" : "",
-			 group);
-		pid = holder_of(path);
-	}
 	if (!r->iommufd) {
 		doc_add(r, check, DOC_INFO, NULL, "%s (%s): not tried: /dev/iommu is not usable",
 			name, drv);
 		return;
 	}
+	/* A cdev is bound by one file at a time: a holder is not disturbed. */
+	pid = device_holder(dv->emulated ? MDEV_DEVICES : "/sys/bus/pci/devices", name + 4);
 	if (pid != 0) {
 		dv->busy = true;
 		doc_add(r, check, DOC_INFO, NULL, "%s (%s): in use by process %ld, not tried (a "
