@@ -8,6 +8,10 @@
  *   bench mem [...]               pasid_mem benchmark
  *   bench pmd [...]               net_pasidnic packet rate
  *   bench workers [...]           PASID domain bring-up and teardown scaling
+ *   doctor [--json]               can this host run PASID workers? (no EAL)
+ *
+ * A command marked NO_EAL runs without rte_eal_init() (it must work where
+ * EAL cannot start): "dpdk-testpasid [--] COMMAND [ARGS]".
  */
 #include <stdio.h>
 #include <string.h>
@@ -23,7 +27,10 @@ struct command {
 	const char *name; /* "list", "bench mem" */
 	int (*run)(int argc, char **argv);
 	const char *help;
+	int no_eal; /* NO_EAL: run before and without rte_eal_init() */
 };
+
+#define NO_EAL 1
 
 static const struct command commands[] = {
 	{ "list", testpasid_list, "[--json] [--domains N]  devices of the iommufd bus" },
@@ -34,6 +41,8 @@ static const struct command commands[] = {
 	  "domain bring-up/teardown against raw ioctls" },
 	{ "bench workers-child", bench_workers_child, "HEAP_MB  (internal: one secondary of "
 	  "'bench workers --secondaries')" },
+	{ "doctor", testpasid_doctor, "[--json] [--verbose]  check this host, each problem with its fix "
+	  "(runs without EAL)", NO_EAL },
 };
 
 static void
@@ -77,8 +86,23 @@ main(int argc, char **argv)
 	const struct command *cmd;
 	int n, words, ret;
 
+	/* A NO_EAL command: "PROG COMMAND" or "PROG -- COMMAND", no EAL options. */
+	for (n = 1; n < argc && strcmp(argv[n], "--") != 0; n++)
+		;
+	n = n < argc ? n + 1 : 1;
+	cmd = argc > n ? find_command(argc - n, argv + n, &words) : NULL;
+	if (cmd != NULL && cmd->no_eal) {
+		if (n > 2) {
+			fprintf(stderr, "%s: '%s' runs without EAL: give it no EAL options\n",
+				argv[0], cmd->name);
+			return 2;
+		}
+		return cmd->run(argc - n - words + 1, argv + n + words - 1);
+	}
+
 	if (rte_iommufd_eal_args(&argc, &argv) < 0) /* --bus iommufd */
 		return 2;
+
 	n = rte_eal_init(argc, argv);
 	if (n < 0) {
 		fprintf(stderr, "dpdk-testpasid: EAL initialisation failed: %s\n",

@@ -23,4 +23,7 @@ int bench_workers(int argc, char **argv);
 /* bench_workers_mp.c: bench workers-child HEAP_MB (a secondary of bench workers) */
 int bench_workers_child(int argc, char **argv);
 
+/* doctor.c: doctor [--json] [--verbose] (runs without EAL) */
+int testpasid_doctor(int argc, char **argv);
+
 #endif /* TESTPASID_H */

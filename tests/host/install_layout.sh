@@ -110,4 +110,8 @@ helper=$(sed -n "s/^EAL_ARGS='\(.*\)'$/\1/p" "$run")
 [ -x "$tmp/root$helper" ] || fail "dpdk-pasid-run's helper $helper is not installed"
 out=$(LD_LIBRARY_PATH=$libdir "$tmp/root$helper" app --bus iommufd -l 0 -- x | tr '\0' ' ')
 [ "$out" = "app -l 0 --no-pci -- x " ] || fail "the installed dpdk-pasid-eal-args printed '$out'"
+# dpdk-pasid-setup (doc/host.md) beside them, runnable.
+setup=$(find "$tmp/root" -path '*/bin/dpdk-pasid-setup' | head -1)
+[ -x "$setup" ] || fail "dpdk-pasid-setup not installed into bindir"
+"$setup" --help > /dev/null || fail "the installed dpdk-pasid-setup --help failed"
 echo "ok: installed beside DPDK ($dpdk_prefix), plugins in ${plugindir#"$tmp/root"}; pkg-config build runs; one iommufd bus with the plugins loaded"

@@ -63,8 +63,8 @@ iommufd_bound_dev(struct rte_device *dev)
 	return d->pub.fd >= 0 ? d : NULL;
 }
 
-static const char *
-why_no_pasid(const struct iommufd_dev *d)
+const char *
+iommufd_why_no_pasid(const struct iommufd_dev *d)
 {
 	if (d->args.pasid == IOMMUFD_PASID_OFF)
 		return "it was opened RID-only (devargs pasid=off)";
@@ -73,6 +73,8 @@ why_no_pasid(const struct iommufd_dev *d)
 		       "the device has no PASID support (IOMMU_GET_HW_INFO: "
 		       "out_max_pasid_log2 = 0)" :
 		       "the emulated device has no PCI PASID capability";
+	if (d->pub.kind == RTE_IOMMUFD_PHYSICAL && !iommufd_bus_ctx.features.hwpt_alloc)
+		return "the kernel lacks IOMMU_HWPT_ALLOC (probed; Linux 6.6+)";
 	return "the kernel cannot attach PASIDs through vfio (probed at open; needs Linux "
 	       "6.15+ or a backport)";
 }
@@ -91,7 +93,7 @@ iommufd_domain_create_locked(struct iommufd_dev *d, pid_t owner)
 	}
 	if (!d->pasid_mode) {
 		IOMMUFD_LOG(ERR, "%s: cannot create a PASID domain: %s", d->pub.name,
-			    why_no_pasid(d));
+			    iommufd_why_no_pasid(d));
 		rte_errno = ENOTSUP;
 		return NULL;
 	}

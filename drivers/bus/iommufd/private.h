@@ -311,6 +311,8 @@ iommufd_domain_link(struct iommufd_dev *d, struct rte_iommufd_domain *dom)
  * this process, else NULL (NULL @dev, another bus's, removed or not probed).
  */
 struct iommufd_dev *iommufd_bound_dev(struct rte_device *dev);
+/* Why @d, bound, has no PASID domains (pasid_mode false): for messages. */
+const char *iommufd_why_no_pasid(const struct iommufd_dev *d);
 /* Create a domain of @d owned by @owner (0: this process). Lock held.
  * The domain, or NULL with rte_errno set.
  */

@@ -334,6 +334,75 @@ int rte_iommufd_domain_usage_set(struct rte_iommufd_domain *dom, const char *hea
 __rte_experimental
 int rte_iommufd_eal_args(int *argc, char ***argv);
 
+/** What the running kernel's iommufd offers the bus (rte_iommufd_kernel_check()). */
+struct rte_iommufd_kernel_info {
+	/** 1: IOMMU_HWPT_ALLOC (Linux 6.6+), which PASID domains of physical functions need */
+	int hwpt_alloc;
+	/** 1: IOMMU_IOAS_MAP_FILE (Linux 6.13+); without it pasid_mem uses IOMMU_IOAS_MAP */
+	int map_file;
+};
+
+/**
+ * Open /dev/iommu and probe the optional uAPIs of the bus by trying them, as
+ * the bus does when it opens /dev/iommu (never from the release string).
+ * Needs no rte_eal_init(): for host checks (dpdk-testpasid doctor).
+ *
+ * @param info   filled in
+ * @param err    set to why it failed, with the fix ("" on success); may be NULL
+ * @param errlen size of @p err
+ * @return 0, or -1 with rte_errno set:
+ *   - EINVAL: @p info is NULL;
+ *   - ENOENT: no /dev/iommu (a kernel without CONFIG_IOMMUFD, or iommufd not loaded);
+ *   - ENODEV: /dev/iommu is not iommufd's character device (e.g. something
+ *     mounted over it);
+ *   - EACCES, EPERM: no permission to open it;
+ *   - another errno: a probe failed in an unexpected way (@p err names it).
+ */
+__rte_experimental
+int rte_iommufd_kernel_check(struct rte_iommufd_kernel_info *info, char *err, size_t errlen);
+
+/** The bus's trial of one device (rte_iommufd_dev_check()). */
+struct rte_iommufd_dev_check {
+	char cdev[64];        /**< its vfio cdev, "" when it has none */
+	int emulated;         /**< 1: emulated (mdev), 0: physical PCI function */
+	uint16_t vendor_id;   /**< PCI vendor id */
+	uint16_t device_id;   /**< PCI device id */
+	int hw_info;          /**< physical: 1 when IOMMU_GET_HW_INFO answered */
+	/** physical: its IOMMU (enum iommu_hw_info_type of IOMMU_GET_HW_INFO; 0: none) */
+	uint32_t iommu_type;
+	/** PASID width in bits (physical: the IOMMU's answer; emulated: its PCI capability) */
+	uint8_t pasid_log2;
+	int pasid_attach;     /**< 1: the kernel and the device's vfio driver attach PASIDs */
+	/** physical: 1 when its RID went onto a PASID-capable HWPT (IOMMU_HWPT_ALLOC_PASID) */
+	int pasid_hwpt;
+	int pasid_domain;     /**< 1: a PASID domain was created on it and destroyed */
+	/** why no PASID domain (or why it could not be bound), with the fix; "" when it worked */
+	char error[512];
+};
+
+/**
+ * Try a device as the bus uses it, without giving it to a driver: bind its
+ * vfio cdev to /dev/iommu, read its identity and PASID width, attach its RID
+ * (a physical function's on a PASID-capable HWPT where the kernel and the
+ * IOMMU take one), create one PASID domain when the device and the kernel
+ * allow it, then tear everything down. Needs no rte_eal_init(): for host
+ * checks (dpdk-testpasid doctor). The device must not be in use: a vfio cdev
+ * is bound by one file at a time.
+ *
+ * @param name "pci-<domain:bus:dev.fn>" or "mdev-<uuid>"
+ * @param c    filled in (also on failure: c->error says why, with the fix)
+ * @return 0 when the device was bound and its RID attached (c->pasid_domain
+ *   says whether PASID domains work, c->error why not), or -1 with rte_errno:
+ *   - EINVAL: a NULL argument or a malformed @p name;
+ *   - EBUSY: a device of this process's iommufd bus (see rte_iommufd_dev_info());
+ *   - ENODEV: no such vfio device (not bound to vfio-pci, no cdev...);
+ *   - another errno of the step that failed (bind: EINVAL when another file
+ *     holds the cdev, EBUSY when its VFIO group is open, EPERM without
+ *     interrupt remapping; ENOENT without /dev/iommu...).
+ */
+__rte_experimental
+int rte_iommufd_dev_check(const char *name, struct rte_iommufd_dev_check *c);
+
 #ifdef __cplusplus
 }
 #endif
