@@ -33,7 +33,7 @@
 struct pnic_pci_fn {
 	struct pnic_pci *pp;
 	unsigned int slot;
-	spinlock_t lock;	/* @cfg */
+	raw_spinlock_t lock;	/* @cfg; taken under the PCI core's raw pci_lock */
 	u8 cfg[PCI_CFG_SPACE_EXP_SIZE];
 	u8 wmask[PCI_CFG_SPACE_EXP_SIZE];
 	spinlock_t as_lock;	/* @rid, @pasids */

@@ -4,7 +4,7 @@
  * pci_ops.
  *
  * Each function is a single-function PCI Express root-complex integrated
- * endpoint (RCiEP) at device number <slot>, function 0: two 32-bit memory
+ * endpoint (RCiEP) at device number <slot>, function 0: two 64-bit memory
  * BARs (BAR0 registers, BAR2 doorbells), End-End TLP prefixes supported
  * (DEVCAP2), so the PCI core gives it eetlp_prefix_max and
  * pci_enable_pasid() needs no quirk, and the PASID extended capability.
@@ -57,9 +57,16 @@ void pnic_pci_cfg_init(struct pnic_pci_fn *fn, unsigned int pasid_width)
 	w8(c, PCI_CLASS_PROG, PNIC_PCI_CLASS & 0xff);
 	w16(c, PCI_CLASS_DEVICE, PNIC_PCI_CLASS >> 8);
 	w8(c, PCI_HEADER_TYPE, PCI_HEADER_TYPE_NORMAL);
-	/* 32-bit non-prefetchable memory BARs: the type bits are zero. */
+	/*
+	 * 64-bit non-prefetchable memory BARs (BAR0-1, BAR2-3): the window
+	 * may be RAM anywhere, above 4 GiB too.
+	 */
+	w32(c, PCI_BASE_ADDRESS_0, PCI_BASE_ADDRESS_MEM_TYPE_64);
 	w32(m, PCI_BASE_ADDRESS_0, ~(u32)(PNIC_BAR_REGS_SIZE - 1));
+	w32(m, PCI_BASE_ADDRESS_1, ~0u);
+	w32(c, PCI_BASE_ADDRESS_2, PCI_BASE_ADDRESS_MEM_TYPE_64);
 	w32(m, PCI_BASE_ADDRESS_2, ~(u32)(PNIC_BAR_DB_SIZE - 1));
+	w32(m, PCI_BASE_ADDRESS_3, ~0u);
 	w16(c, PCI_SUBSYSTEM_VENDOR_ID, PNIC_PCI_SUBSYS_VENDOR_ID);
 	w16(c, PCI_SUBSYSTEM_ID, PNIC_PCI_SUBSYS_ID);
 	w8(c, PCI_CAPABILITY_LIST, PNIC_PCI_EXP_CAP);
@@ -91,7 +98,7 @@ void pnic_pci_cfg_init(struct pnic_pci_fn *fn, unsigned int pasid_width)
 static void pnic_pci_publish(struct pnic_pci_fn *fn)
 {
 	struct pnic_pci *pp = fn->pp;
-	u64 bar = get_unaligned_le32(&fn->cfg[PCI_BASE_ADDRESS_0]) &
+	u64 bar = get_unaligned_le64(&fn->cfg[PCI_BASE_ADDRESS_0]) &
 		  PCI_BASE_ADDRESS_MEM_MASK;
 	void __iomem *regs;
 
@@ -127,10 +134,10 @@ static int pnic_pci_read(struct pci_bus *bus, unsigned int devfn, int where,
 		PCI_SET_ERROR_RESPONSE(val);
 		return PCIBIOS_DEVICE_NOT_FOUND;
 	}
-	spin_lock_irqsave(&fn->lock, flags);
+	raw_spin_lock_irqsave(&fn->lock, flags);
 	for (i = 0; i < size; i++)
 		v |= (u32)fn->cfg[where + i] << (8 * i);
-	spin_unlock_irqrestore(&fn->lock, flags);
+	raw_spin_unlock_irqrestore(&fn->lock, flags);
 	*val = v;
 	return PCIBIOS_SUCCESSFUL;
 }
@@ -145,7 +152,7 @@ static int pnic_pci_write(struct pci_bus *bus, unsigned int devfn, int where,
 
 	if (!fn || where < 0 || where + size > PCI_CFG_SPACE_EXP_SIZE)
 		return PCIBIOS_DEVICE_NOT_FOUND;
-	spin_lock_irqsave(&fn->lock, flags);
+	raw_spin_lock_irqsave(&fn->lock, flags);
 	mem_was = fn->cfg[PCI_COMMAND] & PCI_COMMAND_MEMORY;
 	for (i = 0; i < size; i++) {
 		u8 m = fn->wmask[where + i];
@@ -156,7 +163,7 @@ static int pnic_pci_write(struct pci_bus *bus, unsigned int devfn, int where,
 	mem_is = fn->cfg[PCI_COMMAND] & PCI_COMMAND_MEMORY;
 	if (mem_is && !mem_was)
 		pnic_pci_publish(fn);
-	spin_unlock_irqrestore(&fn->lock, flags);
+	raw_spin_unlock_irqrestore(&fn->lock, flags);
 	return PCIBIOS_SUCCESSFUL;
 }
 

@@ -45,9 +45,9 @@ static bool pnic_port_master(struct pnic_pci_fn *fn)
 	unsigned long flags;
 	bool on;
 
-	spin_lock_irqsave(&fn->lock, flags);
+	raw_spin_lock_irqsave(&fn->lock, flags);
 	on = fn->cfg[PCI_COMMAND] & PCI_COMMAND_MASTER;
-	spin_unlock_irqrestore(&fn->lock, flags);
+	raw_spin_unlock_irqrestore(&fn->lock, flags);
 	return on;
 }
 

@@ -2,8 +2,10 @@
 /*
  * pasidnic_pci: module life cycle, the BAR window and the root bus.
  *
- * The BAR window is a range the test VM reserved with memmap=<size>$<addr>
- * (a "Reserved" iomem region, not claimed by anyone): it becomes the host
+ * The BAR window is a range inside one the test VM reserved with
+ * memmap=<size>$<addr> (a "Reserved" iomem region, not claimed by anyone;
+ * strictly inside, or the Reserved resource would nest under ours and fill
+ * it): it becomes the host
  * bridge's only memory window, and the PCI core assigns the functions' BARs
  * inside it. The root bus gets a PCI domain of its own above 0xffff, as
  * Intel's VMD driver does, so no firmware IOMMU table describes it.
@@ -26,7 +28,7 @@ MODULE_PARM_DESC(window, "BAR window start: a range reserved with memmap=<size>$
 
 static unsigned long long window_size;
 module_param(window_size, ullong, 0444);
-MODULE_PARM_DESC(window_size, "BAR window size in bytes (required)");
+MODULE_PARM_DESC(window_size, "BAR window size in bytes (required; the window must lie strictly inside the reserved range)");
 
 static unsigned int functions = 2;
 module_param(functions, uint, 0444);
@@ -38,17 +40,16 @@ MODULE_PARM_DESC(pasid_width, "PASID width of each function, 0-20 (default 20; 0
 
 static struct pnic_pci *pnic_pci;
 
-/* The window: a whole, unclaimed "Reserved" range below 4 GiB. */
+/* The window: inside an unclaimed "Reserved" range (memmap=). */
 static int pnic_pci_window_claim(struct pnic_pci *pp)
 {
 	/* one function's BARs: BAR0 and BAR2, 4 KiB each */
 	u64 need = (u64)functions * (PNIC_BAR_REGS_SIZE + PNIC_BAR_DB_SIZE);
 	int ret;
 
-	if (!window || !window_size || !PAGE_ALIGNED(window) ||
-	    !PAGE_ALIGNED(window_size) || window + window_size > SZ_4G ||
+	if (!window || !PAGE_ALIGNED(window) || !PAGE_ALIGNED(window_size) ||
 	    window + window_size < window || window_size < need) {
-		pr_err("pasidnic_pci: window=%#llx window_size=%#llx: need a page-aligned range of at least %#llx bytes below 4 GiB (32-bit BARs), reserved with memmap=<size>$<addr> on the kernel command line\n",
+		pr_err("pasidnic_pci: window=%#llx window_size=%#llx: need a page-aligned range of at least %#llx bytes inside one reserved with memmap=<size>$<addr> on the kernel command line\n",
 		       window, window_size, need);
 		return -EINVAL;
 	}
@@ -67,6 +68,16 @@ static int pnic_pci_window_claim(struct pnic_pci *pp)
 		pr_err("pasidnic_pci: [%#llx, %#llx) is in use (see /proc/iomem): %d\n",
 		       window, window + window_size, ret);
 		return ret;
+	}
+	/*
+	 * A resource of exactly the range of the Reserved one goes above it
+	 * (insert_resource()), which then fills the window: no room for BARs.
+	 */
+	if (pp->window.child) {
+		remove_resource(&pp->window);
+		pr_err("pasidnic_pci: [%#llx, %#llx) is a whole Reserved range: give a window strictly inside it (e.g. leave its last page out)\n",
+		       window, window + window_size);
+		return -EINVAL;
 	}
 	/* Uncached (UC-), the type vfio-pci maps BARs with (x86 PAT). */
 	pp->win_va = ioremap(window, window_size);
@@ -150,7 +161,7 @@ static int __init pnic_pci_init(void)
 	for (i = 0; i < functions; i++) {
 		pp->fn[i].pp = pp;
 		pp->fn[i].slot = i;
-		spin_lock_init(&pp->fn[i].lock);
+		raw_spin_lock_init(&pp->fn[i].lock);
 		spin_lock_init(&pp->fn[i].as_lock);
 		xa_init(&pp->fn[i].pasids);
 		pnic_pci_cfg_init(&pp->fn[i], pasid_width);
