@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "pasidnic_regs.h"
+#include "physical_port.h"
 #include "vfio_util.h"
 
 #define IOVA 0x100000ull
@@ -54,12 +55,11 @@ int
 main(int argc, char **argv)
 {
 	struct iommu_hw_info info = { .size = sizeof(info) };
-	struct iommu_hwpt_alloc hwpt = { .size = sizeof(hwpt) };
 	struct vu_bar regs, db;
 	struct vu_device d;
 	unsigned int width;
-	uint32_t ioas, v;
-	void *buf;
+	uint32_t ioas, hwpt, v;
+	uint8_t *buf;
 
 	if (argc != 3) {
 		fprintf(stderr, "usage: %s /dev/vfio/devices/vfioN PASID-WIDTH\n", argv[0]);
@@ -79,16 +79,11 @@ main(int argc, char **argv)
 	step("IOMMU_GET_HW_INFO reports the PASID width");
 
 	ioas = vu_ioas_alloc(d.iommufd);
-	hwpt.flags = IOMMU_HWPT_ALLOC_PASID;
-	hwpt.dev_id = d.devid;
-	hwpt.pt_id = ioas;
-	TEST_ASSERT_EQ(ioctl(d.iommufd, IOMMU_HWPT_ALLOC, &hwpt), 0);
-	vu_attach(&d, hwpt.out_hwpt_id, -1);
+	hwpt = vu_hwpt_alloc(&d, ioas, IOMMU_HWPT_ALLOC_PASID);
+	vu_attach(&d, hwpt, -1);
 	step("RID attached to a PASID-capable HWPT");
 
-	buf = mmap(NULL, LEN, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	TEST_ASSERT_TRUE(buf != MAP_FAILED, "mmap of %u bytes failed", LEN);
-	memset(buf, 0x5a, LEN);
+	buf = phys_buffer(LEN);
 	vu_map(d.iommufd, ioas, buf, LEN, IOVA);
 	vu_unmap(d.iommufd, ioas, IOVA, LEN);
 	vu_map(d.iommufd, ioas, buf, LEN, IOVA);
@@ -113,7 +108,7 @@ main(int argc, char **argv)
 	munmap((void *)db.va, db.size);
 	TEST_ASSERT_EQ(__vu_detach(&d, -1), 0);
 	vu_unmap(d.iommufd, ioas, IOVA, LEN);
-	TEST_ASSERT_EQ(__vu_destroy(d.iommufd, hwpt.out_hwpt_id), 0);
+	TEST_ASSERT_EQ(__vu_destroy(d.iommufd, hwpt), 0);
 	TEST_ASSERT_EQ(__vu_destroy(d.iommufd, ioas), 0);
 	vu_close(&d);
 	munmap(buf, LEN);

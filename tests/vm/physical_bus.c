@@ -67,16 +67,6 @@ static struct rte_iommufd_driver fn_driver = {
 
 RTE_PMD_REGISTER_IOMMUFD(test_pasidnic_pci, fn_driver);
 
-static uint8_t *
-buffer(void)
-{
-	void *b = mmap(NULL, LEN, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	TEST_ASSERT_TRUE(b != MAP_FAILED, "mmap of %u bytes failed", LEN);
-	memset(b, 0, LEN);
-	return b;
-}
-
 int
 main(int argc, char **argv)
 {
@@ -117,7 +107,7 @@ main(int argc, char **argv)
 		dom[i] = rte_iommufd_domain_create(&fn->device);
 		TEST_ASSERT_NOT_NULL(dom[i], "domain %d", i);
 		pasid[i] = rte_iommufd_domain_pasid(dom[i]);
-		mem[i] = buffer();
+		mem[i] = phys_buffer(LEN);
 		TEST_ASSERT_EQ(rte_iommufd_domain_dma_map(dom[i], mem[i], IOVA, LEN), 0);
 	}
 	for (i = 0; i < 2; i++) {

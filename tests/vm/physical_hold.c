@@ -12,7 +12,6 @@
  * request and runs until killed.
  */
 #include <sys/ioctl.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include "physical_port.h"
@@ -21,20 +20,6 @@
 #define IOVA 0x400000ull
 #define LEN (64u << 10)
 #define PASID 5
-
-static uint32_t
-hwpt_alloc(struct vu_device *d, uint32_t ioas)
-{
-	struct iommu_hwpt_alloc h = {
-		.size = sizeof(h),
-		.flags = IOMMU_HWPT_ALLOC_PASID,
-		.dev_id = d->devid,
-		.pt_id = ioas,
-	};
-
-	TEST_ASSERT_EQ(ioctl(d->iommufd, IOMMU_HWPT_ALLOC, &h), 0);
-	return h.out_hwpt_id;
-}
 
 int
 main(int argc, char **argv)
@@ -56,15 +41,13 @@ main(int argc, char **argv)
 	vu_open(&d, argv[1], -1);
 	vu_bus_master(&d);
 	req = vu_irq_eventfd(&d, VFIO_PCI_REQ_IRQ_INDEX);
-	mem = mmap(NULL, 2 * LEN, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	TEST_ASSERT_TRUE(mem != MAP_FAILED, "mmap failed");
-	memset(mem, 0, 2 * LEN);
+	mem = phys_buffer(2 * LEN);
 	ioas_r = vu_ioas_alloc(d.iommufd);
 	ioas_p = vu_ioas_alloc(d.iommufd);
 	vu_map(d.iommufd, ioas_r, mem, LEN, IOVA);
 	vu_map(d.iommufd, ioas_p, mem + LEN, LEN, IOVA);
-	vu_attach(&d, hwpt_alloc(&d, ioas_r), -1);
-	vu_attach(&d, hwpt_alloc(&d, ioas_p), PASID);
+	vu_attach(&d, vu_hwpt_alloc(&d, ioas_r, IOMMU_HWPT_ALLOC_PASID), -1);
+	vu_attach(&d, vu_hwpt_alloc(&d, ioas_p, IOMMU_HWPT_ALLOC_PASID), PASID);
 	printf("ready\n");
 	fflush(stdout);
 	for (;;) {

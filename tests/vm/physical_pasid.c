@@ -46,30 +46,6 @@ port_dma(char op, int pasid, uint64_t iova, unsigned int len, unsigned int byte,
 	return phys_port_dma(port_path, op, pasid, iova, len, byte, out);
 }
 
-static uint32_t
-hwpt_alloc(struct vu_device *d, uint32_t ioas)
-{
-	struct iommu_hwpt_alloc h = {
-		.size = sizeof(h),
-		.flags = IOMMU_HWPT_ALLOC_PASID,
-		.dev_id = d->devid,
-		.pt_id = ioas,
-	};
-
-	TEST_ASSERT_EQ(ioctl(d->iommufd, IOMMU_HWPT_ALLOC, &h), 0);
-	return h.out_hwpt_id;
-}
-
-static void *
-buffer(void)
-{
-	void *b = mmap(NULL, LEN, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	TEST_ASSERT_TRUE(b != MAP_FAILED, "mmap of %u bytes failed", LEN);
-	memset(b, 0, LEN);
-	return b;
-}
-
 /* Every byte of @b is 0 except [@off, @off + SLOT), which is @byte. */
 static void
 expect(const uint8_t *b, const char *name, unsigned int off, unsigned int byte)
@@ -106,15 +82,15 @@ main(int argc, char **argv)
 	ioas_r = vu_ioas_alloc(d.iommufd);
 	ioas_a = vu_ioas_alloc(d.iommufd);
 	ioas_b = vu_ioas_alloc(d.iommufd);
-	mem_r = buffer();
-	mem_a = buffer();
-	mem_b = buffer();
+	mem_r = phys_buffer(LEN);
+	mem_a = phys_buffer(LEN);
+	mem_b = phys_buffer(LEN);
 	vu_map(d.iommufd, ioas_r, mem_r, LEN, IOVA);
 	vu_map(d.iommufd, ioas_a, mem_a, LEN, IOVA);
 	vu_map(d.iommufd, ioas_b, mem_b, LEN, IOVA);
-	h_r = hwpt_alloc(&d, ioas_r);
-	h_a = hwpt_alloc(&d, ioas_a);
-	h_b = hwpt_alloc(&d, ioas_b);
+	h_r = vu_hwpt_alloc(&d, ioas_r, IOMMU_HWPT_ALLOC_PASID);
+	h_a = vu_hwpt_alloc(&d, ioas_a, IOMMU_HWPT_ALLOC_PASID);
+	h_b = vu_hwpt_alloc(&d, ioas_b, IOMMU_HWPT_ALLOC_PASID);
 
 	TEST_ASSERT_EQ(port_dma('w', -1, IOVA, SLOT, 0x11, NULL), -ENXIO);
 	vu_attach(&d, h_r, -1);

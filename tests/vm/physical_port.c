@@ -3,7 +3,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
+#include <sys/mman.h>
 
 #include "physical_port.h"
 #include "test_assert.h"
@@ -29,4 +31,14 @@ phys_port_dma(const char *port, char op, int pasid, uint64_t iova, unsigned int 
 		TEST_ASSERT_EQ(read(fd, out, len), (ssize_t)len);
 	close(fd);
 	return ret;
+}
+
+uint8_t *
+phys_buffer(size_t len)
+{
+	void *b = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	TEST_ASSERT_TRUE(b != MAP_FAILED, "mmap of %zu bytes failed", len);
+	memset(b, 0, len);
+	return b;
 }

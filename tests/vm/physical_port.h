@@ -7,6 +7,7 @@
 #ifndef PHYSICAL_PORT_H
 #define PHYSICAL_PORT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /**
@@ -18,5 +19,8 @@
  */
 int phys_port_dma(const char *port, char op, int pasid, uint64_t iova, unsigned int len,
 		  unsigned int byte, void *out);
+
+/** phys_buffer() - @len bytes of zeroed anonymous memory (DMA targets). Exits on failure. */
+uint8_t *phys_buffer(size_t len);
 
 #endif /* PHYSICAL_PORT_H */

@@ -72,15 +72,21 @@ static struct pnic_pci_fn *dev_to_fn(struct device *dev)
 
 /* ---- blocking domain ---- */
 
-static int pnic_blocking_attach(struct iommu_domain *domain,
-				struct device *dev, struct iommu_domain *old)
+/* The RID's DMA goes through @domain (NULL: blocked) from now on. */
+static void pnic_set_rid(struct device *dev, struct iommu_domain *domain)
 {
 	struct pnic_pci_fn *fn = dev_to_fn(dev);
 
 	spin_lock(&fn->as_lock);
-	WRITE_ONCE(fn->rid, NULL);
+	WRITE_ONCE(fn->rid, domain);
 	spin_unlock(&fn->as_lock);
 	pnic_pci_dma_sync();
+}
+
+static int pnic_blocking_attach(struct iommu_domain *domain,
+				struct device *dev, struct iommu_domain *old)
+{
+	pnic_set_rid(dev, NULL);
 	return 0;
 }
 
@@ -110,12 +116,7 @@ static struct iommu_domain pnic_blocking_domain = {
 static int pnic_paging_attach(struct iommu_domain *domain, struct device *dev,
 			      struct iommu_domain *old)
 {
-	struct pnic_pci_fn *fn = dev_to_fn(dev);
-
-	spin_lock(&fn->as_lock);
-	WRITE_ONCE(fn->rid, domain);
-	spin_unlock(&fn->as_lock);
-	pnic_pci_dma_sync();
+	pnic_set_rid(dev, domain);
 	return 0;
 }
 

@@ -5,9 +5,9 @@
  * The BAR window is a range inside one the test VM reserved with
  * memmap=<size>$<addr> (a "Reserved" iomem region, not claimed by anyone;
  * strictly inside, or the Reserved resource would nest under ours and fill
- * it): it becomes the host
- * bridge's only memory window, and the PCI core assigns the functions' BARs
- * inside it. The root bus gets a PCI domain of its own above 0xffff, as
+ * it). It becomes the host bridge's only memory window, and the PCI core
+ * assigns the functions' BARs inside it (x86 needs pci=no_e820 for that:
+ * it keeps BARs out of E820 entries). The root bus gets a PCI domain of its own above 0xffff, as
  * Intel's VMD driver does, so no firmware IOMMU table describes it.
  *
  * Unloading: the IOMMU core holds a reference on this module for each
