@@ -43,8 +43,6 @@ struct pnic_pci_domain {
 	struct xarray pt;
 };
 
-static const struct iommu_ops pnic_pci_iommu_ops;
-
 static struct pnic_pci_domain *to_pnic_domain(struct iommu_domain *domain)
 {
 	return container_of(domain, struct pnic_pci_domain, domain);
