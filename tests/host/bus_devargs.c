@@ -80,6 +80,10 @@ main(void)
 	TEST_ASSERT_TRUE(!iommufd_name_valid("pci-00:03.0"), "the short BDF form is not ours");
 	TEST_ASSERT_TRUE(!iommufd_name_valid("pci-0000:00:03.0x"), "trailing garbage");
 	TEST_ASSERT_TRUE(!iommufd_name_valid("mdev-0b6d4f4e"), "a short uuid");
+	TEST_ASSERT_TRUE(iommufd_name_valid("pci-10000:00:01.0"),
+			 "a PCI domain above 0xffff (VMD, pasidnic_pci)");
+	TEST_ASSERT_TRUE(!iommufd_name_valid("pci-123456789:00:01.0"), "a 9-digit domain");
+	TEST_ASSERT_TRUE(!iommufd_name_valid("pci-000:00:01.0"), "a 3-digit domain");
 	/* No collision: the PCI bus's parser does not take our names. */
 	TEST_ASSERT_TRUE(rte_pci_addr_parse("pci-0000:00:03.0", &pa) != 0,
 			 "the PCI bus would claim pci-0000:00:03.0");

@@ -88,6 +88,32 @@ vu_ioas_alloc(int iommufd)
 }
 
 int
+__vu_hwpt_alloc(struct vu_device *d, uint32_t ioas, uint32_t flags, uint32_t *hwpt)
+{
+	struct iommu_hwpt_alloc h = {
+		.size = sizeof(h),
+		.flags = flags,
+		.dev_id = d->devid,
+		.pt_id = ioas,
+	};
+
+	if (ioctl(d->iommufd, IOMMU_HWPT_ALLOC, &h))
+		return -errno;
+	*hwpt = h.out_hwpt_id;
+	return 0;
+}
+
+uint32_t
+vu_hwpt_alloc(struct vu_device *d, uint32_t ioas, uint32_t flags)
+{
+	uint32_t hwpt = 0;
+
+	TEST_ASSERT_TRUE(__vu_hwpt_alloc(d, ioas, flags, &hwpt) == 0,
+			 "IOMMU_HWPT_ALLOC (flags %#x) on IOAS %u failed", flags, ioas);
+	return hwpt;
+}
+
+int
 __vu_destroy(int iommufd, uint32_t id)
 {
 	struct iommu_destroy x = { .size = sizeof(x), .id = id };

@@ -51,6 +51,12 @@ void vu_close(struct vu_device *d);
 /** __vu_ioas_alloc() - IOMMU_IOAS_ALLOC. Return: 0 and *@ioas, or -errno. */
 int __vu_ioas_alloc(int iommufd, uint32_t *ioas);
 uint32_t vu_ioas_alloc(int iommufd);
+/**
+ * __vu_hwpt_alloc() - IOMMU_HWPT_ALLOC of a paging HWPT for the device on @ioas
+ * with @flags (e.g. IOMMU_HWPT_ALLOC_PASID). Return: 0 and *@hwpt, or -errno.
+ */
+int __vu_hwpt_alloc(struct vu_device *d, uint32_t ioas, uint32_t flags, uint32_t *hwpt);
+uint32_t vu_hwpt_alloc(struct vu_device *d, uint32_t ioas, uint32_t flags);
 /** __vu_destroy() - IOMMU_DESTROY of any object. Return: 0 or -errno. */
 int __vu_destroy(int iommufd, uint32_t id);
 

@@ -27,14 +27,19 @@
 
 #define KNOWN_KEYS "name, pasid, max_domains, dpdk_mem"
 
+/* domain:bus:dev.fn; the domain has 4 hex digits, or up to 8 for the domains
+ * above 0xffff that Linux gives host bridges of their own (VMD, pasidnic_pci).
+ */
 static bool
 is_bdf(const char *s)
 {
 	unsigned int dom, bus, dev, fn;
+	const char *colon = strchr(s, ':');
+	size_t dlen = colon != NULL ? (size_t)(colon - s) : 0;
 	char tail;
 
-	return strlen(s) == 12 &&
-	       sscanf(s, "%4x:%2x:%2x.%1x%c", &dom, &bus, &dev, &fn, &tail) == 4;
+	return dlen >= 4 && dlen <= 8 && strlen(s) == dlen + 8 &&
+	       sscanf(s, "%8x:%2x:%2x.%1x%c", &dom, &bus, &dev, &fn, &tail) == 4;
 }
 
 static bool

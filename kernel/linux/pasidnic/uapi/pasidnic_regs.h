@@ -19,6 +19,8 @@
 /* PCI identity: emulated only, never a physical device. */
 #define PNIC_PCI_VENDOR_ID		0x1234	/* QEMU's id for emulated devices */
 #define PNIC_PCI_DEVICE_ID		0x50a5
+/* pasidnic_pci's PCI functions (physical mode, doc/pasidnic.md §13) */
+#define PNIC_PCI_DEVICE_ID_PHYS		0x50a6
 #define PNIC_PCI_SUBSYS_VENDOR_ID	0x1234
 #define PNIC_PCI_SUBSYS_ID		0x0001
 #define PNIC_PCI_REVISION		0x01
