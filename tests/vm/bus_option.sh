@@ -68,15 +68,28 @@ echo "$out" | grep -q "^$edu .*physical .*  bound" ||
 echo "ok: named devices only, pasid=off honoured, edu the iommufd bus's beside the PCI bus's $other [${SECONDS}s]"
 
 # ---- stock dpdk-testpmd through dpdk-pasid-run: probe and forward ----
-out=$( {
-	echo "start tx_first 4"
-	sleep 3
-	echo "stop"
-	echo "show port stats all"
-	echo "quit"
-} | timeout 120 "$RUN" "$TESTPMD" --bus iommufd "${EAL[@]}" \
-	-- -i --nb-cores=1 --total-num-mbufs=8192 --forward-mode=io 2>&1)
-rc=$?
+# Commands go in through a FIFO once testpmd shows its prompt (its EAL start
+# under TCG takes seconds: commands written at once would start and stop the
+# forwarding before the first frame came back).
+tp=$(mktemp -d /tmp/bus_option.XXXXXX)
+mkfifo "$tp/in"
+timeout 120 "$RUN" "$TESTPMD" --bus iommufd "${EAL[@]}" \
+	-- -i --nb-cores=1 --total-num-mbufs=8192 --forward-mode=io < "$tp/in" > "$tp/out" 2>&1 &
+tp_pid=$!
+exec {tp_fd}> "$tp/in"
+for _ in $(seq 1200); do
+	grep -q "testpmd> " "$tp/out" && break
+	kill -0 "$tp_pid" 2> /dev/null || break
+	sleep 0.1
+done
+echo "start tx_first 4" >&"$tp_fd"
+sleep 3
+printf '%s\n' "stop" "show port stats all" "quit" >&"$tp_fd"
+exec {tp_fd}>&-
+rc=0
+wait "$tp_pid" || rc=$?
+out=$(cat "$tp/out")
+rm -rf "$tp"
 echo "$out"
 [ $rc = 0 ] || fail "dpdk-pasid-run dpdk-testpmd --bus iommufd exited with $rc"
 for p in "$p0" "$p1"; do
