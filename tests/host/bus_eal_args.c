@@ -91,6 +91,11 @@ make_sysfs(void)
 	TEST_ASSERT_EQ(mkdir(path, 0755), 0);
 	snprintf(path, sizeof(path), "%s/0000:00:05.0", sysfs);
 	TEST_ASSERT_EQ(mkdir(path, 0755), 0);
+	/* A function of a host bridge of its own (pasidnic_pci, VMD): domain > 0xffff. */
+	snprintf(path, sizeof(path), "%s/10000:00:00.0", sysfs);
+	TEST_ASSERT_EQ(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/10000:00:00.0/vfio-dev", sysfs);
+	TEST_ASSERT_EQ(mkdir(path, 0755), 0);
 }
 
 static void
@@ -103,6 +108,10 @@ remove_sysfs(void)
 	snprintf(path, sizeof(path), "%s/0000:00:04.0", sysfs);
 	rmdir(path);
 	snprintf(path, sizeof(path), "%s/0000:00:05.0", sysfs);
+	rmdir(path);
+	snprintf(path, sizeof(path), "%s/10000:00:00.0/vfio-dev", sysfs);
+	rmdir(path);
+	snprintf(path, sizeof(path), "%s/10000:00:00.0", sysfs);
 	rmdir(path);
 	rmdir(sysfs);
 }
@@ -162,6 +171,8 @@ main(void)
 	refuse("app --bus iommufd -a 0000:00:04.0", "is a device of the iommufd bus",
 	       "--bus iommufd,name=<device>");
 	refuse("app --bus iommufd --allow=pci:0000:00:04.0", "0000:00:04.0", "drop -a");
+	refuse("app --bus iommufd -a 10000:00:00.0", "10000:00:00.0 is a device of the iommufd bus",
+	       "drop -a 10000:00:00.0");
 	refuse("app --bus iommufd,name=pci-0000:00:04.0 -a 00:04.0", "named with --bus",
 	       "leave it out of --bus");
 	refuse("app --bus iommufd,name=" MDEV " -a bus=pci,addr=0000:00:05.0 "

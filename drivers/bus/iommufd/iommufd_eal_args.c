@@ -26,6 +26,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <rte_pci.h>
 #include <rte_string_fns.h>
 
 #include "private.h"
@@ -77,30 +78,24 @@ long_takes_arg(const char *opt)
 	return false;
 }
 
-/* A PCI address "DDDD:BB:DD.F" or "BB:DD.F" in @s[0..n) into @bdf, with
- * the domain. false when it is none.
+/* A PCI address in @s[0..n) as DPDK's PCI bus reads it (rte_pci_addr_parse():
+ * "BB:DD.F" or "D:BB:DD.F", 32-bit domains too, as Linux gives host bridges
+ * of their own such as pasidnic_pci's) into @bdf, with the domain. false
+ * when the PCI bus would not take it for an address.
  */
 static bool
-pci_addr_norm(const char *s, size_t n, char bdf[13])
+pci_addr_norm(const char *s, size_t n, char *bdf, size_t len)
 {
-	unsigned int dom = 0, bus, dev, fn;
-	char buf[32], tail;
-	int got;
+	struct rte_pci_addr addr;
+	char buf[32];
 
-	if (n == 0 || n >= sizeof(buf))
+	if (n == 0 || n >= sizeof(buf) || len < PCI_PRI_STR_SIZE)
 		return false;
 	memcpy(buf, s, n);
 	buf[n] = '\0';
-	if (strspn(buf, "0123456789abcdefABCDEF:.") != n)
+	if (rte_pci_addr_parse(buf, &addr) != 0)
 		return false;
-	got = sscanf(buf, "%x:%x:%x.%x%c", &dom, &bus, &dev, &fn, &tail);
-	if (got != 4) {
-		dom = 0;
-		got = sscanf(buf, "%x:%x.%x%c", &bus, &dev, &fn, &tail) == 3 ? 4 : 0;
-	}
-	if (got != 4 || dom > 0xffff || bus > 0xff || dev > 0x1f || fn > 7)
-		return false;
-	snprintf(bdf, 13, "%04x:%02x:%02x.%x", dom, bus, dev, fn);
+	rte_pci_device_name(&addr, bdf, len);
 	return true;
 }
 
@@ -151,7 +146,7 @@ classify(const char *v, char *out, size_t outlen)
 		}
 		if (n == 3 && strncmp(v + 4, "pci", 3) == 0) {
 			n = layer_key(v, "addr", &p);
-			return n > 0 && pci_addr_norm(p, n, out) ? EA_PCI : EA_OTHER;
+			return n > 0 && pci_addr_norm(p, n, out, outlen) ? EA_PCI : EA_OTHER;
 		}
 		return EA_OTHER;
 	}
@@ -162,7 +157,7 @@ classify(const char *v, char *out, size_t outlen)
 		return EA_IOMMUFD;
 	}
 	p = strncmp(v, "pci:", 4) == 0 ? v + 4 : v;
-	return pci_addr_norm(p, strcspn(p, ","), out) ? EA_PCI : EA_OTHER;
+	return pci_addr_norm(p, strcspn(p, ","), out, outlen) ? EA_PCI : EA_OTHER;
 }
 
 /* Record an iommufd device @name, refusing one named twice. */
