@@ -58,7 +58,6 @@ tel_device(const char *cmd __rte_unused, const char *params, struct rte_tel_data
 	struct rte_tel_data *pasids;
 	struct rte_iommufd_domain *dom;
 	struct iommufd_dev *dev;
-	char sysfs[sizeof(dev->pub.sysfs)];
 
 	if (params == NULL || params[0] == '\0')
 		return -EINVAL;
@@ -77,7 +76,7 @@ tel_device(const char *cmd __rte_unused, const char *params, struct rte_tel_data
 	rte_tel_data_add_dict_string(d, "name", info.name);
 	rte_tel_data_add_dict_string(d, "kind", info.emulated ? "emulated" : "physical");
 	rte_tel_data_add_dict_string(d, "cdev", info.cdev);
-	snprintf(sysfs, sizeof(sysfs), "%s", dev->pub.sysfs);
+	rte_tel_data_add_dict_string(d, "sysfs", dev->pub.sysfs);
 	rte_tel_data_add_dict_string(d, "driver", info.driver != NULL ? info.driver : "");
 	rte_tel_data_add_dict_string(d, "error", info.error);
 	rte_tel_data_add_dict_int(d, "bound", info.bound);
@@ -92,7 +91,6 @@ tel_device(const char *cmd __rte_unused, const char *params, struct rte_tel_data
 		if (!dom->dead)
 			rte_tel_data_add_array_int(pasids, (int)dom->pasid);
 	pthread_mutex_unlock(&iommufd_lock);
-	rte_tel_data_add_dict_string(d, "sysfs", sysfs);
 	rte_tel_data_add_dict_container(d, "pasids", pasids, 0);
 	return 0;
 }
