@@ -52,7 +52,7 @@ while [ $# -gt 0 ]; do
 	esac
 	shift
 done
-BUILD=${BUILD:-$TOP/build}
+BUILD=${BUILD:-$(default_build_dir)}
 export BUILD
 flavour=debug
 [ ${#vmflags[@]} -gt 0 ] && flavour=plain

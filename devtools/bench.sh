@@ -85,7 +85,7 @@ while [ $# -gt 0 ]; do
 	shift
 done
 [ ${#what[@]} -gt 0 ] || what=(mem workers)
-BUILD=${BUILD:-$TOP/build}
+BUILD=${BUILD:-$(default_build_dir)}
 export BUILD
 flavour=debug
 [ ${#vmflags[@]} -gt 0 ] && flavour=plain

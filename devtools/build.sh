@@ -12,7 +12,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 flavour=${1:-debug}
-BUILD=${BUILD:-$TOP/build}
+BUILD=${BUILD:-$(default_build_dir)}
 DPDK_PREFIX=$("$TOP/devtools/dpdk.sh")
 KBUILD=$("$TOP/devtools/kernel.sh" "$flavour")
 

@@ -195,7 +195,7 @@ case ${1:-} in
 		die "usage: $0 --host -a <devargs>"
 	fi
 	[ "$(id -u)" = 0 ] || die "--host: run as root"
-	BUILD=${BUILD:-$TOP/build}
+	BUILD=${BUILD:-$(default_build_dir)}
 	DEV=$3
 	[ -x "$BUILD/examples/pasid_workers/dpdk-pasid-workers" ] ||
 		die "--host: build first (BUILD=$BUILD devtools/build.sh)"

@@ -29,6 +29,26 @@ hash_of() {
 	done | sha256sum | cut -c1-12
 }
 
+# The default meson build dir: $TOP/build, unless a directory on the way to
+# the checkout is world-writable (a clone in /tmp): EAL refuses to load
+# plugins (-d, the plugin directory) from below such a directory, so the
+# build then goes to the cache, one dir per checkout path. BUILD=<dir>
+# overrides it.
+default_build_dir() {
+	local d=$TOP build
+	while [ -n "$d" ] && [ "$d" != / ]; do
+		if [ -n "$(find "$d" -maxdepth 0 -perm -o+w 2> /dev/null)" ]; then
+			build="$CACHE/build-${TOP##*/}-$(hash_of "$TOP")"
+			log "$d is world-writable and EAL loads no plugin from below it: building" \
+				"$TOP in $build (BUILD=<dir> chooses another)"
+			echo "$build"
+			return
+		fi
+		d=${d%/*}
+	done
+	echo "$TOP/build"
+}
+
 # host_test_names BUILD: the meson (host) tests of a built project, a name a line.
 host_test_names() {
 	/usr/bin/python3 /usr/bin/meson test -C "$1" --no-rebuild --list 2>/dev/null |

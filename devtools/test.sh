@@ -21,7 +21,7 @@ set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
 T0=$(date +%s)
-BUILD=${BUILD:-$TOP/build}
+BUILD=${BUILD:-$(default_build_dir)}
 export BUILD
 LOGS=$BUILD/test-logs
 npass=0 nfail=0 nskip=0

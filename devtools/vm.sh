@@ -66,7 +66,7 @@ kimage=$KBUILD/arch/x86/boot/bzImage
 [ "${VM_KERNEL_IMAGE:-}" != bzImage ] && [ -f "$KBUILD/vmlinux" ] &&
 	grep -qx CONFIG_PVH=y "$KBUILD/.config" && kimage=$KBUILD/vmlinux
 DPDK_PREFIX=$("$TOP/devtools/dpdk.sh" path)
-BUILD=${BUILD:-$TOP/build}
+BUILD=${BUILD:-$(default_build_dir)}
 
 # The initramfs is only busybox and /init: rebuilt when either changes.
 initrd=$CACHE/initramfs-$(hash_of "$TOP/devtools/vm/init" /bin/busybox).cpio.gz
