@@ -7,8 +7,10 @@
  * interface. It is shared by the kernel module, the DPDK PMD and the test
  * driver; doc/pasidnic.md describes the semantics.
  *
- * All registers are little-endian. BAR0 is trapped (access it with 32-bit
- * pread/pwrite on the vfio device fd; 64-bit values are split into _LO/_HI).
+ * All registers are little-endian. BAR0 is trapped on mdev ports (access it
+ * with 32-bit pread/pwrite on the vfio device fd; 64-bit values are split
+ * into _LO/_HI); on physical functions it is polled memory written through
+ * mailboxes (below).
  * BAR2 is one mmap-able page of doorbells and device write-back.
  */
 #ifndef PASIDNIC_REGS_H
@@ -135,6 +137,36 @@
 #define PNIC_Q_DROPS			0x34
 #define PNIC_Q_FAULT_IOVA_LO		0x38
 #define PNIC_Q_FAULT_IOVA_HI		0x3c
+
+/*
+ * ---- Physical functions (PNIC_PCI_DEVICE_ID_PHYS, kernel/linux/pasidnic_pci) ----
+ * BAR0 is memory the device polls, not a trapped register file. A read
+ * returns what the device last published: it republishes the whole register
+ * file after every write it applies and after every engine pass. A store to a
+ * register is not a write: the next publish overwrites it. A write goes
+ * through a mailbox slot: store PNIC_MBOX_OFF and PNIC_MBOX_VAL, then
+ * PNIC_MBOX_SEQ = (its current value + 1); the device applies the write with
+ * the semantics of a trapped write (RW1C, self-clearing RESET, KICK), then
+ * publishes, then stores that SEQ to PNIC_MBOX_ACK. Slot PNIC_MBOX_DEV takes
+ * device registers (below PNIC_QREG_BASE), slot PNIC_MBOX_QUEUE(q) the
+ * registers of queue q (a write of another offset through it is dropped).
+ * One writer per slot at a time. The device polls while memory decoding is
+ * on and backs off when idle (up to PNIC_PHYS_IDLE_POLL_MS between polls).
+ * No MSI-X: the device raises no interrupt; drivers poll PNIC_REG_IRQ_CAUSE.
+ * PNIC_DB_ENGINE reads PNIC_ENGINE_RUNNING always: no KICK is needed.
+ * Turning memory decoding on resets the function (registers, queues).
+ */
+#define PNIC_MBOX_BASE			0x800
+#define PNIC_MBOX_STRIDE		16
+#define PNIC_MBOX(slot)			(PNIC_MBOX_BASE + (slot) * PNIC_MBOX_STRIDE)
+#define PNIC_MBOX_DEV			0
+#define PNIC_MBOX_QUEUE(q)		(1 + (q))
+#define PNIC_MBOX_SLOTS			(1 + PNIC_MAX_QUEUES)
+#define PNIC_MBOX_OFF			0x0	/* driver: register offset */
+#define PNIC_MBOX_VAL			0x4	/* driver: value */
+#define PNIC_MBOX_SEQ			0x8	/* driver: bumped last */
+#define PNIC_MBOX_ACK			0xc	/* device: SEQ once applied */
+#define PNIC_PHYS_IDLE_POLL_MS		10
 
 /* ---- BAR2: doorbell page (mmap) ---- */
 #define PNIC_DB_STRIDE			64	/* one cache line per queue */
