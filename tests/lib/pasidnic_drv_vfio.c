@@ -1,6 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* pasidnic_drv over a raw vfio cdev (pasidnic_drv_vfio.h). */
+/*
+ * pasidnic_drv over a raw vfio cdev (pasidnic_drv_vfio.h). BAR0 reads are
+ * preads on both kinds of port; writes are pwrites on an mdev port (trapped
+ * registers) and mailbox writes on a pasidnic_pci function (polled memory,
+ * the "Physical functions" block of pasidnic_regs.h).
+ */
 #include <dirent.h>
+#include <linux/pci_regs.h>
 #include <unistd.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
@@ -29,6 +35,66 @@ vfio_wr(void *ctx, uint32_t off, uint32_t val)
 
 static const struct pnic_regio_ops vfio_ops = { .rd = vfio_rd, .wr = vfio_wr };
 
+/* How long a physical function may take to apply a mailbox write. */
+#define MBOX_TIMEOUT_MS 2000
+
+/*
+ * A register write to a physical function: OFF and VAL into the mailbox slot
+ * of the register (the device's, or its queue's), SEQ bumped last, then wait
+ * until the device has applied it and published the register file (ACK ==
+ * SEQ). -ETIMEDOUT when it does not within MBOX_TIMEOUT_MS, -EINVAL for an
+ * offset past the queue registers (no slot takes it).
+ */
+static int
+mbox_wr(void *ctx, uint32_t off, uint32_t val)
+{
+	uint32_t slot, base, seq, ack;
+	uint64_t end;
+	int rc;
+
+	if (off < PNIC_QREG_BASE)
+		slot = PNIC_MBOX_DEV;
+	else if (off < PNIC_QREG(PNIC_MAX_QUEUES, 0))
+		slot = PNIC_MBOX_QUEUE((off - PNIC_QREG_BASE) / PNIC_QREG_STRIDE);
+	else
+		return -EINVAL;
+	base = PNIC_MBOX(slot);
+	rc = vfio_rd(ctx, base + PNIC_MBOX_SEQ, &seq);
+	if (!rc)
+		rc = vfio_wr(ctx, base + PNIC_MBOX_OFF, off);
+	if (!rc)
+		rc = vfio_wr(ctx, base + PNIC_MBOX_VAL, val);
+	if (!rc)
+		rc = vfio_wr(ctx, base + PNIC_MBOX_SEQ, ++seq);
+	end = pnic_now_ms() + MBOX_TIMEOUT_MS;
+	while (!rc) {
+		rc = vfio_rd(ctx, base + PNIC_MBOX_ACK, &ack);
+		if (rc || ack == seq)
+			break;
+		if (pnic_now_ms() > end)
+			return -ETIMEDOUT;
+		usleep(100);
+	}
+	return rc;
+}
+
+static const struct pnic_regio_ops mbox_ops = { .rd = vfio_rd, .wr = mbox_wr };
+
+/*
+ * A physical function resets when memory decoding turns on and publishes its
+ * register file on its next poll: wait for the ID register to say so.
+ */
+static void
+phys_wait_published(struct pnic_vfio *v)
+{
+	uint64_t end = pnic_now_ms() + MBOX_TIMEOUT_MS;
+	uint32_t id = 0;
+
+	while (vfio_rd(v, PNIC_REG_ID, &id) == 0 && id != PNIC_ID_MAGIC &&
+	       pnic_now_ms() < end)
+		usleep(1000);
+}
+
 void
 pnic_vfio_open(struct pnic_vfio *v, const char *cdev)
 {
@@ -49,10 +115,13 @@ pnic_vfio_open(struct pnic_vfio *v, const char *cdev)
 	}
 	TEST_ASSERT_EQ(v->size[VFIO_PCI_BAR0_REGION_INDEX + PNIC_BAR_REGS],
 		       (uint64_t)PNIC_BAR_REGS_SIZE, "%s: BAR0 size", cdev);
+	v->phys = vu_cfg_read(&v->dev, PCI_DEVICE_ID, 2) == PNIC_PCI_DEVICE_ID_PHYS;
 	vu_bar_map(&v->dev, VFIO_PCI_BAR0_REGION_INDEX + PNIC_BAR_DB, &v->db);
 	vu_bus_master(&v->dev);
-	pnic_drv_init(&v->drv, &vfio_ops, v, v->db.va);
-	v->drv.irq_en = true;
+	if (v->phys)
+		phys_wait_published(v);
+	pnic_drv_init(&v->drv, v->phys ? &mbox_ops : &vfio_ops, v, v->db.va);
+	v->drv.irq_en = !v->phys;
 }
 
 int
@@ -113,6 +182,8 @@ pnic_vfio_irqs(struct pnic_vfio *v)
 	struct vfio_irq_set *set = (struct vfio_irq_set *)buf;
 	struct vfio_irq_info ii = { .argsz = sizeof(ii), .index = VFIO_PCI_MSIX_IRQ_INDEX };
 
+	if (v->phys)
+		return;
 	TEST_ASSERT_EQ(ioctl(v->dev.fd, VFIO_DEVICE_GET_IRQ_INFO, &ii), 0, "GET_IRQ_INFO MSI-X");
 	TEST_ASSERT_TRUE(ii.count == n && (ii.flags & VFIO_IRQ_INFO_EVENTFD),
 			 "MSI-X count %u (want %u) flags %#x", ii.count, n, ii.flags);
@@ -143,8 +214,11 @@ pnic_vfio_irq_count(struct pnic_vfio *v, unsigned int vec)
 void
 pnic_vfio_pasid_enable(struct pnic_vfio *v)
 {
-	uint32_t hdr = vu_cfg_read(&v->dev, PNIC_CFG_PASID_ECAP, 4);
+	uint32_t hdr;
 
+	if (v->phys)
+		return;
+	hdr = vu_cfg_read(&v->dev, PNIC_CFG_PASID_ECAP, 4);
 	TEST_ASSERT_EQ(hdr & 0xffff, 0x1bu, "no PASID extended capability (header %#x)", hdr);
 	vu_cfg_write(&v->dev, PNIC_CFG_PASID_ECAP + 6, 2, 1);
 	TEST_ASSERT_TRUE(vu_cfg_read(&v->dev, PNIC_CFG_PASID_ECAP + 6, 2) & 1,
@@ -157,4 +231,10 @@ pnic_vfio_enable(struct pnic_vfio *v, uint32_t backend)
 	if (v->drv.pasid_width)
 		pnic_vfio_pasid_enable(v);
 	pnic_drv_enable(&v->drv, backend);
+}
+
+uint32_t
+pnic_vfio_pasid_pt(struct pnic_vfio *v, uint32_t ioas)
+{
+	return v->phys ? vu_hwpt_alloc(&v->dev, ioas, IOMMU_HWPT_ALLOC_PASID) : ioas;
 }

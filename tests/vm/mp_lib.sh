@@ -31,6 +31,21 @@ MP_FREE0=
 # trap, MP_HEAP0 = hugepages held outside DPDK's files and MP_FREE0 = free
 # hugepages before we start.
 mp_setup() {
+	mp_begin "$1"
+	pmd_ports 1 "$2"
+	MP_UUID=${PNIC_UUIDS[0]}
+	MP_PORT=${PNIC_PORTS[0]}
+	MP_CDEV=$(vfio_cdev_of "/sys/bus/mdev/devices/$MP_UUID") ||
+		fail "port $MP_UUID has no vfio cdev"
+	mp_baseline
+}
+
+# mp_begin NAME: the first half of mp_setup, before the port: MP_DIR,
+# the file prefix, the cleanup trap. A port made otherwise (a physical
+# function: phys_mp_setup, tests/vm/physical_lib.sh) sets MP_PORT, MP_CDEV
+# and MP_CLEANUP (a command mp_cleanup runs last), then calls mp_baseline.
+MP_CLEANUP=
+mp_begin() {
 	MP_DIR=/tmp/$1
 	PROC_DIR=$MP_DIR
 	MP_PREFIX=$1
@@ -38,11 +53,11 @@ mp_setup() {
 	trap mp_cleanup EXIT
 	rm -rf "$MP_DIR" "/run/dpdk/$MP_PREFIX" /dev/hugepages/"$MP_PREFIX"*
 	mkdir -p "$MP_DIR"
-	pmd_ports 1 "$2"
-	MP_UUID=${PNIC_UUIDS[0]}
-	MP_PORT=${PNIC_PORTS[0]}
-	MP_CDEV=$(vfio_cdev_of "/sys/bus/mdev/devices/$MP_UUID") ||
-		fail "port $MP_UUID has no vfio cdev"
+}
+
+# mp_baseline: the second half of mp_setup, once the port exists: MP_HEAP0,
+# MP_FREE0.
+mp_baseline() {
 	MP_HEAP0=$(mp_heap_pages)
 	MP_FREE0=$(mp_hp HugePages_Free)
 	echo "port $MP_PORT ($MP_CDEV), hugepages: $(mp_hp_line)"
@@ -239,7 +254,8 @@ mp_remove_port() {
 }
 
 # The EXIT trap: SIGKILL the processes we started that still run, show their
-# logs when the test failed, remove DPDK's files of our prefix and the port.
+# logs when the test failed, remove DPDK's files of our prefix and the port
+# (an mdev port; a port made otherwise by MP_CLEANUP).
 mp_cleanup() {
 	local rc=$?
 	(exit "$rc")
@@ -249,5 +265,96 @@ mp_cleanup() {
 		mp_remove_port ||
 			echo "cleanup: port $MP_UUID not removed: still held by pid(s) $(mp_holders | tr '\n' ' ')"
 	fi
+	[ -n "$MP_CLEANUP" ] && $MP_CLEANUP
 	exit "$rc"
+}
+
+# mp_distinct: fail unless the workers started by mp_worker(s) have PASIDs
+# and IOASes of their own.
+mp_distinct() {
+	local n=${#MP_PASID[@]}
+	[ "$(printf '%s\n' "${MP_PASID[@]}" | sort -u | wc -l)" = "$n" ] ||
+		fail "the workers share a PASID: ${MP_PASID[*]}"
+	[ "$(printf '%s\n' "${MP_IOAS[@]}" | sort -u | wc -l)" = "$n" ] ||
+		fail "the workers share an IOAS: ${MP_IOAS[*]}"
+	echo "ok: $n workers, PASIDs ${MP_PASID[*]}, IOASes ${MP_IOAS[*]}: all distinct"
+}
+
+# mp_crash N VICTIM: the worker-crash scenario on the port of mp_setup (or
+# phys_mp_setup): a primary and N workers forwarding, each in a PASID domain
+# of its own; worker VICTIM SIGKILLed in the middle of its traffic; the
+# primary (through the bus's pidfd watch) quiesces its queue pair (the
+# PMD's quiesce_domain op stops both queues), detaches its PASID, destroys
+# its IOAS, and its heap's hugepages return; the others keep forwarding,
+# then leave cleanly (SIGTERM to the primary) with nothing lost, the
+# primary counts one death, and every heap hugepage is back.
+mp_crash() {
+	local n=$1 victim=$2 before running now dead pasid ioas f i k
+	local -A at_kill
+	mp_primary "$n"
+	before=$(mp_heap_pages)
+	mp_workers "$n"
+	mp_distinct
+	dead=${PROC_PID[w$victim]}
+	pasid=${MP_PASID[w$victim]}
+	ioas=${MP_IOAS[w$victim]}
+	mp_wait_fwd "$victim" "$dead" "$(mp_fwd "$victim" "$dead")" 30
+	running=$(mp_heap_pages)
+	echo "with $n workers: $(mp_hp_line)"
+	[ "$running" -gt "$before" ] || fail "the workers' heaps hold no hugepages ($(mp_hp_line))"
+
+	# SIGKILL the victim while it forwards.
+	for ((k = 0; k < n; k++)); do
+		at_kill[$k]=$(mp_fwd "$k" "${PROC_PID[w$k]}")
+	done
+	kill -9 "$dead"
+	proc_wait_exit "w$victim" 10
+	[ "${PROC_RC[w$victim]}" = 137 ] || fail "worker $victim exited with ${PROC_RC[w$victim]}, not SIGKILL"
+	echo "SIGKILLed worker $victim (pid $dead, PASID $pasid, IOAS $ioas) after ${at_kill[$victim]} frames"
+	proc_wait_log p "worker $victim pid $dead died" 30
+	grep -E "worker $victim pid $dead died|process $dead exited" "$MP_DIR/p.log" | sed 's/^/  primary: /'
+	grep -Eq "worker $victim pid $dead died: .*PASID $pasid still attached" "$MP_DIR/p.log" &&
+		fail "the primary reports PASID $pasid still attached"
+	proc_wait_log p "worker $victim pid $dead died: queue pair $victim quiesced, PASID $pasid detached, IOAS $ioas destroyed; hugepages free [0-9]+ -> [0-9]+" 10
+	proc_wait_log p "process $dead exited: PASID $pasid quiesced, detached, IOAS $ioas destroyed, PASID freed" 10
+	proc_wait_log p "pasidnic: port [0-9]+: 2 queue\(s\) of PASID $pasid stopped \(their process has exited\)" 10
+	echo "ok: the dead worker's queue pair was quiesced, PASID $pasid detached, IOAS $ioas destroyed"
+
+	# Its heap's hugepages are back (the others still hold theirs).
+	for ((i = 0; i < 50; i++)); do
+		now=$(mp_heap_pages)
+		[ $((running - now)) -ge $(((running - before) / n)) ] && break
+		sleep 0.2
+	done
+	echo "after the kill: $(mp_hp_line)"
+	[ $((running - now)) -ge $(((running - before) / n)) ] ||
+		fail "the dead worker's hugepages did not return: heaps held $running pages, now $now (one worker's share: $(((running - before) / n)))"
+	echo "ok: $((running - now)) hugepages of the dead worker's heap returned to the pool"
+
+	# The others keep going.
+	for ((k = 0; k < n; k++)); do
+		[ "$k" = "$victim" ] && continue
+		f=$(mp_fwd "$k" "${PROC_PID[w$k]}")
+		mp_wait_fwd "$k" "${PROC_PID[w$k]}" "$f" 30
+		proc_alive "w$k" || fail "worker $k ended after worker $victim was killed"
+		echo "worker $k: ${at_kill[$k]} at the kill, $f after the cleanup, $(mp_fwd "$k" "${PROC_PID[w$k]}") now"
+	done
+	echo "ok: the other $((n - 1)) workers keep forwarding"
+
+	# The survivors leave cleanly, nothing lost; the primary counts one death.
+	proc_stop p 60
+	grep -E "left:|summary" "$MP_DIR/p.log" | sed 's/^/  primary: /'
+	for ((k = 0; k < n; k++)); do
+		[ "$k" = "$victim" ] && continue
+		proc_wait_exit "w$k" 30
+		[ "${PROC_RC[w$k]}" = 0 ] || { proc_show "w$k"; fail "worker $k exited with ${PROC_RC[w$k]}"; }
+		grep -Eq "worker $k pid ${PROC_PID[w$k]} left: forwarded [0-9]+, lost 0" "$MP_DIR/p.log" ||
+			fail "the primary did not report worker $k leaving with nothing lost"
+	done
+	grep -Eq "summary: $n workers seen, [0-9]+ packets forwarded, 0 lost, 1 died" "$MP_DIR/p.log" ||
+		fail "the primary's summary is not '$n workers seen, ..., 0 lost, 1 died': $(grep summary "$MP_DIR/p.log")"
+	[ "${PROC_RC[p]}" = 0 ] || fail "the primary exited with ${PROC_RC[p]}"
+	[ "$(mp_heap_pages)" = "$MP_HEAP0" ] ||
+		fail "hugepages still held outside DPDK's files after every worker left ($(mp_hp_line))"
+	echo "ok: the survivors left cleanly and every heap hugepage is free ($(mp_hp_line))"
 }

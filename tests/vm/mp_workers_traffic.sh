@@ -13,11 +13,7 @@ N=4
 mp_setup mp_workers_traffic q4
 mp_primary $N
 mp_workers "$N"
-[ "$(printf '%s\n' "${MP_PASID[@]}" | sort -u | wc -l)" = $N ] ||
-	fail "the workers share a PASID: ${MP_PASID[*]}"
-[ "$(printf '%s\n' "${MP_IOAS[@]}" | sort -u | wc -l)" = $N ] ||
-	fail "the workers share an IOAS: ${MP_IOAS[*]}"
-echo "ok: $N workers, PASIDs ${MP_PASID[*]}, IOASes ${MP_IOAS[*]}: all distinct"
+mp_distinct
 echo "hugepages with the workers running: $(mp_hp_line)"
 
 # Traffic on each, at the same time: every count grows.

@@ -42,7 +42,8 @@ phys_load() {
 }
 
 # phys_cleanup: at exit of a test that failed half-way: unbind and remove
-# what is left of the functions, unload the module (errors ignored).
+# what is left of the functions, unload the module, give back the hugepages
+# of phys_hugepages (errors ignored).
 phys_cleanup() {
 	local b d
 	for b in "${PHYS_BDFS[@]}"; do
@@ -51,7 +52,44 @@ phys_cleanup() {
 		[ -e "$d" ] && echo 1 > "$d/remove"
 	done
 	grep -q '^pasidnic_pci ' /proc/modules && rmmod pasidnic_pci
+	[ -n "${PHYS_HP0:-}" ] && echo "$PHYS_HP0" > /proc/sys/vm/nr_hugepages
 	return 0
+}
+
+# phys_hugepages N: reserve N 2 MiB hugepages for DPDK (the boot reserves
+# none: tests/vm/boots/physical.conf); phys_done (or phys_cleanup) gives
+# them back.
+phys_hugepages() {
+	PHYS_HP0=$(cat /proc/sys/vm/nr_hugepages)
+	echo "$1" > /proc/sys/vm/nr_hugepages
+	[ "$(cat /proc/sys/vm/nr_hugepages)" -ge "$1" ] ||
+		fail "could reserve only $(cat /proc/sys/vm/nr_hugepages) of $1 hugepages"
+}
+
+# phys_port [PARAM=VALUE...]: pasidnic_pci with one function (PARAMs to
+# phys_load) bound to vfio-pci (phys_vfio); PHYS_NAME is its name on the
+# iommufd bus (pci-<BDF>).
+phys_port() {
+	phys_load 1 "$@"
+	phys_vfio "${PHYS_BDFS[0]}"
+	PHYS_NAME=pci-${PHYS_BDFS[0]}
+}
+
+# phys_done: the end of a test that passed: unbind the functions bound to a
+# driver, remove them and unload the module (phys_unload), and give back
+# the hugepages of phys_hugepages; fails if any of them stays in use.
+phys_done() {
+	local b
+	for b in "${PHYS_BDFS[@]}"; do
+		[ -e "/sys/bus/pci/devices/$b/driver" ] &&
+			echo "$b" > "/sys/bus/pci/devices/$b/driver/unbind"
+	done
+	phys_unload
+	[ -n "${PHYS_HP0:-}" ] || return 0
+	echo "$PHYS_HP0" > /proc/sys/vm/nr_hugepages
+	[ "$(awk '$1 == "HugePages_Total:" { print $2 }' /proc/meminfo)" = "$PHYS_HP0" ] ||
+		fail "hugepages still in use after the test: $(grep HugePages_ /proc/meminfo | tr -s ' \n' ' ')"
+	PHYS_HP0=
 }
 
 # phys_unload: remove every function of pasidnic_pci, then the module.
@@ -74,4 +112,22 @@ phys_vfio() {
 	slot=$((16#${slot%.*}))
 	PHYS_PORT=/sys/kernel/debug/pasidnic_pci/fn$slot/dma
 	[ -e "$PHYS_PORT" ] || fail "no DMA port $PHYS_PORT (debugfs mounted?)"
+}
+
+# phys_mp_setup NAME [PARAM=VALUE...]: mp_setup (tests/vm/mp_lib.sh, sourced
+# before) on a physical function: 256 hugepages reserved (DPDK memory and
+# the workers' heaps), one pasidnic_pci function (PARAMs to phys_load)
+# bound to vfio-pci as the port (MP_PORT pci-<BDF>, MP_CDEV), the workers'
+# logs in /tmp/NAME; mp_cleanup runs phys_cleanup last.
+phys_mp_setup() {
+	local name=$1
+	shift
+	mp_begin "$name"
+	phys_hugepages 256
+	phys_port "$@"
+	trap mp_cleanup EXIT
+	MP_CLEANUP=phys_cleanup
+	MP_PORT=$PHYS_NAME
+	MP_CDEV=$PHYS_CDEV
+	mp_baseline
 }
