@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * pasidnic_pci: the device engine of a function (doc/pasidnic.md §13.4).
+ * pasidnic_pci: the device engine of a function (doc/pasidnic.md §13.3).
  *
  * One kernel thread per function is the device: it polls the register
  * mailboxes of BAR0 and the doorbells of BAR2 while memory decoding is on,
