@@ -7,7 +7,9 @@
  *
  * Files: pnic_pci_main.c (module, BAR window, root bus), pnic_pci_cfg.c
  * (config space and the bus's pci_ops), pnic_pci_iommu.c (the IOMMU driver:
- * blocking and paging domains, PASID attach).
+ * blocking and paging domains, PASID attach), pnic_pci_dma.c (DMA through
+ * those domains), pnic_pci_engine*.c, pnic_pci_regs.c, pnic_pci_datapath.c
+ * (the device: pnic_pci_engine.h), pnic_pci_debugfs.c (the tests' DMA port).
  */
 #ifndef PNIC_PCI_H
 #define PNIC_PCI_H
@@ -19,6 +21,10 @@
 #include <linux/xarray.h>
 
 #define PNIC_PCI_MAX_FUNCTIONS	32	/* one per device number of bus 0 */
+#define PNIC_PCI_EXP_CAP	0x40	/* PCI Express capability */
+#define PNIC_PCI_PASID_ECAP	0x100	/* PASID extended capability */
+
+struct pnic_pci_eng;
 
 /**
  * struct pnic_pci_fn - one PCI function (device number @slot, function 0).
@@ -26,6 +32,10 @@
  *	on x86, PCI_LOCKLESS_CONFIG).
  * @cfg: the config space.
  * @wmask: the writable bits of each byte of @cfg.
+ * @gen: the reset generation, bumped by FLR and by memory decoding turned
+ *	on (under @lock).
+ * @engine: the engine thread (pnic_pci_engine.c), NULL when stopped.
+ * @eng: the engine's device state, its thread's only.
  * @as_lock: protects @rid and @pasids.
  * @rid: the paging domain the RID is attached to, NULL when blocked.
  * @pasids: PASID -> attached paging domain (absent: blocked).
@@ -36,6 +46,9 @@ struct pnic_pci_fn {
 	raw_spinlock_t lock;	/* @cfg; taken under the PCI core's raw pci_lock */
 	u8 cfg[PCI_CFG_SPACE_EXP_SIZE];
 	u8 wmask[PCI_CFG_SPACE_EXP_SIZE];
+	unsigned int gen;
+	struct task_struct *engine;
+	struct pnic_pci_eng *eng;
 	spinlock_t as_lock;	/* @rid, @pasids */
 	struct iommu_domain *rid;
 	struct xarray pasids;
@@ -72,6 +85,11 @@ void pnic_pci_cfg_init(struct pnic_pci_fn *fn, unsigned int pasid_width);
 void pnic_pci_dma_sync(void);
 int pnic_pci_dma_rw(struct pnic_pci_fn *fn, ioasid_t pasid, u64 iova,
 		    void *buf, size_t len, bool write, u64 *bad);
+
+/* pnic_pci_engine.c */
+int pnic_pci_engine_start(struct pnic_pci_fn *fn, unsigned int nqp);
+void pnic_pci_engine_stop(struct pnic_pci_fn *fn);
+void pnic_pci_engine_notify(struct pnic_pci_fn *fn);
 
 /* pnic_pci_debugfs.c */
 void pnic_pci_debugfs_init(struct pnic_pci *pp);

@@ -10,17 +10,18 @@
  * pci_enable_pasid() needs no quirk, and the PASID extended capability.
  * A write changes only the bits of its write mask, so BAR sizing (all ones)
  * reads back the size as on hardware.
+ *
+ * Function level reset (DEVCAP.FLR, DEVCTL.BCR_FLR) and turning memory
+ * decoding on start a new generation of the function: its engine resets the
+ * device (pnic_pci_engine.c). vfio-pci resets the function with FLR when a
+ * user opens it and after the last user closed it.
  */
 #include <linux/bitfield.h>
-#include <linux/io.h>
 #include <linux/pci_regs.h>
 #include <linux/unaligned.h>
 
 #include "pasidnic_regs.h"
 #include "pnic_pci.h"
-
-#define PNIC_PCI_EXP_CAP	0x40
-#define PNIC_PCI_PASID_ECAP	0x100
 
 static void w8(u8 *a, unsigned int off, u8 val)
 {
@@ -76,7 +77,8 @@ void pnic_pci_cfg_init(struct pnic_pci_fn *fn, unsigned int pasid_width)
 	w8(c, PNIC_PCI_EXP_CAP + PCI_CAP_LIST_ID, PCI_CAP_ID_EXP);
 	w16(c, PNIC_PCI_EXP_CAP + PCI_EXP_FLAGS,
 	    2 | (PCI_EXP_TYPE_RC_END << 4));
-	w16(m, PNIC_PCI_EXP_CAP + PCI_EXP_DEVCTL, 0x7fff);
+	w32(c, PNIC_PCI_EXP_CAP + PCI_EXP_DEVCAP, PCI_EXP_DEVCAP_FLR);
+	w16(m, PNIC_PCI_EXP_CAP + PCI_EXP_DEVCTL, 0xffff);
 	w32(c, PNIC_PCI_EXP_CAP + PCI_EXP_DEVCAP2, PCI_EXP_DEVCAP2_EE_PREFIX |
 	    FIELD_PREP(PCI_EXP_DEVCAP2_EE_PREFIX_MAX, 1));
 	w16(m, PNIC_PCI_EXP_CAP + PCI_EXP_DEVCTL2, 0x07ff);
@@ -91,24 +93,27 @@ void pnic_pci_cfg_init(struct pnic_pci_fn *fn, unsigned int pasid_width)
 }
 
 /*
- * Memory decoding turned on: the function publishes its read-only
- * identification registers in BAR0, where the BAR now points (the window is
- * RAM, so a driver reads what was last stored there).
+ * After a write: a function level reset clears its request bit and the
+ * command register; it and memory decoding turned on start a new
+ * generation. Context: @fn->lock held.
  */
-static void pnic_pci_publish(struct pnic_pci_fn *fn)
+static void pnic_pci_cfg_written(struct pnic_pci_fn *fn, bool mem_was)
 {
-	struct pnic_pci *pp = fn->pp;
-	u64 bar = get_unaligned_le64(&fn->cfg[PCI_BASE_ADDRESS_0]) &
-		  PCI_BASE_ADDRESS_MEM_MASK;
-	void __iomem *regs;
+	u8 *devctl = &fn->cfg[PNIC_PCI_EXP_CAP + PCI_EXP_DEVCTL];
+	u16 cmd;
 
-	if (bar < pp->window.start ||
-	    bar + PNIC_BAR_REGS_SIZE - 1 > pp->window.end)
-		return;
-	regs = pp->win_va + (bar - pp->window.start);
-	writel(PNIC_ID_MAGIC, regs + PNIC_REG_ID);
-	writel(PNIC_VERSION, regs + PNIC_REG_VERSION);
-	writel(pp->pasid_width, regs + PNIC_REG_PASID_WIDTH);
+	if (get_unaligned_le16(devctl) & PCI_EXP_DEVCTL_BCR_FLR) {
+		put_unaligned_le16(get_unaligned_le16(devctl) &
+				   ~PCI_EXP_DEVCTL_BCR_FLR, devctl);
+		cmd = get_unaligned_le16(&fn->cfg[PCI_COMMAND]);
+		put_unaligned_le16(cmd & ~(PCI_COMMAND_MEMORY |
+					   PCI_COMMAND_MASTER),
+				   &fn->cfg[PCI_COMMAND]);
+		fn->gen++;
+	} else if (!mem_was && (fn->cfg[PCI_COMMAND] & PCI_COMMAND_MEMORY)) {
+		fn->gen++;
+	}
+	pnic_pci_engine_notify(fn);
 }
 
 static struct pnic_pci_fn *pnic_pci_fn_at(struct pci_bus *bus,
@@ -147,7 +152,7 @@ static int pnic_pci_write(struct pci_bus *bus, unsigned int devfn, int where,
 {
 	struct pnic_pci_fn *fn = pnic_pci_fn_at(bus, devfn);
 	unsigned long flags;
-	bool mem_was, mem_is;
+	bool mem_was;
 	int i;
 
 	if (!fn || where < 0 || where + size > PCI_CFG_SPACE_EXP_SIZE)
@@ -160,9 +165,7 @@ static int pnic_pci_write(struct pci_bus *bus, unsigned int devfn, int where,
 
 		fn->cfg[where + i] = (fn->cfg[where + i] & ~m) | (b & m);
 	}
-	mem_is = fn->cfg[PCI_COMMAND] & PCI_COMMAND_MEMORY;
-	if (mem_is && !mem_was)
-		pnic_pci_publish(fn);
+	pnic_pci_cfg_written(fn, mem_was);
 	raw_spin_unlock_irqrestore(&fn->lock, flags);
 	return PCIBIOS_SUCCESSFUL;
 }

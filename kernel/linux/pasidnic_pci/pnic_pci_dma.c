@@ -16,8 +16,8 @@
  * (pnic_pci_dma_sync()), so when the IOMMU core or iommufd goes on to free a
  * domain or unpin its pages no DMA can still use them.
  *
- * Tests reach it through debugfs (pasidnic_pci/<BDF>/dma, see
- * pnic_pci_debugfs.c) until the engine polls the BAR (doc/pasidnic.md §13).
+ * Callers: the engine (pnic_pci_datapath.c) for every ring and buffer
+ * access, and the tests' DMA port in debugfs (pnic_pci_debugfs.c).
  */
 #include <linux/highmem.h>
 #include <linux/iommu.h>

@@ -38,7 +38,34 @@ static unsigned int pasid_width = 20;
 module_param(pasid_width, uint, 0444);
 MODULE_PARM_DESC(pasid_width, "PASID width of each function, 0-20 (default 20; 0: no PASID capability)");
 
+static unsigned int queue_pairs = 4;
+module_param(queue_pairs, uint, 0444);
+MODULE_PARM_DESC(queue_pairs, "queue pairs of each function, 1-8 (default 4)");
+
 static struct pnic_pci *pnic_pci;
+
+static void pnic_pci_engines_stop(struct pnic_pci *pp)
+{
+	unsigned int i;
+
+	for (i = 0; i < pp->nfn; i++)
+		pnic_pci_engine_stop(&pp->fn[i]);
+}
+
+static int pnic_pci_engines_start(struct pnic_pci *pp)
+{
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < pp->nfn; i++) {
+		ret = pnic_pci_engine_start(&pp->fn[i], queue_pairs);
+		if (ret) {
+			pnic_pci_engines_stop(pp);
+			return ret;
+		}
+	}
+	return 0;
+}
 
 /* The window: inside an unclaimed "Reserved" range (memmap=). */
 static int pnic_pci_window_claim(struct pnic_pci *pp)
@@ -143,9 +170,11 @@ static int __init pnic_pci_init(void)
 	unsigned int i;
 	int ret;
 
-	if (!functions || functions > PNIC_PCI_MAX_FUNCTIONS || pasid_width > 20) {
-		pr_err("pasidnic_pci: functions=%u (1-%u), pasid_width=%u (0-20)\n",
-		       functions, PNIC_PCI_MAX_FUNCTIONS, pasid_width);
+	if (!functions || functions > PNIC_PCI_MAX_FUNCTIONS || pasid_width > 20 ||
+	    !queue_pairs || queue_pairs > PNIC_MAX_QP) {
+		pr_err("pasidnic_pci: functions=%u (1-%u), pasid_width=%u (0-20), queue_pairs=%u (1-%u)\n",
+		       functions, PNIC_PCI_MAX_FUNCTIONS, pasid_width,
+		       queue_pairs, PNIC_MAX_QP);
 		return -EINVAL;
 	}
 	pp = kzalloc_obj(*pp);
@@ -169,22 +198,28 @@ static int __init pnic_pci_init(void)
 	ret = pnic_pci_window_claim(pp);
 	if (ret)
 		goto err_free;
+	/* Engines before the bus: config writes from the scan notify them. */
+	ret = pnic_pci_engines_start(pp);
+	if (ret)
+		goto err_window;
 	/* The IOMMU first: each function is probed by it when it is added. */
 	ret = pnic_pci_iommu_register(pp);
 	if (ret)
-		goto err_window;
+		goto err_engines;
 	ret = pnic_pci_bus_create(pp);
 	if (ret)
 		goto err_iommu;
 	pnic_pci = pp;
 	pnic_pci_debugfs_init(pp);
-	pr_info("pasidnic_pci: %u functions on PCI domain %04x, BARs in [%#llx, %#llx), PASID width %u\n",
+	pr_info("pasidnic_pci: %u functions on PCI domain %04x, BARs in [%#llx, %#llx), PASID width %u, %u queue pairs\n",
 		functions, pp->sysdata.domain, window, window + window_size,
-		pasid_width);
+		pasid_width, queue_pairs);
 	return 0;
 
 err_iommu:
 	pnic_pci_iommu_unregister(pp);
+err_engines:
+	pnic_pci_engines_stop(pp);
 err_window:
 	pnic_pci_window_release(pp);
 err_free:
@@ -200,6 +235,7 @@ static void __exit pnic_pci_exit(void)
 
 	pnic_pci_debugfs_exit(pp);
 	pnic_pci_bus_remove(pp);
+	pnic_pci_engines_stop(pp);
 	pnic_pci_iommu_unregister(pp);
 	pnic_pci_window_release(pp);
 	for (i = 0; i < pp->nfn; i++)
