@@ -4,6 +4,9 @@
 #
 #   devtools/demo.sh                 install what is missing, build (cached in
 #                                    ~/.cache/dpdk-pasid), run the demo in the test VM
+#   devtools/demo.sh --physical      the same demo in the test VM on a physical function:
+#                                    a PCI function of kernel/linux/pasidnic_pci behind its
+#                                    own IOMMU, bound to vfio-pci (boot 'physical')
 #   devtools/demo.sh --host -a DEV   run the same scenario on this machine (as root) on
 #                                    the device DEV (EAL -a syntax, e.g. iommufd:mdev-<uuid>)
 #
@@ -17,6 +20,16 @@
 # while the others keep forwarding), restarts it (it gets a PASID again) and
 # stops the primary (the workers leave first), and sums up.
 #
+# --physical runs the same scenario in the test VM of the physical_* tests
+# (tests/vm/boots/physical.conf: no vIOMMU, the BAR window reserved with
+# memmap=): it loads the test-only module kernel/linux/pasidnic_pci, which
+# presents a pasidnic port as a PCI function (1234:50a6) on a root bus of its
+# own behind an IOMMU driver of its own, binds it to vfio-pci, and reserves
+# the hugepages that boot does not. The iommufd bus takes its physical branch
+# (PASID width from IOMMU_GET_HW_INFO, each worker's PASID attached by HWPT
+# id to a PASID-capable HWPT) and the module's engine translates every DMA
+# through the IOMMU domain of the queue's PASID (doc/pasidnic.md §13).
+#
 # --host: the machine's kernel must have iommufd, vfio cdevs and PASID attach
 # through vfio (>= 6.15; README.md, "Real hardware"), hugepages reserved, and
 # DEV must be a port driven by net_pasidnic: the example needs a PMD that
@@ -29,10 +42,11 @@
 #   echo $u > /sys/class/mdev_bus/pasidnic/mdev_supported_types/pasidnic-q4/create
 #   devtools/demo.sh --host -a iommufd:mdev-$u
 #
-# CI exercises the VM path only. The host path runs the same commands on the
+# CI exercises the VM paths only. The host path runs the same commands on the
 # host's kernel; a physical PASID-capable NIC is not supported by the example
-# (no PMD for one), and the bus's PASID path on physical functions is tested
-# in the VM with QEMU's emulated devices only (doc/testing.md).
+# (no PMD for one): the PASID path on physical functions is tested in the VM
+# on pasidnic_pci's functions (--physical, tests/vm/physical_*.sh,
+# doc/testing.md).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 LIB_FAIL=die
@@ -91,6 +105,23 @@ cleanup() {
 	proc_kill_all
 	rm -rf "/run/dpdk/$PREFIX" /dev/hugepages/"$PREFIX"*
 	pnic_remove_ports
+	[ -z "${PHYSICAL:-}" ] || phys_cleanup
+}
+
+# physical_port: the demo's port on a physical function (--physical): the
+# hugepages the boot does not reserve, pasidnic_pci with one function of
+# $WORKERS queue pairs bound to vfio-pci (tests/vm/physical_lib.sh).
+physical_port() {
+	. "$TOP/tests/vm/lib.sh"
+	. "$TOP/tests/vm/physical_lib.sh"
+	fail() { die "$@"; }
+	phys_hugepages 256
+	phys_port queue_pairs=$WORKERS
+	trap cleanup EXIT
+	DEV=iommufd:$PHYS_NAME
+	note "pasidnic_pci loaded; function ${PHYS_BDFS[0]} on its own root bus behind the" \
+		"pasidnic_pci IOMMU, bound to vfio-pci ($PHYS_CDEV), port $DEV, $WORKERS queue" \
+		"pairs, loopback backend; 256 hugepages reserved"
 }
 
 scenario() {
@@ -101,7 +132,9 @@ scenario() {
 	[ -e /dev/iommu ] || die "no /dev/iommu: the kernel lacks CONFIG_IOMMUFD"
 	trap cleanup EXIT
 	rm -rf "/run/dpdk/$PREFIX" /dev/hugepages/"$PREFIX"*
-	if [ -z "${DEV:-}" ]; then
+	if [ -n "${PHYSICAL:-}" ]; then
+		physical_port
+	elif [ -z "${DEV:-}" ]; then
 		pnic_ports 1 "q$WORKERS"
 		DEV=iommufd:${PNIC_PORTS[0]}
 		note "companion module loaded; port $DEV (/dev/vfio/devices/$(ls \
@@ -175,8 +208,15 @@ scenario() {
 	fi
 	note "exit status: primary ${PROC_RC[p]}, workers 0 = left cleanly with nothing lost"
 	rm -rf "/run/dpdk/$PREFIX" /dev/hugepages/"$PREFIX"*   # DPDK's own files of the prefix
-	note "hugepages free: $hp0 before the demo, $(awk '$1 == "HugePages_Free:" \
-		{ print $2 }' /proc/meminfo) after (every worker's heap and DPDK's memory back)"
+	if [ -n "${PHYSICAL:-}" ]; then
+		hp0=$(awk '$1 == "HugePages_Free:" { print $2 }' /proc/meminfo)
+		phys_done
+		note "hugepages: all $hp0 reserved were free again and are given back; the function"
+		note "unbound from vfio-pci, removed, and pasidnic_pci unloaded"
+	else
+		note "hugepages free: $hp0 before the demo, $(awk '$1 == "HugePages_Free:" \
+			{ print $2 }' /proc/meminfo) after (every worker's heap and DPDK's memory back)"
+	fi
 	if [ "${PROC_RC[p]}" = 0 ] && [ -n "$bus" ]; then
 		echo "demo finished: every worker had its own PASID; a crashed worker's PASID was" \
 			"torn down while the others kept forwarding"
@@ -187,6 +227,7 @@ scenario() {
 
 case ${1:-} in
 --in-vm)
+	[ "${2:-}" != --physical ] || PHYSICAL=1
 	scenario
 	exit 0
 	;;
@@ -202,21 +243,30 @@ case ${1:-} in
 	scenario
 	exit 0
 	;;
+--physical) PHYSICAL=1;;
 "") ;;
 *)
-	die "usage: $0 [--host -a <devargs>]"
+	die "usage: $0 [--physical | --host -a <devargs>]"
 	;;
 esac
 
 "$TOP/devtools/deps.sh"
 log "building (cold: ~25 min on 2 cores; cached afterwards)"
 "$TOP/devtools/build.sh" debug > /dev/null
-. "$TOP/tests/vm/boots/pmd.conf"
+if [ -n "${PHYSICAL:-}" ]; then
+	. "$TOP/tests/vm/boots/physical.conf"
+	port="a physical function (pasidnic_pci: a PCI function
+behind an IOMMU driver of its own, bound to vfio-pci) driven through
+/dev/iommu and its vfio cdev, each PASID on a PASID-capable HWPT"
+else
+	. "$TOP/tests/vm/boots/pmd.conf"
+	port="one emulated PASID-capable NIC port driven through
+/dev/iommu and its vfio cdev"
+fi
 cat <<TXT
 
 == dpdk-pasid demo: PASID-isolated DPDK worker processes on one NIC ==
-In the test VM (Linux 7.2 debug kernel under QEMU), on one emulated
-PASID-capable NIC port driven through /dev/iommu and its vfio cdev:
+In the test VM (Linux 7.2 debug kernel under QEMU), on $port:
   1. a DPDK primary process binds the device and starts the port;
   2. $WORKERS worker processes (DPDK secondaries) each take a queue pair, put it
      in a PCI PASID of their own with its own I/O address space and hugepage
@@ -228,4 +278,5 @@ PASID-capable NIC port driven through /dev/iommu and its vfio cdev:
   4. worker $VICTIM is restarted and gets a PASID again;
   5. the primary is stopped (SIGTERM): the workers leave first, then it sums up.
 TXT
-exec "$TOP/devtools/vm.sh" "${VM_ARGS[@]}" -- "$TOP/devtools/demo.sh" --in-vm
+exec "$TOP/devtools/vm.sh" "${VM_ARGS[@]}" -- "$TOP/devtools/demo.sh" --in-vm \
+	${PHYSICAL:+--physical}
