@@ -34,9 +34,9 @@
 
 #include "pasidnic.h"
 
-/* How long a write may wait for the device's ACK (both waits together). */
+/* How long a write may wait for the device (all its waits for ACK together). */
 #define PNIC_MBOX_WAIT_MS 2000
-/* Sleep between two reads of ACK: doubles from the first to the last. */
+/* Sleep between two reads of SEQ and ACK: doubles from the first to the last. */
 #define MBOX_SLEEP_MIN_US 20
 #define MBOX_SLEEP_MAX_US 1000
 
