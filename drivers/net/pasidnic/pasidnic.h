@@ -14,7 +14,8 @@
  *   pasidnic_leave.c    the port leaving under live workers: who is attached,
  *                       the notice, the wait, what is kept for them
  *   pasidnic_stats.c    stats and xstats (one table of names and offsets)
- *   pasidnic_intr.c     link state, the misc interrupt, DMA faults
+ *   pasidnic_intr.c     link state, the misc interrupt (or, on a physical
+ *                       function, the event poll), DMA faults
  *   pasidnic_queue_setup.c  queue set-up (both directions): the queue's
  *                       PASID, its memory, claiming its slot
  *   pasidnic_queue.c    queue start, stop, release (both directions), RX
@@ -25,12 +26,14 @@
  *   pasidnic_rxtx.c     the RX and TX bursts
  *   pasidnic_selftest.c the bus's DMA self-test op (conformance runs)
  *   pasidnic_devargs.c  the driver-layer devargs (no device, no EAL needed)
+ *   pasidnic_mbox.c     register writes of a physical function (mailboxes)
  * (pasidnic_mp.c and pasidnic_ethdev.c read pnic_eth_ops of pasidnic_port.c:
  * data, not calls.)
  */
 #ifndef PASIDNIC_H
 #define PASIDNIC_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <unistd.h>
@@ -127,6 +130,8 @@ struct pnic_proc {
 	struct rte_iommufd_device *idev; /* this process's bus device */
 	struct rte_eth_dev *eth_dev;
 	int fd;                        /* device fd in this process */
+	/* Physical function, primary: its threads' writes of the device mailbox slot. */
+	pthread_mutex_t dev_mbox;
 	uint8_t *db;                   /* doorbell page (BAR2 mmap) in this process */
 	/*
 	 * PASID of the domain of each queue pair (rte_pmd_pasidnic_queue_domain_set),
@@ -165,6 +170,12 @@ struct pnic_port {
 	uint32_t nb_qp;
 	uint32_t pasid_width;
 	uint32_t caps;
+	/*
+	 * A physical function of pasidnic_pci (PNIC_PCI_DEVICE_ID_PHYS): register
+	 * writes through mailboxes (pasidnic_mbox.c), no interrupts (link and
+	 * fault events polled, no RX interrupts). Else an mdev port.
+	 */
+	bool phys;
 	struct pnic_args args;
 	bool intr_on;                  /* the misc callback is registered */
 	/*
@@ -332,7 +343,21 @@ pnic_queue_state_set(struct rte_eth_dev *dev, unsigned int dir, uint16_t qid, ui
 		dev->data->tx_queue_state[qid] = state;
 }
 
-/* BAR0 access: 32-bit pread/pwrite on this process's device fd (control path). */
+/*
+ * pasidnic_mbox.c: write @val to register @off of physical function @p
+ * through its mailbox slot and wait (bounded) until the device applied it.
+ * A queue register's caller holds pnic_qlock(); a device register is the
+ * primary's. 0, or (logged, naming the port and the register) -ETIMEDOUT
+ * (the device did not acknowledge), -EPERM (a device register in a
+ * secondary), -EINVAL (no such register), -errno of the BAR0 access.
+ */
+int pnic_mbox_wr(const struct pnic_port *p, uint32_t off, uint32_t val);
+
+/*
+ * BAR0 access (control path): 32-bit pread/pwrite on this process's device
+ * fd; on a physical function, a read returns the register file the device
+ * published and a write goes through the register's mailbox (pnic_mbox_wr()).
+ */
 static inline uint32_t
 pnic_rd(const struct pnic_port *p, uint32_t off)
 {
@@ -343,13 +368,19 @@ pnic_rd(const struct pnic_port *p, uint32_t off)
 	return rte_le_to_cpu_32(v);
 }
 
-static inline void
+/* Write @val to register @off: 0, or -errno after a message. */
+static inline int
 pnic_wr(const struct pnic_port *p, uint32_t off, uint32_t val)
 {
 	uint32_t v = rte_cpu_to_le_32(val);
 
-	if (pwrite(pnic_proc(p)->fd, &v, sizeof(v), p->bar0 + off) != sizeof(v))
+	if (p->phys)
+		return pnic_mbox_wr(p, off, val);
+	if (pwrite(pnic_proc(p)->fd, &v, sizeof(v), p->bar0 + off) != sizeof(v)) {
 		PNIC_LOG(ERR, "BAR0 write of %#x at %#x failed", val, off);
+		return -EIO;
+	}
+	return 0;
 }
 
 static inline uint32_t
@@ -358,10 +389,11 @@ pnic_qrd(const struct pnic_port *p, unsigned int q, uint32_t reg)
 	return pnic_rd(p, PNIC_QREG(q, reg));
 }
 
-static inline void
+/* Write queue @q's register @reg, with pnic_qlock() held: pnic_wr(). */
+static inline int
 pnic_qwr(const struct pnic_port *p, unsigned int q, uint32_t reg, uint32_t val)
 {
-	pnic_wr(p, PNIC_QREG(q, reg), val);
+	return pnic_wr(p, PNIC_QREG(q, reg), val);
 }
 
 /*
@@ -370,7 +402,8 @@ pnic_qwr(const struct pnic_port *p, unsigned int q, uint32_t reg, uint32_t val)
  * barrier, and kick only when the engine of its queue pair says it sleeps
  * (KICK takes a mask of queue pairs). The kick is the one
  * system call of the data path, made only while the device is idle (it
- * stands for a doorbell MMIO write of real hardware).
+ * stands for a doorbell MMIO write of real hardware). A physical function's
+ * engines read RUNNING always: it polls its doorbells and is never kicked.
  */
 static inline uint64_t
 pnic_publish(const struct pnic_port *p, unsigned int hwq, uint32_t tail)
@@ -433,6 +466,11 @@ int pnic_tx_queue_stop(struct rte_eth_dev *dev, uint16_t qid);
 int pnic_rx_intr_enable(struct rte_eth_dev *dev, uint16_t qid);
 int pnic_rx_intr_disable(struct rte_eth_dev *dev, uint16_t qid);
 /*
+ * RX interrupts on a physical function (it raises no interrupt): -ENOTSUP,
+ * logged naming @what (the request). 0 on an mdev port.
+ */
+int pnic_rx_intr_supported(const struct rte_eth_dev *dev, const char *what);
+/*
  * Start (@start) or stop queue @qid of direction @dir: the ethdev ops of
  * either direction. 0, or -EINVAL (not set up), -EPERM (start: another
  * process owns it), -ENOMEM (start: the RX pool is short), -EIO.
@@ -456,8 +494,12 @@ void pnic_foreach_queue(struct rte_eth_dev *dev, pnic_queue_fn fn, void *arg);
 
 /* pasidnic_intr.c */
 int pnic_link_update(struct rte_eth_dev *dev, int wait);
-/* Enable MSI-X and the misc interrupt (link, faults). 0 or -errno. */
+/*
+ * Primary: enable link and fault events: MSI-X and the misc interrupt, or on
+ * a physical function (no interrupts) an alarm polling IRQ_CAUSE. 0 or -errno.
+ */
 int pnic_intr_on(struct pnic_port *p);
+/* Undo pnic_intr_on(): once it returns, no handler or poll of the port runs or is pending. */
 void pnic_intr_off(struct pnic_port *p);
 
 /* pasidnic_stats.c: the ethdev ops */

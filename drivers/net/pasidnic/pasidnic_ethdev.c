@@ -35,6 +35,7 @@ pnic_proc_init(struct rte_eth_dev *eth_dev, struct rte_iommufd_device *idev)
 	pp->idev = idev;
 	pp->eth_dev = eth_dev;
 	pp->fd = idev->fd;
+	pthread_mutex_init(&pp->dev_mbox, NULL);
 	eth_dev->process_private = pp;
 	pp->db = rte_iommufd_bar_map(idev, VFIO_PCI_BAR0_REGION_INDEX + PNIC_BAR_DB, &dbsize);
 	if (pp->db == NULL || dbsize < PNIC_BAR_DB_SIZE) {
@@ -61,6 +62,18 @@ pnic_hw_init(struct pnic_port *p, struct rte_iommufd_device *idev)
 		return -ENODEV;
 	}
 	p->bar0 = bar0.offset;
+	/*
+	 * A physical function resets itself when vfio-pci opens it (FLR, then
+	 * memory decoding on), asynchronously: a write it acknowledges (the
+	 * interrupt mask at its reset value) says the reset is done and its
+	 * engine runs, before the register file is read.
+	 */
+	if (p->phys && pnic_wr(p, PNIC_REG_IRQ_MASK, 0) < 0) {
+		PNIC_LOG(ERR, "%s: the physical function does not answer its register mailbox: "
+			 "is pasidnic_pci loaded with its engine, and memory decoding on?",
+			 idev->name);
+		return -EIO;
+	}
 	id = pnic_rd(p, PNIC_REG_ID);
 	ver = pnic_rd(p, PNIC_REG_VERSION);
 	if (id != PNIC_ID_MAGIC || ver >> 16 != PNIC_VERSION >> 16) {
@@ -79,8 +92,12 @@ pnic_hw_init(struct pnic_port *p, struct rte_iommufd_device *idev)
 		PNIC_LOG(ERR, "%s: the device has no netdev backend", idev->name);
 		return -ENOTSUP;
 	}
-	/* PASID Enable (PCI PASID control register) before any queue uses a PASID. */
-	if (p->pasid_width > 0) {
+	/*
+	 * PASID Enable (PCI PASID control register) before any queue uses a
+	 * PASID. A physical function's is the kernel's: its IOMMU driver
+	 * enabled PASID, and vfio-pci hides the capability.
+	 */
+	if (p->pasid_width > 0 && !p->phys) {
 		uint16_t ctl = 1;
 
 		if (rte_iommufd_region_write(idev, VFIO_PCI_CONFIG_REGION_INDEX, &ctl,
@@ -179,6 +196,7 @@ pnic_probe(struct rte_iommufd_driver *drv __rte_unused, struct rte_iommufd_devic
 	pnic_closing_set(eth_dev->data->port_id, false);
 	rte_strscpy(p->name, idev->name, sizeof(p->name));
 	p->port_id = eth_dev->data->port_id;
+	p->phys = idev->device_id == PNIC_PCI_DEVICE_ID_PHYS;
 	p->args = args;
 	p->promisc = true;
 	ret = pnic_qlock_init(p);
@@ -197,9 +215,10 @@ pnic_probe(struct rte_iommufd_driver *drv __rte_unused, struct rte_iommufd_devic
 		goto fail;
 	rte_eth_dev_probing_finish(eth_dev);
 	PNIC_LOG(INFO, "%s: port %u, %u queue pairs, PASID width %u, backend %s, MAC "
-		 RTE_ETHER_ADDR_PRT_FMT, idev->name, eth_dev->data->port_id, p->nb_qp,
+		 RTE_ETHER_ADDR_PRT_FMT "%s", idev->name, eth_dev->data->port_id, p->nb_qp,
 		 p->pasid_width, p->args.backend == PNIC_BACKEND_NETDEV ? "netdev" : "loopback",
-		 RTE_ETHER_ADDR_BYTES(&p->mac));
+		 RTE_ETHER_ADDR_BYTES(&p->mac),
+		 p->phys ? ", physical function (register mailboxes, events polled)" : "");
 	return 0;
 fail:
 	if (eth_dev->data->dev_private != NULL)
@@ -261,6 +280,8 @@ pnic_remove(struct rte_iommufd_device *idev)
 
 static const struct rte_iommufd_id pnic_ids[] = {
 	{ .vendor_id = PNIC_PCI_VENDOR_ID, .device_id = PNIC_PCI_DEVICE_ID },
+	/* pasidnic_pci's physical functions (struct pnic_port, phys) */
+	{ .vendor_id = PNIC_PCI_VENDOR_ID, .device_id = PNIC_PCI_DEVICE_ID_PHYS },
 	{ .vendor_id = 0 },
 };
 

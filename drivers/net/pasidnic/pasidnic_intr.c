@@ -5,6 +5,11 @@
  * latched (queue, direction, ring or buffer, IOVA, PASID, errno) and every
  * faulted queue is marked: its fast path stops until the queue is stopped
  * and started again (doc/pmd_pasidnic.md, "Faults").
+ *
+ * A physical function (pasidnic_pci) raises no interrupt: the primary polls
+ * IRQ_CAUSE with an EAL alarm every PHYS_POLL_US, on the same (interrupt)
+ * thread, and handles what it finds with the misc vector's handler. It has
+ * no RX interrupts either.
  */
 #include <assert.h>
 #include <errno.h>
@@ -42,6 +47,8 @@ static_assert(PNIC_MAX_QUEUES <= 32, "pnic_faults_scan() keeps the queues in 32 
 
 /* How long the interrupt thread waits before it tries the queue lock again. */
 #define FAULT_RETRY_US 10000
+/* Period of the event poll of a physical function. */
+#define PHYS_POLL_US 100000
 
 /* Is device queue @hwq in FAULTED? */
 static bool
@@ -155,11 +162,64 @@ pnic_misc_intr(void *arg)
 		rte_eth_dev_callback_process(dev, RTE_ETH_EVENT_INTR_LSC, NULL);
 }
 
+/*
+ * The event poll of physical functions, per port of this process (the
+ * primary): whether it runs. Not in the port's shared data, which close
+ * frees: a poll that runs while the port closes (its alarm cannot be
+ * cancelled from inside it, an application's LSC callback may close the port)
+ * reads this before it sets itself again.
+ */
+static bool phys_poll_on[RTE_MAX_ETHPORTS];
+
+/* One poll of a physical function's IRQ_CAUSE, as the misc vector; again in PHYS_POLL_US. */
+static void
+pnic_phys_poll(void *arg)
+{
+	struct rte_eth_dev *dev = arg;
+	uint16_t port_id = (uint16_t)(dev - rte_eth_devices);
+
+	if (!__atomic_load_n(&phys_poll_on[port_id], __ATOMIC_ACQUIRE))
+		return;
+	pnic_misc_intr(dev);
+	if (__atomic_load_n(&phys_poll_on[port_id], __ATOMIC_ACQUIRE) &&
+	    rte_eal_alarm_set(PHYS_POLL_US, pnic_phys_poll, dev) != 0)
+		PNIC_LOG(ERR, "port %u: cannot set the event poll's alarm again: %s; link and "
+			 "fault events of this physical function are no longer seen", port_id,
+			 rte_strerror(rte_errno));
+}
+
+/* A physical function: no vectors; poll IRQ_CAUSE (the interrupt thread runs the alarm). */
+static int
+phys_poll_on_start(struct pnic_port *p)
+{
+	struct rte_eth_dev *dev = pnic_proc(p)->eth_dev;
+
+	__atomic_store_n(&phys_poll_on[p->port_id], true, __ATOMIC_RELEASE);
+	if (rte_eal_alarm_set(PHYS_POLL_US, pnic_phys_poll, dev) != 0) {
+		__atomic_store_n(&phys_poll_on[p->port_id], false, __ATOMIC_RELEASE);
+		PNIC_LOG(ERR, "%s: cannot set the alarm that polls link and fault events of "
+			 "the physical function: %s", p->name, rte_strerror(rte_errno));
+		return -rte_errno;
+	}
+	return 0;
+}
+
 int
 pnic_intr_on(struct pnic_port *p)
 {
 	struct rte_iommufd_device *idev = pnic_proc(p)->idev;
+	int ret;
 
+	if (p->phys) {
+		/* Cause and mask as on mdev ports, before the first poll reads them. */
+		pnic_wr(p, PNIC_REG_IRQ_CAUSE, PNIC_IRQ_LINK | PNIC_IRQ_FAULT);
+		pnic_wr(p, PNIC_REG_IRQ_MASK, PNIC_IRQ_LINK | PNIC_IRQ_FAULT);
+		ret = phys_poll_on_start(p);
+		if (ret < 0)
+			return ret;
+		p->intr_on = true;
+		return 0;
+	}
 	if (rte_iommufd_intr_enable(idev, VFIO_PCI_MSIX_IRQ_INDEX, PNIC_NUM_VECS(p->nb_qp))) {
 		PNIC_LOG(ERR, "%s: cannot enable %u MSI-X vectors: %s", idev->name,
 			 PNIC_NUM_VECS(p->nb_qp), rte_strerror(rte_errno));
@@ -184,14 +244,21 @@ pnic_intr_off(struct pnic_port *p)
 	if (!p->intr_on)
 		return;
 	pnic_wr(p, PNIC_REG_IRQ_MASK, 0);
-	do {
-		ret = rte_intr_callback_unregister(pp->idev->intr_handle, pnic_misc_intr,
-						   pp->eth_dev);
-		if (ret == -EAGAIN)
-			rte_delay_ms(1);
-	} while (ret == -EAGAIN);
+	if (p->phys) {
+		__atomic_store_n(&phys_poll_on[p->port_id], false, __ATOMIC_RELEASE);
+		/* Waits for a poll running on another thread; one it set again goes too. */
+		rte_eal_alarm_cancel(pnic_phys_poll, pp->eth_dev);
+	} else {
+		do {
+			ret = rte_intr_callback_unregister(pp->idev->intr_handle, pnic_misc_intr,
+							   pp->eth_dev);
+			if (ret == -EAGAIN)
+				rte_delay_ms(1);
+		} while (ret == -EAGAIN);
+	}
 	/* After the callback: it may have set one. */
 	rte_eal_alarm_cancel(pnic_fault_retry, pp->eth_dev);
-	rte_iommufd_intr_disable(pp->idev);
+	if (!p->phys)
+		rte_iommufd_intr_disable(pp->idev);
 	p->intr_on = false;
 }

@@ -21,7 +21,8 @@ pnic_configure(struct rte_eth_dev *dev)
 	/* Port-wide operations are the primary's: they act on every worker's queues. */
 	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
 		return -E_RTE_SECONDARY;
-
+	if (conf->intr_conf.rxq && pnic_rx_intr_supported(dev, "intr_conf.rxq") < 0)
+		return -ENOTSUP;
 	if (conf->rxmode.mq_mode & RTE_ETH_MQ_RX_RSS_FLAG)
 		PNIC_LOG(NOTICE, "port %u: the device has no RSS: RX queue n receives what "
 			 "TX queue n sends (loopback), the netdev backend feeds RX queue 0",
@@ -187,7 +188,11 @@ pnic_stop(struct rte_eth_dev *dev)
 void
 pnic_proc_free(struct rte_eth_dev *dev)
 {
-	free(dev->process_private);
+	struct pnic_proc *pp = dev->process_private;
+
+	if (pp != NULL)
+		pthread_mutex_destroy(&pp->dev_mbox);
+	free(pp);
 	dev->process_private = NULL;
 }
 
@@ -318,9 +323,17 @@ pnic_mac_addr_set(struct rte_eth_dev *dev, struct rte_ether_addr *mac)
 {
 	struct pnic_port *p = dev->data->dev_private;
 	const uint8_t *b = mac->addr_bytes;
+	int ret;
 
-	pnic_wr(p, PNIC_REG_MAC_LO, b[0] | b[1] << 8 | b[2] << 16 | (uint32_t)b[3] << 24);
-	pnic_wr(p, PNIC_REG_MAC_HI, b[4] | b[5] << 8);
+	/* A physical function's device registers are the primary's (pasidnic_mbox.c). */
+	if (p->phys && rte_eal_process_type() != RTE_PROC_PRIMARY)
+		return -E_RTE_SECONDARY;
+	ret = pnic_wr(p, PNIC_REG_MAC_LO,
+		      b[0] | b[1] << 8 | b[2] << 16 | (uint32_t)b[3] << 24);
+	if (ret == 0)
+		ret = pnic_wr(p, PNIC_REG_MAC_HI, b[4] | b[5] << 8);
+	if (ret < 0)
+		return ret;
 	rte_ether_addr_copy(mac, &p->mac);
 	return 0;
 }

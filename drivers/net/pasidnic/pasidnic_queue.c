@@ -248,14 +248,31 @@ int pnic_ ## x ## _queue_stop(struct rte_eth_dev *dev, uint16_t qid) \
 PNIC_QUEUE_OPS(rx, RX)
 PNIC_QUEUE_OPS(tx, TX)
 
+int
+pnic_rx_intr_supported(const struct rte_eth_dev *dev, const char *what)
+{
+	const struct pnic_port *p = dev->data->dev_private;
+
+	if (p == NULL || !p->phys)
+		return 0;
+	PNIC_LOG(ERR, "port %u: %s: RX interrupts are not supported on %s, a physical function "
+		 "of pasidnic_pci, which raises no interrupt: poll the RX queues",
+		 dev->data->port_id, what, p->name);
+	return -ENOTSUP;
+}
+
 /* RX interrupts: the queue's IRQ_EN bit (vector 1 + queue pair). */
 static int
 rx_intr_set(struct rte_eth_dev *dev, uint16_t qid, uint32_t irq)
 {
 	struct pnic_port *p = dev->data->dev_private;
 	const struct pnic_qbase *q;
-	int ret = pnic_qlock_ctl(p);
+	int ret = pnic_rx_intr_supported(dev, irq ? "rx_queue_intr_enable" :
+					 "rx_queue_intr_disable");
 
+	if (ret < 0)
+		return ret;
+	ret = pnic_qlock_ctl(p);
 	if (ret < 0)
 		return ret;
 	/* Under the lock: the queue may be released (and freed) meanwhile (P8). */
