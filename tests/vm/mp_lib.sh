@@ -6,11 +6,14 @@
 # accounting and a cleanup that runs however the test ends. Sourced; no
 # vm-boot line, not a test.
 #
-#   mp_setup NAME TYPE   ports, dirs, baseline, trap (call first)
+#   mp_setup NAME TYPE   ports, dirs, baseline, trap (call first); on a
+#                        physical function: phys_mp_setup (physical_lib.sh)
 #   mp_primary N [ARGS]  start the primary for N workers, wait until it runs
 #   mp_worker K [NAME]   start worker K (process NAME, default wK), wait until it forwards
 #   mp_workers N         start workers 0..N-1
 #   mp_wait_fwd / mp_fwd / mp_heap_pages ...
+#   mp_distinct          the workers' PASIDs and IOASes are all different
+#   mp_crash N VICTIM    the whole worker-crash scenario
 # The processes are started, watched and stopped with devtools/lib/proc.sh
 # (proc_start, proc_wait_log, proc_wait_exit, PROC_PID, PROC_RC...).
 . "$TOP/tests/vm/pmd_lib.sh"
@@ -293,6 +296,7 @@ mp_crash() {
 	mp_primary "$n"
 	before=$(mp_heap_pages)
 	mp_workers "$n"
+	echo "[$(proc_now)] $n workers forward"
 	mp_distinct
 	dead=${PROC_PID[w$victim]}
 	pasid=${MP_PASID[w$victim]}

@@ -115,7 +115,7 @@ phys_vfio() {
 }
 
 # phys_mp_setup NAME [PARAM=VALUE...]: mp_setup (tests/vm/mp_lib.sh, sourced
-# before) on a physical function: 256 hugepages reserved (DPDK memory and
+# before) on a physical function: 128 hugepages reserved (DPDK memory and
 # the workers' heaps), one pasidnic_pci function (PARAMs to phys_load)
 # bound to vfio-pci as the port (MP_PORT pci-<BDF>, MP_CDEV), the workers'
 # logs in /tmp/NAME; mp_cleanup runs phys_cleanup last.
@@ -123,7 +123,7 @@ phys_mp_setup() {
 	local name=$1
 	shift
 	mp_begin "$name"
-	phys_hugepages 256
+	phys_hugepages 128
 	phys_port "$@"
 	trap mp_cleanup EXIT
 	MP_CLEANUP=phys_cleanup

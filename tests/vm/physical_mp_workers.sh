@@ -16,8 +16,10 @@
 . "$TOP/tests/vm/physical_lib.sh"
 
 phys_mp_setup physical_mp_workers
+echo "[$(proc_now)] port ready"
 mp_crash 3 1
+echo "[$(proc_now)] scenario done"
 mp_check_unheld
 mp_check_free
 phys_done
-echo "ok: the cdev is free, every hugepage is back, function and module gone"
+echo "[$(proc_now)] ok: the cdev is free, every hugepage is back, function and module gone"
