@@ -37,7 +37,7 @@
 
 /* The reason of the physical checks on an emulated port. */
 #define CONF_EMULATED_WHY "emulated device: its DMA goes through iommufd accesses, no HWPT " \
-	"(physical pasidnic ports arrive with issue 17)"
+	"(run the HWPT checks on a physical function, e.g. a pasidnic_pci one: doc/hardware.md)"
 
 enum conf_result { CONF_PASS, CONF_FAIL, CONF_SKIP };
 

@@ -209,9 +209,8 @@ conf_check_pasid_hwpt(struct conf_run *r)
 	}
 	if (!r->info.pasid_mode || pasid == 0) {
 		conf_report(r, CONF_PASID_HWPT, CONF_SKIP, "no PASID on this physical device%s "
-			    "(a PASID-capable physical function is needed; physical pasidnic "
-			    "ports arrive with issue 17)", r->info.pasid_log2 ? " in PASID mode" :
-			    "");
+			    "(a PASID-capable physical function is needed: doc/hardware.md)",
+			    r->info.pasid_log2 ? " in PASID mode" : "");
 		return;
 	}
 	ret = conf_ioas_alloc(r, &ioas);

@@ -18,7 +18,7 @@ conf_must "^conformance of $edu: physical, 1234:11e8, driver (none), PASID width
 conf_must "^PASS pasid_width: 0 bits (IOMMU_GET_HW_INFO out_max_pasid_log2)"
 conf_must "^PASS rid_hwpt: the RID is on PASID-capable HWPT [0-9]"
 conf_must "^PASS pasid_attach: PASID attach refused: rte_iommufd_domain_create() .*(no PASID support; documented: ENOTSUP"
-conf_must "^SKIP pasid_hwpt: no PASID on this physical device .*physical pasidnic ports arrive with issue 17"
+conf_must "^SKIP pasid_hwpt: no PASID on this physical device .*a PASID-capable physical function is needed"
 conf_must "^SKIP dma_isolation: no driver probed the device"
 conf_must "^result: 3 PASS, 0 FAIL, 7 SKIP"
 grep -q "$edu: cannot create a PASID domain: the device has no PASID support" /tmp/conf-edu.log.err ||

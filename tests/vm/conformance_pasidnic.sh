@@ -23,7 +23,7 @@ for c in pasid_width pasid_attach pasid_replace pasid_detach pasid_out_of_range 
 	conf_must "^PASS $c: "
 done
 for c in rid_hwpt pasid_hwpt; do
-	conf_must "^SKIP $c: emulated device: .*physical pasidnic ports arrive with issue 17"
+	conf_must "^SKIP $c: emulated device: .*run the HWPT checks on a physical function"
 done
 conf_must "^result: 8 PASS, 0 FAIL, 2 SKIP"
 echo "ok: every check but the HWPT ones passes on $port"
