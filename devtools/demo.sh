@@ -94,9 +94,14 @@ telemetry() {
 	local tel=${DPDK_PREFIX:-}/bin/dpdk-telemetry.py name=${DEV#iommufd:}
 	[ -f "$tel" ] || return 0
 	note "the primary's telemetry (dpdk-telemetry.py: /iommufd/domains,$name):"
-	echo "/iommufd/domains,$name" | python3 "$tel" -f "$PREFIX" -i 0 2> /dev/null | tail -1 |
+	echo "/iommufd/domains,$name" | python3 "$tel" -f "$PREFIX" -i 0 2>&1 |
 		python3 -c 'import json, sys
-for k, d in json.loads(sys.stdin.read())["/iommufd/domains"].items():
+out = sys.stdin.read()
+try:
+    doms = json.loads(out.strip().splitlines()[-1])["/iommufd/domains"]
+except (ValueError, KeyError, IndexError):
+    sys.exit("     (no answer from the primary'"'"'s telemetry socket: %s)" % " ".join(out.split())[:300])
+for k, d in doms.items():
     print("     %s: IOAS %s, owner pid %s, heap %s, %d MiB mapped" % (k, d["ioas"],
           d["owner_pid"], d["heap"], d["bytes_mapped"] >> 20))' || true
 }
