@@ -90,6 +90,7 @@ int pnic_pci_dma_rw(struct pnic_pci_fn *fn, ioasid_t pasid, u64 iova,
 int pnic_pci_engine_start(struct pnic_pci_fn *fn, unsigned int nqp);
 void pnic_pci_engine_stop(struct pnic_pci_fn *fn);
 void pnic_pci_engine_notify(struct pnic_pci_fn *fn);
+void __iomem *pnic_pci_regs_va(struct pnic_pci_fn *fn);
 
 /* pnic_pci_debugfs.c */
 void pnic_pci_debugfs_init(struct pnic_pci *pp);

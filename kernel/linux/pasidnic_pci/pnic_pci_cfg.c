@@ -17,6 +17,7 @@
  * user opens it and after the last user closed it.
  */
 #include <linux/bitfield.h>
+#include <linux/io.h>
 #include <linux/pci_regs.h>
 #include <linux/unaligned.h>
 
@@ -95,11 +96,14 @@ void pnic_pci_cfg_init(struct pnic_pci_fn *fn, unsigned int pasid_width)
 /*
  * After a write: a function level reset clears its request bit and the
  * command register; it and memory decoding turned on start a new
- * generation. Context: @fn->lock held.
+ * generation: BAR0's ID reads 0 until the engine has reset the device and
+ * published its register file (pnic_pci_engine.c). Context: @fn->lock held.
  */
 static void pnic_pci_cfg_written(struct pnic_pci_fn *fn, bool mem_was)
 {
 	u8 *devctl = &fn->cfg[PNIC_PCI_EXP_CAP + PCI_EXP_DEVCTL];
+	unsigned int gen = fn->gen;
+	void __iomem *regs;
 	u16 cmd;
 
 	if (get_unaligned_le16(devctl) & PCI_EXP_DEVCTL_BCR_FLR) {
@@ -113,6 +117,9 @@ static void pnic_pci_cfg_written(struct pnic_pci_fn *fn, bool mem_was)
 	} else if (!mem_was && (fn->cfg[PCI_COMMAND] & PCI_COMMAND_MEMORY)) {
 		fn->gen++;
 	}
+	regs = fn->gen != gen ? pnic_pci_regs_va(fn) : NULL;
+	if (regs)
+		writel(0, regs + PNIC_REG_ID);
 	pnic_pci_engine_notify(fn);
 }
 

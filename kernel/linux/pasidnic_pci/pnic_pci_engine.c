@@ -65,6 +65,38 @@ static void __iomem *pnic_pci_bar_va(struct pnic_pci *pp, u64 bar, u64 size)
 	return pp->win_va + (bar - pp->window.start);
 }
 
+/**
+ * pnic_pci_regs_va() - where BAR0 of @fn is in the window.
+ * @fn: the function; its lock held.
+ *
+ * Return: the mapping, or NULL when BAR0 is not (yet) inside the window.
+ */
+void __iomem *pnic_pci_regs_va(struct pnic_pci_fn *fn)
+{
+	lockdep_assert_held(&fn->lock);
+	return pnic_pci_bar_va(fn->pp, get_unaligned_le64(&fn->cfg[PCI_BASE_ADDRESS_0]) &
+			       PCI_BASE_ADDRESS_MEM_MASK, PNIC_BAR_REGS_SIZE);
+}
+
+/*
+ * Store @val at BAR0 offset @off unless the function was reset since @e's
+ * state was made: the store and the generation check are one step against
+ * a reset (pnic_pci_cfg.c clears ID under the same lock). Return: stored.
+ */
+static bool pnic_pci_commit(struct pnic_pci_eng *e, u32 off, u32 val)
+{
+	struct pnic_pci_fn *fn = e->fn;
+	unsigned long flags;
+	bool current_gen;
+
+	raw_spin_lock_irqsave(&fn->lock, flags);
+	current_gen = fn->gen == e->gen;
+	if (current_gen)
+		writel(val, e->regs + off);
+	raw_spin_unlock_irqrestore(&fn->lock, flags);
+	return current_gen;
+}
+
 static void pnic_pci_wr(struct pnic_pci_eng *e, u32 off, u32 val)
 {
 	writel(val, e->regs + off);
@@ -76,12 +108,15 @@ static void pnic_pci_wr64(struct pnic_pci_eng *e, u32 off, u64 val)
 	pnic_pci_wr(e, off + 4, upper_32_bits(val));
 }
 
-/* Publish the register file into BAR0 (not the mailboxes). */
+/*
+ * Publish the register file into BAR0 (not the mailboxes); ID last, and
+ * only while no reset is pending: a driver that reads PNIC_ID_MAGIC reads
+ * a register file of the current generation.
+ */
 static void pnic_pci_publish(struct pnic_pci_eng *e)
 {
 	unsigned int qn;
 
-	pnic_pci_wr(e, PNIC_REG_ID, PNIC_ID_MAGIC);
 	pnic_pci_wr(e, PNIC_REG_VERSION, PNIC_VERSION);
 	pnic_pci_wr(e, PNIC_REG_CAPS, (e->fn->pp->pasid_width ?
 				       PNIC_CAP_PASID : 0) | PNIC_CAP_LOOPBACK);
@@ -125,6 +160,9 @@ static void pnic_pci_publish(struct pnic_pci_eng *e)
 		pnic_pci_wr64(e, PNIC_QREG(qn, PNIC_Q_FAULT_IOVA_LO),
 			      q->fault_iova);
 	}
+	/* the register file before the ID that says it is there */
+	wmb();
+	pnic_pci_commit(e, PNIC_REG_ID, PNIC_ID_MAGIC);
 }
 
 /* Is @off a register mailbox slot @slot may write? */
@@ -163,10 +201,15 @@ static unsigned int pnic_pci_mailboxes(struct pnic_pci_eng *e)
 					    e->fn->slot, slot, val, off);
 		e->seq[slot] = seq;
 		pnic_pci_publish(e);
-		/* the register file before the ACK that says it is there */
+		/*
+		 * The register file before the ACK that says it is there. No
+		 * ACK once a reset is pending: the write is lost with the state
+		 * it changed, and SEQ and ACK read 0 after the reset.
+		 */
 		wmb();
-		writel(seq, mb + PNIC_MBOX_ACK);
 		n++;
+		if (!pnic_pci_commit(e, PNIC_MBOX(slot) + PNIC_MBOX_ACK, seq))
+			break;
 	}
 	return n;
 }

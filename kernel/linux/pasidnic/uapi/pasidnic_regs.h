@@ -154,7 +154,11 @@
  * on and backs off when idle (up to PNIC_PHYS_IDLE_POLL_MS between polls).
  * No MSI-X: the device raises no interrupt; drivers poll PNIC_REG_IRQ_CAUSE.
  * PNIC_DB_ENGINE reads PNIC_ENGINE_RUNNING always: no KICK is needed.
- * Turning memory decoding on resets the function (registers, queues).
+ * A function level reset and turning memory decoding on reset the function
+ * (registers, queues, mailboxes): PNIC_REG_ID reads 0 until the device has
+ * published the register file of the reset function, then PNIC_ID_MAGIC.
+ * A write not yet acknowledged when the reset came is lost (SEQ and ACK
+ * read 0 again): the driver makes it again.
  */
 #define PNIC_MBOX_BASE			0x800
 #define PNIC_MBOX_STRIDE		16
