@@ -43,6 +43,7 @@ pmd_testpmd_forward() {
 			done
 		done
 		echo "show port xstats 0"
+		echo "show port xstats 1"
 		echo "quit"
 	} | timeout 300 "$TESTPMD" "${PMD_EAL[@]}" -d "$BUS_PLUGIN" -d "$PMD_PLUGIN" \
 		-a "iommufd:$1" -a "iommufd:$2" \

@@ -85,6 +85,8 @@ void pnic_pci_cfg_init(struct pnic_pci_fn *fn, unsigned int pasid_width);
 void pnic_pci_dma_sync(void);
 int pnic_pci_dma_rw(struct pnic_pci_fn *fn, ioasid_t pasid, u64 iova,
 		    void *buf, size_t len, bool write, u64 *bad);
+int pnic_pci_dma_write64(struct pnic_pci_fn *fn, ioasid_t pasid, u64 iova,
+			 u64 val, u64 *bad);
 
 /* pnic_pci_engine.c */
 int pnic_pci_engine_start(struct pnic_pci_fn *fn, unsigned int nqp);

@@ -6,12 +6,16 @@
  * its RX queue (the loopback backend; physical functions have no netdev
  * backend), as pasidnic's engine does (doc/pasidnic.md §5): descriptors and
  * buffers are read and written by DMA tagged with the queue's PASID (or the
- * RID) through pnic_pci_dma_rw(), the device's head goes to the BAR2
- * doorbell page after the descriptors. A DMA that fails stops the queue
+ * RID) through pnic_pci_dma_rw(); a descriptor is written back with one
+ * 8-byte store of its len and status (pnic_pci_dma_write64()), as a device
+ * writes a descriptor in one transaction; the device's head goes to the
+ * BAR2 doorbell page after the descriptors. A DMA that fails stops the queue
  * (FAULTED), latches the fault (FAULT_* registers) and raises
  * PNIC_IRQ_FAULT; no DMA ever waits: pages reachable through a domain are
  * pinned by their mapper (iommufd).
  */
+#include <linux/unaligned.h>
+
 #include "pnic_pci_engine.h"
 
 /**
@@ -84,12 +88,11 @@ static u32 pnic_pci_avail(struct pnic_pci_eng *e, unsigned int qn)
 }
 
 /*
- * DMA of @n descriptors of queue @qn from index @idx on (they may wrap).
+ * Read @n descriptors of queue @qn from index @idx on (they may wrap).
  * Return: 0, or the DMA's -errno with the failing IOVA in *@bad.
  */
-static int pnic_pci_desc_dma(struct pnic_pci_eng *e, unsigned int qn,
-			     u32 idx, struct pnic_desc *d, u32 n, bool write,
-			     u64 *bad)
+static int pnic_pci_desc_read(struct pnic_pci_eng *e, unsigned int qn,
+			      u32 idx, struct pnic_desc *d, u32 n, u64 *bad)
 {
 	struct pnic_pci_queue *q = &e->q[qn];
 	ioasid_t pasid = pnic_pci_queue_pasid(q);
@@ -98,11 +101,41 @@ static int pnic_pci_desc_dma(struct pnic_pci_eng *e, unsigned int qn,
 	int rc;
 
 	rc = pnic_pci_dma_rw(e->fn, pasid, q->base + (u64)first * PNIC_DESC_SIZE,
-			     d, n1 * PNIC_DESC_SIZE, write, bad);
+			     d, n1 * PNIC_DESC_SIZE, false, bad);
 	if (rc || n1 == n)
 		return rc;
 	return pnic_pci_dma_rw(e->fn, pasid, q->base, d + n1,
-			       (n - n1) * PNIC_DESC_SIZE, write, bad);
+			       (n - n1) * PNIC_DESC_SIZE, false, bad);
+}
+
+/*
+ * Write back @n descriptors of queue @qn from index @idx on: each one's
+ * second half (len, status, rsvd) in one 8-byte store, never its address:
+ * the driver reuses a descriptor once it sees DD, and no later store of
+ * this write-back may undo its update. The frames' buffer accesses come
+ * first. Return: 0, or the DMA's -errno with the failing IOVA in *@bad.
+ */
+static int pnic_pci_desc_done(struct pnic_pci_eng *e, unsigned int qn,
+			      u32 idx, const struct pnic_desc *d, u32 n,
+			      u64 *bad)
+{
+	struct pnic_pci_queue *q = &e->q[qn];
+	ioasid_t pasid = pnic_pci_queue_pasid(q);
+	u32 i;
+	int rc;
+
+	/* buffer loads and stores before DD */
+	smp_mb();
+	for (i = 0; i < n; i++) {
+		u64 at = q->base + (u64)((idx + i) & (q->size - 1)) * PNIC_DESC_SIZE;
+
+		rc = pnic_pci_dma_write64(e->fn, pasid, at + 8,
+					  get_unaligned((const u64 *)&d[i].len),
+					  bad);
+		if (rc)
+			return rc;
+	}
+	return 0;
 }
 
 /* Queue @qn completed up to its head: tell the driver (BAR2). */
@@ -137,7 +170,7 @@ static int pnic_pci_rx(struct pnic_pci_eng *e, unsigned int qn, u32 len)
 		q->drops++;	/* the tail was impossible: ERROR */
 		return 0;
 	}
-	rc = pnic_pci_desc_dma(e, qn, q->head, &d, 1, false, &bad);
+	rc = pnic_pci_desc_read(e, qn, q->head, &d, 1, &bad);
 	if (rc) {
 		pnic_pci_queue_fault(e, qn, bad, rc, 0);
 		return 0;
@@ -159,7 +192,7 @@ static int pnic_pci_rx(struct pnic_pci_eng *e, unsigned int qn, u32 len)
 	d.len = cpu_to_le32(copy);
 	d.status = cpu_to_le16(status);
 	d.rsvd = 0;
-	rc = pnic_pci_desc_dma(e, qn, q->head, &d, 1, true, &bad);
+	rc = pnic_pci_desc_done(e, qn, q->head, &d, 1, &bad);
 	if (rc) {
 		pnic_pci_queue_fault(e, qn, bad, rc, PNIC_FAULT_INFO_WRITE);
 		return 0;
@@ -194,7 +227,7 @@ bool pnic_pci_qp_pass(struct pnic_pci_eng *e, unsigned int qp)
 	n = min_t(u32, pnic_pci_avail(e, tx), PNIC_PCI_BUDGET);
 	if (!n)
 		return false;
-	rc = pnic_pci_desc_dma(e, tx, q->head, d, n, false, &bad);
+	rc = pnic_pci_desc_read(e, tx, q->head, d, n, &bad);
 	if (rc) {
 		pnic_pci_queue_fault(e, tx, bad, rc, 0);
 		return true;
@@ -226,7 +259,7 @@ bool pnic_pci_qp_pass(struct pnic_pci_eng *e, unsigned int qp)
 	}
 	if (!done)
 		return q->state != PNIC_Q_STATE_RUNNING;
-	rc = pnic_pci_desc_dma(e, tx, q->head, d, done, true, &bad);
+	rc = pnic_pci_desc_done(e, tx, q->head, d, done, &bad);
 	if (rc) {
 		pnic_pci_queue_fault(e, tx, bad, rc, PNIC_FAULT_INFO_WRITE);
 		return true;

@@ -46,6 +46,64 @@ static struct iommu_domain *pnic_pci_dma_domain(struct pnic_pci_fn *fn,
 	return xa_load(&fn->pasids, pasid);
 }
 
+/* The page of @iova in @dom for a read or a @write: 0 or -errno (as below). */
+static int pnic_pci_dma_page(struct iommu_domain *dom, u64 iova, bool write,
+			     struct page **page)
+{
+	unsigned int perm;
+	phys_addr_t pa = pnic_pci_domain_lookup(dom, iova, &perm);
+
+	if (!perm)
+		return -ENOENT;
+	if (!(perm & (write ? IOMMU_WRITE : IOMMU_READ)))
+		return -EPERM;
+	if (!pfn_valid(PHYS_PFN(pa)))
+		return -EFAULT;
+	*page = pfn_to_page(PHYS_PFN(pa));
+	return 0;
+}
+
+/**
+ * pnic_pci_dma_write64() - one 8-byte DMA write of @fn, tagged with @pasid,
+ *	made with a single store.
+ * @fn: the function.
+ * @pasid: the PASID, or IOMMU_NO_PASID for the RID.
+ * @iova: where, 8-byte aligned.
+ * @val: the value (stored as is: the caller converts to little endian).
+ * @bad: set to @iova on error (when not NULL).
+ *
+ * A driver polling the location sees the old value or @val, never a mix,
+ * and never the old value again: what a descriptor write-back needs (a
+ * memcpy may store some bytes twice, so a driver could see a status bit,
+ * reuse the descriptor and have the second store undo its update).
+ *
+ * Return: 0, or -ENXIO, -ENOENT, -EPERM, -EFAULT as pnic_pci_dma_rw(),
+ * -EINVAL when @iova is not aligned.
+ */
+int pnic_pci_dma_write64(struct pnic_pci_fn *fn, ioasid_t pasid, u64 iova,
+			 u64 val, u64 *bad)
+{
+	struct iommu_domain *dom;
+	struct page *page;
+	int idx, ret;
+	u64 *p;
+
+	if (iova & 7)
+		return -EINVAL;
+	idx = srcu_read_lock(&pnic_pci_srcu);
+	dom = pnic_pci_dma_domain(fn, pasid);
+	ret = dom ? pnic_pci_dma_page(dom, iova & PAGE_MASK, true, &page) : -ENXIO;
+	if (!ret) {
+		p = kmap_local_page(page);
+		WRITE_ONCE(p[offset_in_page(iova) / sizeof(*p)], val);
+		kunmap_local(p);
+	} else if (bad) {
+		*bad = iova;
+	}
+	srcu_read_unlock(&pnic_pci_srcu, idx);
+	return ret;
+}
+
 /**
  * pnic_pci_dma_rw() - one DMA of @fn, tagged with @pasid.
  * @fn: the function.
@@ -87,19 +145,13 @@ int pnic_pci_dma_rw(struct pnic_pci_fn *fn, ioasid_t pasid, u64 iova,
 		goto out;
 	}
 	for (pg = iova & PAGE_MASK; pg <= iova + len - 1; pg += PAGE_SIZE) {
-		unsigned int perm;
-		phys_addr_t pa;
-
-		pa = pnic_pci_domain_lookup(dom, pg, &perm);
-		ret = !perm ? -ENOENT :
-		      !(perm & (write ? IOMMU_WRITE : IOMMU_READ)) ? -EPERM :
-		      !pfn_valid(PHYS_PFN(pa)) ? -EFAULT : 0;
+		ret = pnic_pci_dma_page(dom, pg, write, &pages[npages]);
 		if (ret) {
 			if (bad)
 				*bad = max(pg, iova);
 			goto out;
 		}
-		pages[npages++] = pfn_to_page(PHYS_PFN(pa));
+		npages++;
 		if (pg + PAGE_SIZE < pg)
 			break;
 	}
