@@ -34,6 +34,8 @@ struct pnic_pci_eng;
  * @wmask: the writable bits of each byte of @cfg.
  * @gen: the reset generation, bumped by FLR and by memory decoding turned
  *	on (under @lock).
+ * @cfg_writes: config writes so far (under @lock): the engine sleeps only
+ *	if none came since its last poll read the config space.
  * @engine: the engine thread (pnic_pci_engine.c), NULL when stopped.
  * @eng: the engine's device state, its thread's only.
  * @as_lock: protects @rid and @pasids.
@@ -47,6 +49,7 @@ struct pnic_pci_fn {
 	u8 cfg[PCI_CFG_SPACE_EXP_SIZE];
 	u8 wmask[PCI_CFG_SPACE_EXP_SIZE];
 	unsigned int gen;
+	unsigned int cfg_writes;
 	struct task_struct *engine;
 	struct pnic_pci_eng *eng;
 	spinlock_t as_lock;	/* @rid, @pasids */

@@ -120,6 +120,7 @@ static void pnic_pci_cfg_written(struct pnic_pci_fn *fn, bool mem_was)
 	regs = fn->gen != gen ? pnic_pci_regs_va(fn) : NULL;
 	if (regs)
 		writel(0, regs + PNIC_REG_ID);
+	WRITE_ONCE(fn->cfg_writes, fn->cfg_writes + 1);
 	pnic_pci_engine_notify(fn);
 }
 

@@ -248,6 +248,9 @@ static bool pnic_pci_poll(struct pnic_pci_eng *e, u32 *tails)
 	unsigned int qp;
 	u32 t;
 
+	e->cfg_writes = READ_ONCE(e->fn->cfg_writes);
+	/* the count before the view: a config write after it ends the next sleep */
+	smp_rmb();
 	pnic_pci_cfg_view(e->fn, &v);
 	e->regs = pnic_pci_bar_va(e->fn->pp, v.bar0, PNIC_BAR_REGS_SIZE);
 	e->db = pnic_pci_bar_va(e->fn->pp, v.bar2, PNIC_BAR_DB_SIZE);
@@ -282,13 +285,18 @@ static bool pnic_pci_poll(struct pnic_pci_eng *e, u32 *tails)
 	return work;
 }
 
-/* Sleep @us microseconds (0: until woken), or less when woken. */
-static void pnic_pci_engine_sleep(unsigned int us)
+/*
+ * Sleep @us microseconds (0: until woken), or less when woken; not at all
+ * when a config write came since the last poll read the config space (its
+ * notification may have come before this thread slept).
+ */
+static void pnic_pci_engine_sleep(struct pnic_pci_eng *e, unsigned int us)
 {
 	ktime_t t = us_to_ktime(us);
 
 	set_current_state(TASK_INTERRUPTIBLE);
-	if (kthread_should_stop()) {
+	if (kthread_should_stop() ||
+	    READ_ONCE(e->fn->cfg_writes) != e->cfg_writes) {
 		__set_current_state(TASK_RUNNING);
 		return;
 	}
@@ -314,7 +322,7 @@ static int pnic_pci_engine_fn(void *data)
 			continue;
 		}
 		/* memory decoding off: nothing to poll until a config write */
-		pnic_pci_engine_sleep(e->regs ? us : 0);
+		pnic_pci_engine_sleep(e, e->regs ? us : 0);
 		/* a driver's next write usually follows soon: back off late */
 		if (++idle > PNIC_PCI_POLL_SPIN)
 			us = min(us * 2, PNIC_PHYS_IDLE_POLL_MS * USEC_PER_MSEC);

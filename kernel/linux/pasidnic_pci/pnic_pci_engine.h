@@ -50,6 +50,7 @@ struct pnic_pci_queue {
  * @db: BAR2 (doorbells) in the window.
  * @master: bus mastering on (DMA allowed), as of this poll.
  * @gen: the function's reset generation this state belongs to.
+ * @cfg_writes: the function's config write count when this poll began.
  * @seq: the last mailbox sequence number applied, per slot.
  * @dev_ctrl..@mac: device registers (pasidnic_regs.h).
  * @wakeups: passes with work after an idle poll (ENGINE_WAKEUPS).
@@ -65,6 +66,7 @@ struct pnic_pci_eng {
 	void __iomem *db;
 	bool master;
 	unsigned int gen;
+	unsigned int cfg_writes;
 	u32 seq[PNIC_MBOX_SLOTS];
 	u32 dev_ctrl;
 	u32 irq_cause;
